@@ -1,0 +1,32 @@
+"""Kronecker-structured linear algebra and Gaussian-process regression on tensor grids.
+
+The covariance of a product kernel on a full tensor grid is ``K = K_1 ⊗ ... ⊗ K_d``. This module never forms
+it: products use one GEMM per factor (:class:`KroneckerOperator`, :func:`apply_along`), and solves,
+log-determinants and the trace terms of GP gradients use per-factor factorisations:
+
+* :meth:`KroneckerOperator.cholesky` -> :class:`KroneckerCholesky`: the *unshifted* product of (jittered)
+  factors, exact ``log|K| = Σ_j (N / n_j) log|K_j|`` (GP-HM's prior);
+* :meth:`KroneckerOperator.eigh` -> :class:`KroneckerEigh`: ``K + s I`` for a spherical shift ``s``
+  (Saatci's method: solve, log-det, traces).
+
+1-D kernels with closed-form argument derivatives, parameter gradients and Toeplitz construction on uniform
+grids live in :mod:`numkern.kron.kernels`; :class:`GridGP` is exact GP regression on a grid.
+"""
+
+from . import kernels
+from ._operator import (
+    KroneckerCholesky,
+    KroneckerEigh,
+    KroneckerOperator,
+    apply_along,
+    kron_matmat_numpy,
+)
+
+__all__ = [
+    "KroneckerOperator",
+    "KroneckerCholesky",
+    "KroneckerEigh",
+    "apply_along",
+    "kron_matmat_numpy",
+    "kernels",
+]
