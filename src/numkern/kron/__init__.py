@@ -14,6 +14,7 @@ grids live in :mod:`numkern.kron.kernels`; :class:`GridGP` is exact GP regressio
 """
 
 from . import kernels
+from ._gridgp import GridGP
 from ._operator import (
     KroneckerCholesky,
     KroneckerEigh,
@@ -28,5 +29,6 @@ __all__ = [
     "KroneckerEigh",
     "apply_along",
     "kron_matmat_numpy",
+    "GridGP",
     "kernels",
 ]

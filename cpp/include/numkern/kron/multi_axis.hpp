@@ -100,10 +100,15 @@ template <class T>
 void gemm_blas_rows(const GemmArgs<T>& g, index_t r_begin, index_t r_end, fortran_gemm_t<T> gemm) {
   if (r_end <= r_begin) return;
   char trans_q = 'N';
-  char trans_p = (g.p_cs == 1) ? 'N' : 'T';
-  int m = static_cast<int>(g.cols), n = static_cast<int>(r_end - r_begin), k = static_cast<int>(g.inner);
-  int ldq = static_cast<int>(std::max<index_t>(1, g.ldq));
-  int ldp = static_cast<int>(std::max<index_t>(1, g.p_cs == 1 ? g.p_rs : g.p_cs));
+  // P's rows contiguous (row-major, usable as the column-major P^T when its row stride covers `inner`; a
+  // single row has no stride constraint) or else P's columns contiguous (p_rs == 1: column-major P, transposed).
+  const index_t rows = r_end - r_begin;
+  const bool rows_contiguous = g.p_cs == 1 && (g.p_rs >= g.inner || rows <= 1);
+  char trans_p = rows_contiguous ? 'N' : 'T';
+  int m = static_cast<int>(g.cols), n = static_cast<int>(rows), k = static_cast<int>(g.inner);
+  int ldq = static_cast<int>(std::max<index_t>({1, g.ldq, g.cols}));
+  int ldp = static_cast<int>(rows_contiguous ? std::max<index_t>({1, g.p_rs, g.inner})
+                                             : std::max<index_t>({1, g.p_cs, rows}));
   int ldc = static_cast<int>(std::max<index_t>(1, g.ldc));
   T alpha = T(1), beta = T(0);
   if (k == 0) {
