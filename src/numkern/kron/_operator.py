@@ -116,7 +116,7 @@ def apply_along(axis, M, X, *, n_threads=None, method="auto"):
     X : array_like
         Array of any dimension >= 1.
     n_threads : int, optional
-        OpenMP threads (default: OpenMP's default, i.e. ``OMP_NUM_THREADS``).
+        Threads; as for :class:`KroneckerOperator`.
     method : {"auto", "blas", "blocked", "numpy"}, optional
         GEMM engine; see :class:`KroneckerOperator`.
 
@@ -136,6 +136,8 @@ def apply_along(axis, M, X, *, n_threads=None, method="auto"):
     """
     method = _resolve_method(method)
     nt = _threads_arg(n_threads)
+    if n_threads is None and method == "blas":
+        nt = 1  # as in KroneckerOperator: BLAS's own threading
     X = np.asarray(X)
     if X.ndim == 0:
         raise ValueError("X must have at least one dimension")
@@ -210,8 +212,11 @@ class KroneckerOperator(LinearOperator):
     *factors : array_like, each 2-D
         Dense real factors (float32 or float64; mixed or integer input is promoted to float64).
     n_threads : int, optional
-        OpenMP threads for the products (default: ``OMP_NUM_THREADS``). Results do not depend on it beyond
-        rounding inside BLAS.
+        Threads for the products. ``None`` (default): with the "blas" engine one ``?gemm`` call per axis,
+        threaded by BLAS itself (honouring ``OPENBLAS_NUM_THREADS``/threadpoolctl); with "blocked", OpenMP's
+        default (``OMP_NUM_THREADS``). An explicit count splits every GEMM into that many OpenMP row panels;
+        then pin BLAS to one thread to avoid oversubscription. Results do not depend on it beyond rounding
+        inside BLAS (the blocked engine is bitwise independent of it).
     method : {"auto", "blas", "blocked", "numpy"}, optional
         GEMM engine of the rotation steps: numkern's C++ driver calling scipy's BLAS ``?gemm`` ("blas", the
         default for "auto"), numkern's own cache-blocked OpenMP kernel ("blocked"), or numpy's ``matmul``
@@ -274,6 +279,8 @@ class KroneckerOperator(LinearOperator):
         self.method = _resolve_method(method)
         self.n_threads = n_threads
         self._nt = _threads_arg(n_threads)
+        if n_threads is None and self.method == "blas":
+            self._nt = 1  # one BLAS call per axis; BLAS's own threads apply
         self._in = _GridShapes(self.grid_shape)
         self._out = _GridShapes(self.out_grid_shape)
         super().__init__(dtype=dtype, shape=(self._out.size, self._in.size))
@@ -573,20 +580,23 @@ class KroneckerEigh:
         self.shape = (self._shapes.size, self._shapes.size)
         self.Q = KroneckerOperator(*vecs, n_threads=n_threads, method=method, check_finite=False)
         self.QT = self.Q.T
+        lam = np.ones(())
+        for w in vals:
+            lam = np.multiply.outer(lam, w)
+        self._lam = lam
+        self._lam.flags.writeable = False
+        self._lam_min = float(lam.min())
 
     def eigenvalues(self):
-        """All ``N`` eigenvalues ``Lambda = ⊗ lambda_j`` as a grid tensor (not sorted)."""
-        out = np.ones(())
-        for w in self.eigenvalue_factors:
-            out = np.multiply.outer(out, w)
-        return out
+        """All ``N`` eigenvalues ``Lambda = ⊗ lambda_j`` as a read-only grid tensor (not sorted)."""
+        return self._lam
 
     def _shifted(self, shift):
         shift = float(shift)
         if not math.isfinite(shift):
             raise ValueError("shift must be finite")
-        lam = self.eigenvalues() + shift
-        low = float(lam.min())
+        low = self._lam_min + shift
+        lam = self._lam + shift
         if not low > 0:
             raise ValueError(
                 f"K + shift*I is not positive definite (smallest eigenvalue {low:.3e} with shift={shift:g}); "
@@ -606,7 +616,7 @@ class KroneckerEigh:
         if float(shift) == 0.0:
             self._shifted(0.0)
             return _log_terms([np.log(w) for w in self.eigenvalue_factors], self.grid_shape)
-        return math.fsum(np.log(self._shifted(shift)).ravel())
+        return float(np.sum(np.log(self._shifted(shift))))
 
     def trace_inv(self, shift=0.0):
         """``tr((K + shift I)^{-1}) = Σ_i 1 / (Lambda_i + shift)``."""
