@@ -144,7 +144,7 @@ class GridGP:
         d = len(mats)
         grad_parts = []
         for j in range(d):
-            # α^T (K_1 ⊗ .. dK .. ⊗ K_d) α = Σ_ab dK[a, b] C[a, b], C = <α, (⊗_{k≠j} K_k) α> over the other axes
+            # α^T (K_1 ⊗ … dK … ⊗ K_d) α = Σ_ab dK[a, b] C[a, b], C = <α, (⊗_{k≠j} K_k) α> over the other axes
             b = alpha
             for k in range(d):
                 if k != j:

@@ -197,7 +197,7 @@ class _GridShapes:
 
 
 class KroneckerOperator(LinearOperator):
-    """The Kronecker product ``A = A_1 ⊗ A_2 ⊗ ... ⊗ A_d`` of dense factors, never formed.
+    """The Kronecker product ``A = A_1 ⊗ A_2 ⊗ … ⊗ A_d`` of dense factors, never formed.
 
     A :class:`scipy.sparse.linalg.LinearOperator`, so ``A @ x``, ``A.matvec``, ``A.matmat``, ``A.T``, ``A.H``
     and every scipy iterative solver work. Vectors are ordered row-major over the grid ``(n_1, ..., n_d)``
@@ -509,7 +509,8 @@ class KroneckerCholesky:
     def solve_lower(self, y, trans=False):
         """Whitening: ``L^{-1} y`` (``trans=False``) or ``L^{-T} y`` with ``L = ⊗_j L_j``.
 
-        ``||L^{-1} u||^2 = u^T K^{-1} u``; ``L^{-T} z`` with standard normal ``z`` ... and ``L z`` samples the prior.
+        ``||L^{-1} u||^2 = u^T K^{-1} u`` (the prior's quadratic form); ``L z`` with standard normal ``z``
+        samples the prior (``chol.L @ z``).
         """
         t = 1 if trans else 0
         return self._axiswise(
@@ -628,7 +629,7 @@ class KroneckerEigh:
         return np.asarray(sq @ (1.0 / self._shifted(shift)).ravel())
 
     def trace_inv_times(self, axis, dfactors, shift=0.0):
-        """``tr((K + shift I)^{-1} (K_1 ⊗ ... ⊗ dK ⊗ ... ⊗ K_d))`` with ``dK`` in position ``axis``.
+        """``tr((K + shift I)^{-1} (K_1 ⊗ … ⊗ dK ⊗ … ⊗ K_d))`` with ``dK`` in position ``axis``.
 
         This is the trace term of the marginal-likelihood gradient for a parameter of factor ``axis``.
 
