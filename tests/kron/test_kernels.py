@@ -175,3 +175,28 @@ def test_property_kernel_matrices_psd(n, seed):
     # derivative process covariance d2k/dxdx' is PSD too
     K11 = k(x, x, 1, 1)
     assert np.linalg.eigvalsh((K11 + K11.T) / 2).min() > -1e-9 * max(1.0, np.abs(K11).max())
+
+
+def test_differentiation_matrix():
+    from numkern.kron.kernels import differentiation_matrix
+
+    x = np.linspace(0, 1, 30)
+    k = SpectralMixture([0.0, -1.0], [1.0, 0.5], [0.5, 2.0])
+    for order in (1, 2):
+        D = differentiation_matrix(k, x, order, jitter=1e-6)
+        K = k(x) + 1e-6 * np.eye(30)
+        np.testing.assert_allclose(D @ K, k(x, x, order), atol=1e-8 * np.abs(k(x, x, order)).max())
+    # non-uniform points take the pairwise path and agree with the dense formula
+    xs = np.sort(np.random.default_rng(0).uniform(0, 1, 25))
+    D = differentiation_matrix(RBF(0.3), xs, 2, jitter=1e-8)
+    ref = np.linalg.solve(RBF(0.3)(xs) + 1e-8 * np.eye(25), RBF(0.3)(xs, xs, 2).T).T
+    np.testing.assert_allclose(D, ref, rtol=1e-6, atol=1e-6 * np.abs(ref).max())
+    # the GP derivative of a smooth function converges to the true derivative
+    xf = np.linspace(0, 1, 60)
+    D2 = differentiation_matrix(RBF(0.15), xf, 2, jitter=1e-12)
+    err = np.abs(D2 @ np.sin(4 * xf) + 16 * np.sin(4 * xf))[10:-10]
+    assert err.max() < 1e-3
+    with pytest.raises(ValueError, match="jitter"):
+        differentiation_matrix(RBF(), xf, 1, jitter=-1.0)
+    with pytest.raises(np.linalg.LinAlgError, match="increase jitter"):
+        differentiation_matrix(RBF(1.0), xf, 1, jitter=0.0)
