@@ -10,6 +10,7 @@ import scipy.linalg as sla
 from scipy.sparse.linalg import LinearOperator
 
 from .. import _kron
+from .._backend import is_cupy_array
 
 __all__ = [
     "KroneckerOperator",
@@ -138,6 +139,14 @@ def apply_along(axis, M, X, *, n_threads=None, method="auto"):
     nt = _threads_arg(n_threads)
     if n_threads is None and method == "blas":
         nt = 1  # as in KroneckerOperator: BLAS's own threading
+    if is_cupy_array(X):
+        from ._cuda_path import apply_along_cupy
+
+        if X.ndim == 0 or not -X.ndim <= axis < X.ndim:
+            raise ValueError(f"axis {axis!r} is out of range for X with {X.ndim} dimensions")
+        if np.shape(M)[1] != X.shape[axis]:
+            raise ValueError(f"M has {np.shape(M)[1]} columns but X.shape[{axis}] = {X.shape[axis]}")
+        return apply_along_cupy(int(axis) % X.ndim, M, X)
     X = np.asarray(X)
     if X.ndim == 0:
         raise ValueError("X must have at least one dimension")
@@ -224,6 +233,12 @@ class KroneckerOperator(LinearOperator):
     check_finite : bool, optional
         Reject factors with NaN/inf (default True).
 
+    Notes
+    -----
+    CuPy input (``A @ x``, ``A.matvec``, ``A.matmat``, ``A.apply`` with a ``cupy.ndarray``) runs on the GPU
+    with numkern's CUDA launcher (one strided-GEMM launch per axis; factors are copied to the device once)
+    and returns a CuPy array. Requires numkern built with CUDA.
+
     Attributes
     ----------
     factors : tuple of ndarray
@@ -300,6 +315,37 @@ class KroneckerOperator(LinearOperator):
         out = _kron.kron_matmat(list(factors), Xc, self._nt, self.method == "blas")
         return out.T  # (B, M) row-major is (M, B) column-major: no copy
 
+    # CuPy input: GPU products (numkern's CUDA launcher, one launch per axis), CuPy output.
+    def _product_cupy(self, X):
+        import cupy as cp
+
+        from ._cuda_path import kron_matmat_cupy
+
+        if X.dtype not in (np.float32, np.float64):
+            raise TypeError(f"CuPy input must be float32 or float64, got {X.dtype}")
+        if X.ndim not in (1, 2) or X.shape[0] != self.shape[1]:
+            raise ValueError(f"dimension mismatch: operator {self.shape}, input {X.shape}")
+        key = (cp.cuda.Device().id, X.dtype.str)
+        cache = self.__dict__.setdefault("_device_factors", {})
+        if key not in cache:
+            cache[key] = [cp.asarray(f, dtype=X.dtype) for f in self.factors]
+        return kron_matmat_cupy(cache[key], X)
+
+    def matvec(self, x):
+        if is_cupy_array(x):
+            return self._product_cupy(x.reshape(-1))
+        return super().matvec(x)
+
+    def matmat(self, X):
+        if is_cupy_array(X):
+            return self._product_cupy(X)
+        return super().matmat(X)
+
+    def dot(self, x):
+        if is_cupy_array(x):
+            return self._product_cupy(x)
+        return super().dot(x)
+
     def _matmat(self, X):
         return self._product(np.asarray(X))
 
@@ -334,6 +380,12 @@ class KroneckerOperator(LinearOperator):
         >>> A.apply(np.ones((2, 3))).tolist()
         [[2.0, 2.0, 2.0], [2.0, 2.0, 2.0]]
         """
+        if is_cupy_array(X):
+            if X.shape[: self.ndim_grid] == self.grid_shape and self.ndim_grid > 1:
+                batch = X.shape[self.ndim_grid:]
+                res = self._product_cupy(X.reshape(self._in.size, -1))
+                return res.reshape(self.out_grid_shape + batch)
+            return self._product_cupy(X)
         mat, restore = self._in.to_matrix(X, "X")
         return restore(self._product(mat), self.out_grid_shape)
 
