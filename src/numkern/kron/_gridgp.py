@@ -286,16 +286,23 @@ class GridGP:
             raise ValueError(f"X must have shape (P, {d}), got {X.shape}")
         if not np.all(np.isfinite(X)):
             raise ValueError("X contains NaN or inf")
-        cross = [k(X[:, j], g) for j, (k, g) in enumerate(zip(self.kernels_, self.grids_))]
-        mean = _contract_points(self.alpha_, cross) * self._y_std + self._y_mean
+        # points in chunks so the first contraction's (N / n_d) x chunk temporary stays ~32 MB
+        chunk = max(1, (1 << 22) // max(1, self.alpha_.size // self.alpha_.shape[-1]))
+        inv = 1.0 / (self.eig_.eigenvalues() + self.noise_) if return_std else None
+        prior = math.prod(float(k.lag(0.0)) for k in self.kernels_)
+        mean = np.empty(X.shape[0])
+        var = np.empty(X.shape[0]) if return_std else None
+        for start in range(0, X.shape[0], chunk):
+            rows = slice(start, start + chunk)
+            cross = [k(X[rows, j], g) for j, (k, g) in enumerate(zip(self.kernels_, self.grids_))]
+            mean[rows] = _contract_points(self.alpha_, cross)
+            if return_std:
+                proj = [c @ q for c, q in zip(cross, self.eig_.eigenvector_factors)]
+                var[rows] = prior - _contract_points(inv, [p * p for p in proj])
+        mean = mean * self._y_std + self._y_mean
         if not return_std:
             return mean
-        proj = [c @ q for c, q in zip(cross, self.eig_.eigenvector_factors)]
-        inv = 1.0 / (self.eig_.eigenvalues() + self.noise_)
-        explained = _contract_points(inv, [p * p for p in proj])
-        prior = math.prod(float(k.lag(0.0)) for k in self.kernels_)
-        var = np.maximum(prior - explained, 0.0)
-        return mean, np.sqrt(var) * self._y_std
+        return mean, np.sqrt(np.maximum(var, 0.0)) * self._y_std
 
     def predict_grid(self, grids, return_std=False):
         """Posterior mean (and std of ``f``) on a tensor grid of query points, by Kronecker products.
