@@ -471,6 +471,22 @@ def _log_terms(values_per_factor, sizes):
     return float(sum((n_total // n) * math.fsum(v) for v, n in zip(values_per_factor, sizes)))
 
 
+def _check_dfactors(axis, dfactors, grid_shape):
+    """Validate a factor index and one (n, n) or a stack (P, n, n) of factor derivatives."""
+    d = len(grid_shape)
+    if not isinstance(axis, (int, np.integer)) or not 0 <= axis < d:
+        raise ValueError(f"axis must be in [0, {d}), got {axis!r}")
+    dk = np.asarray(dfactors, dtype=np.float64)
+    single = dk.ndim == 2
+    dk = dk[None] if single else dk
+    n = grid_shape[axis]
+    if dk.ndim != 3 or dk.shape[1:] != (n, n):
+        raise ValueError(f"dfactors must have shape ({n}, {n}) or (P, {n}, {n}), got {np.shape(dfactors)}")
+    if not np.all(np.isfinite(dk)):
+        raise ValueError("dfactors contains NaN or inf")
+    return dk, single
+
+
 class KroneckerCholesky:
     """Factorised view ``K = ⊗_j K_j`` with ``K_j + jitter I = L_j L_j^T`` (lower-triangular ``L_j``).
 
@@ -580,6 +596,34 @@ class KroneckerCholesky:
     def logdet_factors(self):
         """``log|K_j + jitter I|`` for each factor."""
         return np.array([2.0 * math.fsum(np.log(np.diagonal(L))) for L in self.lower_factors])
+
+    def logdet_gradient(self, axis, dfactors):
+        """Derivative of :meth:`logdet` when factor ``axis`` changes by ``dK``: ``(N / n_axis) tr(K_axis^{-1} dK)``.
+
+        Parameters
+        ----------
+        axis : int
+        dfactors : array_like, shape (n_axis, n_axis) or (P, n_axis, n_axis)
+            Derivatives of factor ``axis`` with respect to one or ``P`` parameters.
+
+        Returns
+        -------
+        float or ndarray of shape (P,)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from numkern.kron import KroneckerOperator
+        >>> chol = KroneckerOperator(4 * np.eye(3), np.eye(4)).cholesky()
+        >>> float(chol.logdet_gradient(0, np.eye(3)))   # d/dt log|(4 + t) I_3 ⊗ I_4| = 12 / 4
+        3.0
+        """
+        dk, single = _check_dfactors(axis, dfactors, self.grid_shape)
+        n = self.grid_shape[axis]
+        L = self.lower_factors[axis]
+        scale = self._shapes.size // n
+        res = np.array([scale * np.trace(sla.cho_solve((L, True), m, check_finite=False)) for m in dk])
+        return float(res[0]) if single else res
 
     def logdet(self):
         """Exact ``log|K| = Σ_j (N / n_j) log|K_j + jitter I|`` (no clamping)."""
@@ -697,14 +741,7 @@ class KroneckerEigh:
         float or ndarray of shape (P,)
         """
         d = len(self.grid_shape)
-        if not isinstance(axis, (int, np.integer)) or not 0 <= axis < d:
-            raise ValueError(f"axis must be in [0, {d}), got {axis!r}")
-        dk = np.asarray(dfactors, dtype=np.float64)
-        single = dk.ndim == 2
-        dk = dk[None] if single else dk
-        n = self.grid_shape[axis]
-        if dk.ndim != 3 or dk.shape[1:] != (n, n):
-            raise ValueError(f"dfactors must have shape ({n}, {n}) or (P, {n}, {n}), got {np.shape(dfactors)}")
+        dk, single = _check_dfactors(axis, dfactors, self.grid_shape)
         inv = 1.0 / self._shifted(shift)
         # weight over the axis' eigen-index: Σ_{other indices} inv[i] Π_{k != axis} lambda_k[i_k]
         w = inv
