@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from numkern.kron import GridGP
 from numkern.kron.kernels import RBF, Matern, SpectralMixture
@@ -134,3 +136,20 @@ def test_bad_input():
         gp.predict(np.zeros((3, 3)))
     with pytest.raises(ValueError, match="theta"):
         gp.log_marginal_likelihood(np.zeros(2))
+
+
+@given(seed=st.integers(0, 10_000), noise=st.floats(1e-3, 1.0), ell=st.floats(0.1, 2.0))
+def test_property_axis_permutation_invariance(seed, noise, ell):
+    """Swapping the grid axes (and the kernels with them) leaves the likelihood unchanged and permutes the
+    gradient blocks."""
+    rng = np.random.default_rng(seed)
+    g1, g2 = np.linspace(0, 1, 5), np.linspace(-1, 1, 4)
+    y = rng.standard_normal((5, 4))
+    k1, k2 = RBF(ell, 1.3), Matern(0.7, 0.9, 1.5)
+    a = GridGP([k1, k2], noise=noise, optimize=False).fit([g1, g2], y)
+    b = GridGP([k2, k1], noise=noise, optimize=False).fit([g2, g1], y.T)
+    la, ga = a.log_marginal_likelihood(eval_gradient=True)
+    lb, gb = b.log_marginal_likelihood(eval_gradient=True)
+    assert math.isclose(la, lb, rel_tol=1e-12, abs_tol=1e-12)
+    np.testing.assert_allclose(ga, np.concatenate([gb[2:4], gb[0:2], gb[4:]]), rtol=1e-10, atol=1e-11)
+    np.testing.assert_allclose(a.predict_grid([g1, g2]), b.predict_grid([g2, g1]).T, atol=1e-12)
