@@ -107,7 +107,7 @@ def kernel_mean(x, a, b, kernel="matern52", lengthscale=1.0):
     -------
     ndarray
         :math:`z(x)`; for Matern, :math:`z = [G(c u) + G(c v)]/c` with :math:`u = x - a`, :math:`v = b - x`,
-        :math:`c = \sqrt{2\nu}/\ell` and :math:`G(D) = \sum_j a_j \gamma(j+1, D)`.
+        :math:`c = \sqrt{2\nu}/\ell` and :math:`G(D) = \mathrm{sign}(D) \sum_j a_j \gamma(j+1, |D|)`.
 
     Examples
     --------
@@ -125,7 +125,8 @@ def kernel_mean(x, a, b, kernel="matern52", lengthscale=1.0):
     coef = _matern_coeffs(p)
 
     def G(t):
-        return sum(coef[j] * _lower_gamma(j + 1, t) for j in range(p + 1))
+        # sign(t) G(|t|): the odd antiderivative of k, so nodes outside [a, b] are handled too.
+        return np.sign(t) * sum(coef[j] * _lower_gamma(j + 1, np.abs(t)) for j in range(p + 1))
 
     return (G(c * (x - a)) + G(c * (b - x))) / c
 

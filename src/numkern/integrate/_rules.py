@@ -40,10 +40,7 @@ def _float_dtype(dtype: np.dtype) -> np.dtype:
 
 
 def _norm_axis(axis, ndim: int) -> int:
-    try:
-        return int(np.core.multiarray.normalize_axis_index(axis, ndim))  # pragma: no cover - numpy < 2
-    except AttributeError:
-        return int(np.lib.array_utils.normalize_axis_index(axis, ndim))
+    return int(np.lib.array_utils.normalize_axis_index(axis, ndim))
 
 
 def _kernel_ready(y: np.ndarray) -> np.ndarray:
@@ -71,6 +68,58 @@ def _reduce(y: np.ndarray, w: np.ndarray, axis: int, result_dtype: np.dtype, n_t
         w = w.reshape(shape)
     res = np.sum(w * y, axis=axis)
     return np.asarray(res).astype(result_dtype, copy=False)[()]
+
+
+def _fix_infinities(res, y, axis, x, dx, termwise):
+    """Where the fused result is +-inf, recompute with scipy's term structure.
+
+    Combining all coefficients of a sample into one weight turns scipy's ``inf - inf = nan`` (an infinite
+    sample entering two terms with opposite signs) into ``+-inf``; the few affected integrals are re-evaluated
+    term by term with numpy so that NaN/inf follow scipy exactly.
+    """
+    res_arr = np.asarray(res)
+    bad = np.isinf(res_arr)
+    if not bad.any():
+        return res
+    y_last = np.moveaxis(y, axis, -1).astype(np.result_type(res_arr.dtype, np.float64))
+    if x is None:
+        d = np.full(y_last.shape[-1] - 1, float(dx))
+    elif np.ndim(x) == 1:
+        d = np.diff(np.asarray(x, dtype=np.float64))
+    else:
+        d = np.diff(np.moveaxis(np.broadcast_to(x, y.shape), axis, -1).astype(np.float64), axis=-1)
+    d = np.broadcast_to(d, y_last.shape[:-1] + d.shape[-1:])
+    fixed = termwise(y_last[bad], d[bad])
+    out = res_arr.copy()
+    out[bad] = fixed
+    return out[()]
+
+
+def _trapezoid_termwise(y, d):
+    return np.sum(d * (y[..., 1:] + y[..., :-1]) / 2.0, axis=-1)
+
+
+def _simpson_termwise(y, d):
+    from ._weights import _safe_divide
+
+    n = y.shape[-1]
+    if n < 3:
+        return _trapezoid_termwise(y, d)
+    stop = n - 2 if n % 2 else n - 3
+    h0, h1 = d[..., 0:stop:2], d[..., 1:stop + 1:2]
+    hsum, hprod = h0 + h1, h0 * h1
+    r = _safe_divide(h0, h1)
+    m = h0.shape[-1]
+    y0, y1, y2 = y[..., 0:2 * m:2], y[..., 1:2 * m:2], y[..., 2:2 * m + 1:2]
+    total = np.sum(hsum / 6.0 * (y0 * (2.0 - _safe_divide(1.0, r)) + y1 * (hsum * _safe_divide(hsum, hprod))
+                                 + y2 * (2.0 - r)), axis=-1)
+    if n % 2 == 0:
+        a, b = d[..., -2], d[..., -1]
+        alpha = _safe_divide(2 * b**2 + 3 * a * b, 6 * (b + a))
+        beta = _safe_divide(b**2 + 3.0 * a * b, 6 * a)
+        eta = _safe_divide(b**3, 6 * a * (a + b))
+        total = total + (alpha * y[..., -1] + beta * y[..., -2] - eta * y[..., -3])
+    return total
 
 
 def _interval_slices(ndim: int, axis: int):
@@ -136,12 +185,14 @@ def trapezoid(y, x=None, dx=1.0, axis=-1, *, n_threads=None):
             hi, lo = _interval_slices(y.ndim, axis)
             return np.sum(np.asarray(dx) * (y[hi] + y[lo]) / 2.0, axis=axis, dtype=result_dtype)[()]
         w = trapezoid_weights(np.full(max(n - 1, 0), float(dx)))
-        return _reduce(y, w, axis, result_dtype, n_threads)
+        res = _reduce(y, w, axis, result_dtype, n_threads)
+        return _fix_infinities(res, y, axis, None, dx, _trapezoid_termwise)
     x = np.asarray(x)
     if x.ndim == 1:
         if x.shape[0] != n:
             raise ValueError(f"x: length {x.shape[0]} does not match y.shape[axis] = {n}")
-        return _reduce(y, trapezoid_weights(_spacings_1d(x)), axis, result_dtype, n_threads)
+        res = _reduce(y, trapezoid_weights(_spacings_1d(x)), axis, result_dtype, n_threads)
+        return _fix_infinities(res, y, axis, x, dx, _trapezoid_termwise)
     try:
         xb = np.broadcast_to(x, y.shape)
     except ValueError as exc:
@@ -211,13 +262,15 @@ def simpson(y, x=None, *, dx=1.0, axis=-1, n_threads=None):
         if np.ndim(dx) != 0:
             raise ValueError("dx: must be a scalar (pass x= for non-uniform or batched spacings)")
         w = simpson_weights(np.full(max(n - 1, 0), float(dx)))
-        return _reduce(y, w, axis, _float_dtype(np.dtype(result_dtype)), n_threads)
+        res = _reduce(y, w, axis, _float_dtype(np.dtype(result_dtype)), n_threads)
+        return _fix_infinities(res, y, axis, None, dx, _simpson_termwise)
     x = np.asarray(x)
     _check_x_shape(x, y, axis)
     result_dtype = np.result_type(yf, x.dtype) if n == 2 else np.result_type(yf, np.float64)
     result_dtype = _float_dtype(np.dtype(result_dtype))
     if x.ndim == 1:
-        return _reduce(y, simpson_weights(_spacings_1d(x)), axis, result_dtype, n_threads)
+        res = _reduce(y, simpson_weights(_spacings_1d(x)), axis, result_dtype, n_threads)
+        return _fix_infinities(res, y, axis, x, dx, _simpson_termwise)
     d = np.diff(np.moveaxis(x, axis, -1).astype(np.float64), axis=-1)
     w = np.moveaxis(simpson_weights(d), -1, axis)
     return _reduce(y, w, axis, result_dtype, n_threads)
