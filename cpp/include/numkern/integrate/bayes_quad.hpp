@@ -29,6 +29,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "numkern/config.hpp"
@@ -59,13 +60,15 @@ inline Real lower_gamma_int(int n, Real x) {
     return fact * (1.0 - std::exp(-x) * sum);
   }
   // gamma(n, x) = x^n exp(-x) sum_k x^k / (n (n+1) ... (n+k)): positive terms.
-  Real term = 1.0 / n, sum = term;
+  Real term = Real(1) / n, sum = term;
   for (int k = 1; k < 1000; ++k) {
     term *= x / (n + k);
     sum += term;
-    if (term < 1e-17 * sum) break;
+    if (term < Real(1e-20) * sum) break;
   }
-  return std::exp(n * std::log(x) - x) * sum;
+  Real xn = x;
+  for (int i = 1; i < n; ++i) xn *= x;
+  return xn * std::exp(-x) * sum;
 }
 
 // 12-point Gauss-Legendre rule on [-1, 1] in working precision (Newton on P_12, computed once).
@@ -158,6 +161,9 @@ class StateSpaceKernel {
         pinf[i * n + j] = s;
       }
     q_ = 1.0 / pinf[0];
+    Real pf = 1;
+    for (int i = 2; i <= p_; ++i) pf *= i;
+    inv_cp1_pfact_ = 1 / (std::pow(c_, p_ + 1) * pf);
     pinf_.resize(n * n);
     for (int i = 0; i < n * n; ++i) pinf_[i] = pinf[i] * q_;
   }
@@ -193,9 +199,7 @@ class StateSpaceKernel {
       }
       u[j + 1] = e * acc;
     }
-    Real pf = 1.0;
-    for (int i = 2; i <= p_; ++i) pf *= i;
-    u[0] = lower_gamma_int(p_ + 1, c_ * s) / (std::pow(c_, p_ + 1) * pf);
+    u[0] = lower_gamma_int(p_ + 1, c_ * s) * inv_cp1_pfact_;
   }
 
   // Transition matrix Phi(h) (row-major dim x dim).
@@ -274,6 +278,7 @@ class StateSpaceKernel {
   int dim_ = 0;
   Real c_ = 0.0;
   Real q_ = 1.0;
+  Real inv_cp1_pfact_ = 1.0;  // 1 / (c^(p+1) p!)
   std::vector<Real> npow_;
   std::vector<Real> pinf_;
 };
@@ -325,7 +330,10 @@ inline BQFilter bq_filter(const StateSpaceKernel& ker, const double* x, std::int
     const Real t = k < N ? x[k] : b;
     const Real h = t - t_prev;
     Real* Phi = out.phi.data() + k * D * D;
-    if (h == prev_h && k > 0) {
+    // Reuse the discretisation when the gap repeats up to the rounding of the stored nodes (linspace grids):
+    // that is a node perturbation of a few ulps of |t|, below what the double nodes can resolve anyway.
+    const Real node_ulps = 4 * std::numeric_limits<double>::epsilon() * std::max(std::fabs(t), std::fabs(t_prev));
+    if (k > 0 && std::fabs(h - prev_h) <= node_ulps) {
       std::copy(Phi - D * D, Phi, Phi);
     } else {
       ker.transition(h, Phi);
