@@ -224,11 +224,17 @@ class StateSpaceKernel {
         Phi[(i + 1) * D + j + 1] = e * acc;
       }
     // Integral row: int_0^h Phi_0k(s) ds = sum_m [(F+cI)^m / m!]_{0k} gamma(m+1, ch) / c^(m+1).
+    Real gam[kMaxState];  // gamma(m+1, ch) / c^(m+1), shared by every column
+    Real cpow = c_;
+    for (int m = 0; m < n; ++m) {
+      gam[m] = lower_gamma_int(m + 1, c_ * h) / cpow;
+      cpow *= c_;
+    }
     for (int k = 0; k < n; ++k) {
       Real acc = 0.0;
       for (int m = 0; m < n; ++m) {
         const Real coef = npow_[m * n * n + k];
-        if (coef != 0.0) acc += coef * lower_gamma_int(m + 1, c_ * h) / std::pow(c_, m + 1);
+        if (coef != 0.0) acc += coef * gam[m];
       }
       Phi[0 * D + k + 1] = acc;
     }
