@@ -17,7 +17,7 @@ import numpy as np
 from scipy.special import gammainc
 
 from .. import _integrate
-from ._rules import _norm_axis, _reduce, _threads
+from ._rules import _norm_axis, _reduce
 
 _MAX_ORDER = 10  # nu up to 21/2
 _KERNEL_RE = re.compile(r"^matern(\d+)2$")
