@@ -40,6 +40,8 @@ def problems(draw, min_n=1):
         x = np.cumsum(rng.uniform(0.1, 1.0, n)) - 1.0
     else:
         x = np.cumsum(rng.uniform(0.1, 1.0, y.shape), axis=axis)
+    if x is not None and draw(st.booleans()):
+        x = x.astype(np.float32)
     dx = draw(st.sampled_from([1.0, 0.25, 3.0]))
     return y, x, dx, axis
 
@@ -158,6 +160,13 @@ def test_small_n_matches_scipy():
         assert np.allclose(ni.simpson(y), si.simpson(y))
         assert np.allclose(ni.cumulative_trapezoid(y, initial=0), si.cumulative_trapezoid(y, initial=0))
         assert np.allclose(ni.cumulative_simpson(y, initial=1.0), si.cumulative_simpson(y, initial=1.0))
+
+
+def test_empty_axis():
+    assert np.array_equal(ni.trapezoid(np.ones((3, 0))), si.trapezoid(np.ones((3, 0))))
+    assert ni.trapezoid(np.ones((0, 4))).shape == (0,)
+    with pytest.raises(ValueError, match="y"):
+        ni.simpson(np.ones((3, 0)))
 
 
 def test_nan_and_inf_propagate_like_scipy():

@@ -85,9 +85,9 @@ def _fix_infinities(res, y, axis, x, dx, termwise):
     if x is None:
         d = np.full(y_last.shape[-1] - 1, float(dx))
     elif np.ndim(x) == 1:
-        d = np.diff(np.asarray(x, dtype=np.float64))
+        d = np.diff(np.asarray(x)).astype(np.float64)
     else:
-        d = np.diff(np.moveaxis(np.broadcast_to(x, y.shape), axis, -1).astype(np.float64), axis=-1)
+        d = np.diff(np.moveaxis(np.broadcast_to(x, y.shape), axis, -1), axis=-1).astype(np.float64)
     d = np.broadcast_to(d, y_last.shape[:-1] + d.shape[-1:])
     fixed = termwise(y_last[bad], d[bad])
     out = res_arr.copy()
@@ -131,7 +131,8 @@ def _interval_slices(ndim: int, axis: int):
 
 
 def _spacings_1d(x: np.ndarray) -> np.ndarray:
-    return np.diff(x.astype(np.float64, copy=False))
+    # Differences in x's own dtype (as scipy), then widened: float32 nodes give scipy's float32 spacings.
+    return np.diff(x).astype(np.float64)
 
 
 def trapezoid(y, x=None, dx=1.0, axis=-1, *, n_threads=None):
@@ -179,6 +180,8 @@ def trapezoid(y, x=None, dx=1.0, axis=-1, *, n_threads=None):
         raise ValueError("y: need at least one dimension to integrate along")
     axis = _norm_axis(axis, y.ndim)
     n = y.shape[axis]
+    if n == 0:  # scipy: an empty sum
+        return np.zeros(y.shape[:axis] + y.shape[axis + 1:], dtype=result_dtype)[()]
     if x is None:
         if np.ndim(dx) != 0:
             # Array dx broadcast against the interval terms, exactly as scipy does (numpy path).
@@ -197,7 +200,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1, *, n_threads=None):
         xb = np.broadcast_to(x, y.shape)
     except ValueError as exc:
         raise ValueError(f"x: shape {x.shape} is not broadcastable to y's shape {y.shape}") from exc
-    d = np.diff(np.moveaxis(xb, axis, -1).astype(np.float64), axis=-1)
+    d = np.diff(np.moveaxis(xb, axis, -1), axis=-1).astype(np.float64)
     w = np.moveaxis(trapezoid_weights(d), -1, axis)
     return _reduce(y, w, axis, result_dtype, n_threads)
 
@@ -256,6 +259,8 @@ def simpson(y, x=None, *, dx=1.0, axis=-1, n_threads=None):
         raise ValueError("y: need at least one dimension to integrate along")
     axis = _norm_axis(axis, y.ndim)
     n = y.shape[axis]
+    if n == 0:
+        raise ValueError("y: simpson needs at least one sample along axis")
     yf = _float_dtype(y.dtype)
     if x is None:
         result_dtype = np.result_type(yf, dx) if np.ndim(dx) == 0 else np.result_type(yf, np.asarray(dx))
@@ -271,7 +276,7 @@ def simpson(y, x=None, *, dx=1.0, axis=-1, n_threads=None):
     if x.ndim == 1:
         res = _reduce(y, simpson_weights(_spacings_1d(x)), axis, result_dtype, n_threads)
         return _fix_infinities(res, y, axis, x, dx, _simpson_termwise)
-    d = np.diff(np.moveaxis(x, axis, -1).astype(np.float64), axis=-1)
+    d = np.diff(np.moveaxis(x, axis, -1), axis=-1).astype(np.float64)
     w = np.moveaxis(simpson_weights(d), -1, axis)
     return _reduce(y, w, axis, result_dtype, n_threads)
 
@@ -360,7 +365,7 @@ def cumulative_trapezoid(y, x=None, dx=1.0, axis=-1, initial=None, *, n_threads=
     if x.ndim == 1:
         coef, start = trapezoid_stencil(_spacings_1d(x))
         return _cumulative(y, coef, start, 2, axis, result_dtype, initial, n_threads)
-    d = np.diff(np.moveaxis(x, axis, -1).astype(np.float64), axis=-1)
+    d = np.diff(np.moveaxis(x, axis, -1), axis=-1).astype(np.float64)
     coef, start = trapezoid_stencil(d)
     return _cumulative(y, coef, start, 2, axis, result_dtype, initial, n_threads)
 
@@ -434,7 +439,7 @@ def cumulative_simpson(y, *, x=None, dx=1.0, axis=-1, initial=None, n_threads=No
         if np.any(d <= 0):
             raise ValueError("Input x must be strictly increasing.")
         result_dtype = np.result_type(y.dtype, x.dtype)
-        coef, start = simpson_stencil(d.astype(np.float64), equal=False)
+        coef, start = simpson_stencil(d, equal=False)
         res = _cumulative(y, coef, start, 3, axis, result_dtype, None, n_threads)
     else:
         dxa = np.asarray(dx)
@@ -445,9 +450,9 @@ def cumulative_simpson(y, *, x=None, dx=1.0, axis=-1, initial=None, n_threads=No
                              "only 1 point along `axis`.")
         result_dtype = np.result_type(y.dtype, dxa.dtype)
         if dxa.ndim == 0:
-            coef, start = simpson_stencil(np.full(n - 1, float(dxa)), equal=True)
+            coef, start = simpson_stencil(np.full(n - 1, dxa, dtype=dxa.dtype), equal=True)
         else:
-            d = np.repeat(np.moveaxis(dxa, axis, -1).astype(np.float64), n - 1, axis=-1)
+            d = np.repeat(np.moveaxis(dxa, axis, -1), n - 1, axis=-1)
             coef, start = simpson_stencil(d, equal=True)
         res = _cumulative(y, coef, start, 3, axis, result_dtype, None, n_threads)
 

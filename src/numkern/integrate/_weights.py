@@ -88,18 +88,19 @@ def simpson_stencil(d: np.ndarray, equal: bool):
     nb = np.where(forward, j + 1, j - 1)
     x21 = d
     x32 = d[..., nb]
+    # Factors are formed in d's own dtype (float32 nodes round like scipy's), then multiplied in float64.
     if equal:
-        c1 = x21 / 3 * (5 / 4)
-        c2 = x21 / 3 * 2
-        c3 = x21 / 3 * (-1 / 4)
+        scale = (x21 / 3).astype(np.float64)
+        c1, c2, c3 = scale * (5 / 4), scale * 2, scale * (-1 / 4)
     else:
         x31 = x21 + x32
         x21_x31 = x21 / x31
         x21_x32 = x21 / x32
         q = x21_x31 * x21_x32
-        c1 = x21 / 6 * (3 - x21_x31)
-        c2 = x21 / 6 * (3 + q + x21_x31)
-        c3 = x21 / 6 * (-q)
+        scale = (x21 / 6).astype(np.float64)
+        c1 = scale * (3 - x21_x31).astype(np.float64)
+        c2 = scale * (3 + q + x21_x31).astype(np.float64)
+        c3 = scale * (-q).astype(np.float64)
     coef = np.empty(d.shape + (3,))
     # forward: (f1, f2, f3) = (y_j, y_j+1, y_j+2); backward: (f3, f2, f1) = (y_j-1, y_j, y_j+1).
     coef[..., 0] = np.where(forward, c1, c3)
