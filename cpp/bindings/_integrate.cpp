@@ -138,7 +138,10 @@ py::tuple bq_solve(const py::array_t<double, py::array::c_style>& x, int kind, i
       ni::bq_weights_from_filter(F, w.mutable_data());
       variance = static_cast<double>(F.variance);
       for (std::int64_t k = 0; k < N; ++k) logdet += static_cast<double>(std::log(F.innov_var[k]));
-      for (std::int64_t r = 0; r < R; ++r) quad[r] = ni::bq_innovation_quad(F, Y.data() + r * N, 1);
+      const double* yp = Y.data();
+      double* qp = quad.data();
+#pragma omp parallel for schedule(static) if (R * N > 100000)
+      for (std::int64_t r = 0; r < R; ++r) qp[r] = ni::bq_innovation_quad(F, yp + r * N, 1);
     }
   }
   if (st != numkern::Status::ok)

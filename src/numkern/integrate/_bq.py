@@ -354,6 +354,12 @@ def bayes_quad(y, x=None, *, dx=1.0, axis=-1, kernel="matern52", lengthscale=Non
         ``integral``, ``variance``, ``std``, ``weights``, the hyperparameters used and the log marginal
         likelihood.
 
+    Notes
+    -----
+    The likelihood needs one O(N) filter pass per integrand (threaded over integrands); for very large
+    batches with fixed hyperparameters, :func:`bq_weights` followed by ``rule(y)`` is a single memory-speed
+    pass.
+
     See Also
     --------
     bq_weights, trapezoid, simpson
