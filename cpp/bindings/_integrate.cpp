@@ -152,6 +152,22 @@ py::tuple bq_solve(const py::array_t<double, py::array::c_style>& x, int kind, i
   return py::make_tuple(w, variance, logdet, q);
 }
 
+// 1-D rule weights from spacings d (n - 1 entries): kind 0 = trapezoid, 1 = simpson.
+py::array_t<double> rule_weights(const py::array_t<double, py::array::c_style | py::array::forcecast>& d, int kind) {
+  const std::int64_t n = d.size() + 1;
+  py::array_t<double> w(n);
+  const double* dp = d.data();
+  double* wp = w.mutable_data();
+  {
+    py::gil_scoped_release release;
+    if (kind == 0)
+      ni::trapezoid_weights(dp, n, wp);
+    else
+      ni::simpson_weights(dp, n, wp);
+  }
+  return w;
+}
+
 // Discretised augmented system (Phi(h), Q(h), prior covariance at a) for tests.
 py::tuple state_space(int kind, int p, double lengthscale, double h) {
   ni::StateSpaceKernel ker(kind, p, lengthscale);
@@ -174,6 +190,8 @@ PYBIND11_MODULE(_integrate, m) {
   m.def("cumulative", &cumulative, py::arg("y"), py::arg("coef"), py::arg("start"), py::arg("taps"),
         py::arg("axis"), py::arg("shift"), py::arg("initial"), py::arg("out_dtype"), py::arg("n_threads") = 0,
         "Cumulative sums of per-interval 3-point stencils along axis.");
+  m.def("rule_weights", &rule_weights, py::arg("d"), py::arg("kind"),
+        "Trapezoid (kind 0) or scipy-Simpson (kind 1) weights from the 1-D spacings d.");
   m.def("bq_solve", &bq_solve, py::arg("x"), py::arg("kind"), py::arg("p"), py::arg("lengthscale"), py::arg("a"),
         py::arg("b"), py::arg("Y") = py::none(),
         "State-space Bayesian quadrature: (weights, variance, sum log S, innovation quadratic forms).");

@@ -209,3 +209,13 @@ def test_errors_match_scipy():
         ni.trapezoid(y, axis=3)
     with pytest.raises(ValueError, match="n_threads"):
         ni.trapezoid(y, n_threads=0)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 10, 11, 64, 101])
+def test_cpp_and_numpy_weights_agree_bitwise(n):
+    from numkern.integrate import _weights as W
+
+    d = np.random.default_rng(n).uniform(0.1, 1.0, n - 1)
+    batched = np.stack([d, d])
+    assert np.array_equal(W.simpson_weights(d), W.simpson_weights(batched)[1])
+    assert np.array_equal(W.trapezoid_weights(d), W.trapezoid_weights(batched)[0])

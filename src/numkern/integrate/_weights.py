@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _integrate
+
 
 def trapezoid_weights(d: np.ndarray) -> np.ndarray:
     """w with sum_n w_n y_n = sum_i d_i (y_i + y_{i+1}) / 2."""
+    if d.ndim == 1:
+        return _integrate.rule_weights(d, 0)
     shape = d.shape[:-1] + (d.shape[-1] + 1,)
     w = np.zeros(shape)
     w[..., :-1] += d / 2.0
@@ -43,6 +47,8 @@ def _add_simpson_pairs(w: np.ndarray, d: np.ndarray, stop: int) -> None:
 def simpson_weights(d: np.ndarray) -> np.ndarray:
     """Weights of scipy.integrate.simpson (>= 1.11): composite Simpson, Cartwright's correction for even N."""
     n = d.shape[-1] + 1
+    if d.ndim == 1:
+        return _integrate.rule_weights(d, 1)  # same arithmetic, in C++ (long axes)
     w = np.zeros(d.shape[:-1] + (n,))
     if n < 2:
         return w

@@ -287,5 +287,48 @@ void cumulative_stencil(const Tin* y, const double* c, const std::int64_t* start
   }
 }
 
+// Trapezoid weights from spacings d[0..n-2]: w_i = d_{i-1}/2 + d_i/2 (ends: one half-spacing).
+inline void trapezoid_weights(const double* d, std::int64_t n, double* w) {
+  for (std::int64_t i = 0; i < n; ++i) w[i] = 0.0;
+  for (std::int64_t i = 0; i + 1 < n; ++i) {
+    w[i] += d[i] / 2.0;
+    w[i + 1] += d[i] / 2.0;
+  }
+}
+
+// Weights of scipy.integrate.simpson (>= 1.11) from spacings d[0..n-2], term by term as scipy forms them:
+// composite Simpson on pairs (h0, h1) with coefficients hsum/6 (2 - h1/h0, hsum^2/(h0 h1), 2 - h0/h1) (zero
+// where a spacing vanishes), and for even n Cartwright's correction on the last interval
+// (alpha, beta, -eta) [Cartwright 2017, eq. 8].  n == 2 is the trapezoid.
+inline void simpson_weights(const double* d, std::int64_t n, double* w) {
+  for (std::int64_t i = 0; i < n; ++i) w[i] = 0.0;
+  if (n < 2) return;
+  if (n == 2) {
+    w[0] += 0.5 * d[0];
+    w[1] += 0.5 * d[0];
+    return;
+  }
+  const std::int64_t stop = (n % 2 == 1) ? n - 2 : n - 3;
+  for (std::int64_t i = 0; i < stop; i += 2) {
+    const double h0 = d[i], h1 = d[i + 1];
+    const double hsum = h0 + h1, hprod = h0 * h1;
+    const double r = h1 != 0.0 ? h0 / h1 : 0.0;
+    const double scale = hsum / 6.0;
+    w[i] += scale * (2.0 - (r != 0.0 ? 1.0 / r : 0.0));
+    w[i + 1] += scale * (hsum * (hprod != 0.0 ? hsum / hprod : 0.0));
+    w[i + 2] += scale * (2.0 - r);
+  }
+  if (n % 2 == 0) {
+    const double h0 = d[n - 3], h1 = d[n - 2];
+    const double den_a = 6 * (h1 + h0), den_b = 6 * h0, den_e = 6 * h0 * (h0 + h1);
+    const double alpha = den_a != 0.0 ? (2 * h1 * h1 + 3 * h0 * h1) / den_a : 0.0;
+    const double beta = den_b != 0.0 ? (h1 * h1 + 3.0 * h0 * h1) / den_b : 0.0;
+    const double eta = den_e != 0.0 ? (1 * h1 * h1 * h1) / den_e : 0.0;
+    w[n - 1] += alpha;
+    w[n - 2] += beta;
+    w[n - 3] -= eta;
+  }
+}
+
 }  // namespace integrate
 }  // namespace numkern
