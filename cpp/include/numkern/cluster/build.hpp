@@ -72,7 +72,6 @@ std::vector<index_t> build(const Dis& dis, index_t k, const double* w, int n_thr
     gain[pick] = kInf;
     if (step + 1 < k) {
       const T* row = row_parallel(dis, pick, buffer.data(), n_threads);
-#pragma omp parallel for schedule(static) num_threads(n_threads)
       for (index_t j = 0; j < n; ++j) dn[j] = std::min(dn[j], static_cast<double>(row[j]));
     }
   }

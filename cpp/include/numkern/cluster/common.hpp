@@ -162,7 +162,7 @@ const typename Dis::value_type* row_parallel(const Dis& dis, index_t i, typename
     return dis.row(i, buffer);
   } else {
     const index_t n = dis.size();
-#pragma omp parallel for schedule(static) num_threads(n_threads)
+#pragma omp parallel for schedule(static) num_threads(n_threads) if (n > 2048)
     for (index_t j = 0; j < n; ++j) buffer[j] = static_cast<T>(dis(i, j));
     return buffer;
   }
@@ -238,7 +238,6 @@ double assign_labels(const Dis& dis, const std::vector<index_t>& medoids, const 
   std::vector<T> buffer(Dis::rows_are_computed ? static_cast<std::size_t>(n) : 0);
   for (index_t s = 0; s < k; ++s) {
     const T* row = row_parallel(dis, medoids[s], buffer.data(), n_threads);
-#pragma omp parallel for schedule(static) num_threads(n_threads)
     for (index_t j = 0; j < n; ++j) {
       const double d = static_cast<double>(row[j]);
       if (d < best[j]) {

@@ -23,8 +23,10 @@ void fasterpam_swap(const Dis& dis, NearestCache& c, const double* w, index_t ma
   using T = typename Dis::value_type;
   const index_t n = c.n, k = c.k;
   if (k >= n) return;
-  const index_t min_batch = n_threads > 1 ? 2 * n_threads : 1;
-  const index_t max_batch = n_threads > 1 ? 64 * n_threads : 1;
+  // Below ~1000 objects a candidate pass takes about a microsecond: a parallel region would cost more.
+  const bool speculate = n_threads > 1 && n >= 1000;
+  const index_t min_batch = speculate ? 2 * n_threads : 1;
+  const index_t max_batch = speculate ? 64 * n_threads : 1;
   std::vector<T> buffer(Dis::rows_are_computed ? static_cast<std::size_t>(n) * static_cast<std::size_t>(n_threads) : 0);
   std::vector<double> deltas(static_cast<std::size_t>(max_batch * k));
   std::vector<index_t> batch;
@@ -51,7 +53,7 @@ void fasterpam_swap(const Dis& dis, NearestCache& c, const double* w, index_t ma
         o = p;
         continue;
       }
-      if (b == 1 || n_threads == 1) {
+      if (b == 1 || !speculate) {
         for (index_t t = 0; t < b; ++t)
           candidate_deltas(dis.row(batch[t], buffer.data()), c, w, deltas.data() + t * k);
       } else {

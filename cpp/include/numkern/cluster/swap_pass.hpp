@@ -92,7 +92,7 @@ void init_cache(const Dis& dis, const std::vector<index_t>& medoids, const doubl
   for (index_t s = 0; s < c.k; ++s) {
     const T* row = row_parallel(dis, medoids[s], buffer.data(), n_threads);
     const std::int32_t slot = static_cast<std::int32_t>(s);
-#pragma omp parallel for schedule(static) num_threads(n_threads)
+    // O(n) per slot: serial (a parallel region per slot costs more than it saves on a busy machine).
     for (index_t j = 0; j < n; ++j) {
       const double d = static_cast<double>(row[j]);
       if (d < c.dn[j]) {
