@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _cluster
+from .._backend import is_cupy_array
 from . import _validation as v
 
 _ALGORITHMS = {
@@ -74,6 +75,13 @@ def run(algorithm: str, X, medoids, *, metric="precomputed", init=None, default_
         maxneighbor=None) -> KMedoidsResult:
     """Validate the arguments, run ``algorithm`` in C++ and wrap the result (shared by all public functions)."""
     threads = v.check_threads(n_threads)
+    if is_cupy_array(X):
+        if metric != "precomputed":
+            raise ValueError("CuPy input needs metric='precomputed' (a square dissimilarity matrix on the GPU)")
+        from ._gpu import run_cupy
+
+        med, labels, loss, n_iter, n_swap = run_cupy(algorithm, X, medoids, init, max_iter, sample_weight)
+        return KMedoidsResult(loss, labels, med, n_iter, n_swap)
     data, code = _prepare(algorithm, X, metric, threads)
     n = data.shape[0]
     k, initial = v.check_medoids(medoids, n)
