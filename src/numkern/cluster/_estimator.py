@@ -24,7 +24,9 @@ class KMedoids(ClusterMixin, TransformerMixin, BaseEstimator):
     metric : str or callable, default "euclidean"
         "euclidean", "sqeuclidean", "manhattan", "cosine", a callable ``metric(x, y) -> float``, or
         "precomputed" (then ``X`` in ``fit`` is an n x n dissimilarity matrix and in ``predict``/``transform``
-        an n_new x n_train matrix of dissimilarities to the training samples).
+        an n_new x n_train matrix of dissimilarities to the training samples, row = sample as in scikit-learn;
+        ``fit`` reads its matrix with row = medoid like the functions, so only for a symmetric matrix does
+        ``predict`` of the training matrix reproduce ``labels_`` exactly).
     method : str, default "fasterpam"
         "fasterpam", "fastpam1", "pam", "fastpam2", "alternating", "clara", "fastclara", "clarans" or
         "fastclarans" (see the functions of the same name in :mod:`numkern.cluster`).
@@ -60,9 +62,9 @@ class KMedoids(ClusterMixin, TransformerMixin, BaseEstimator):
     >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [9.0, 9.0], [9.0, 10.0], [10.0, 9.0]])
     >>> model = KMedoids(n_clusters=2, method="pam").fit(X)
     >>> model.medoid_indices_, model.inertia_
-    (array([0, 3]), 4.0)
+    (array([3, 0]), 4.0)
     >>> model.predict(np.array([[1.0, 1.0], [8.0, 8.0]]))
-    array([0, 1])
+    array([1, 0])
     """
 
     def __init__(self, n_clusters=8, *, metric="euclidean", method="fasterpam", init=None, max_iter=None,
