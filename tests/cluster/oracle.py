@@ -1,10 +1,18 @@
 """Naive reference implementations (plain numpy, small n) used as oracles by the cluster tests.
 
-Conventions match numkern.cluster: d(j, m) = D[m, j] (row = medoid), TD = sum_j w_j min_m D[m, j], ties go to
-the lowest object index then the lowest slot, a swap must lower TD by more than 1e-12 TD.
+Conventions match numkern.cluster: d(j, m) = D[m, j] (row = medoid), TD = sum_j w_j min_m D[m, j], values within
+1e-12 TD of the best are ties and go to the lowest object index then the lowest slot, a swap must lower TD by
+more than 1e-12 TD.
 """
 
 import numpy as np
+
+TIE = 1e-12
+
+
+def first_within(values, best, td):
+    """Lowest (row-major) index whose value is within TIE * td of `best`."""
+    return int(np.flatnonzero(values.ravel() <= best + TIE * td)[0])
 
 
 def total_deviation(D, medoids, w=None):
@@ -15,12 +23,13 @@ def total_deviation(D, medoids, w=None):
 def naive_build(D, k, w=None):
     n = D.shape[0]
     w = np.ones(n) if w is None else w
-    medoids = [int(np.argmin(D @ w))]
+    sums = D @ w
+    medoids = [first_within(sums, sums.min(), abs(sums.min()))]
     for _ in range(1, k):
         dn = D[medoids].min(axis=0)
         gains = np.minimum(D - dn[None, :], 0.0) @ w
         gains[medoids] = np.inf
-        medoids.append(int(np.argmin(gains)))  # argmin returns the lowest index among ties
+        medoids.append(first_within(gains, gains.min(), float(w @ dn)))
     return medoids
 
 
@@ -47,7 +56,7 @@ def naive_pam(D, k=None, medoids=None, w=None, max_iter=1000):
         delta, td = swap_deltas(D, medoids, w)
         if td <= 0 or len(medoids) >= D.shape[0]:
             break
-        o, m = np.unravel_index(np.argmin(delta), delta.shape)  # row-major: lowest o, then lowest m
+        o, m = np.unravel_index(first_within(delta, delta.min(), td), delta.shape)  # lowest o, then lowest m
         if not delta[o, m] < -1e-12 * td:
             break
         medoids[m] = int(o)
@@ -69,13 +78,14 @@ def naive_eager(D, medoids, w=None, max_passes=1000):
             td = total_deviation(D, medoids, w)
             if td <= 0:
                 return medoids
-            best_m, best = 0, np.inf
+            deltas = []
             for m in range(len(medoids)):
                 trial = list(medoids)
                 trial[m] = o
-                d = total_deviation(D, trial, w) - td
-                if d < best:
-                    best_m, best = m, d
+                deltas.append(total_deviation(D, trial, w) - td)
+            deltas = np.array(deltas)
+            best_m = first_within(deltas, deltas.min(), td)
+            best = deltas[best_m]
             if best < -1e-12 * td:
                 medoids[best_m] = o
                 last = o

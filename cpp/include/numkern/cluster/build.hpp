@@ -5,7 +5,7 @@
 //   then k-1 times: add argmin_i sum_j w_j min(d(j, i) - dn(j), 0)      (largest TD decrease)
 // where dn(j) is the distance of j to its nearest chosen medoid. O(n^2 k); every step streams each
 // candidate's row once, with a 4-lane accumulator (vectorisable, fixed summation order) and candidates split
-// across threads. Ties pick the lowest object index; medoids are never re-picked, so BUILD always returns k
+// across threads. Ties (within 1e-12 TD) pick the lowest object index; medoids are never re-picked, so BUILD always returns k
 // distinct objects even on duplicate data (when no candidate decreases TD, the lowest-index non-medoid).
 #pragma once
 
@@ -64,9 +64,17 @@ std::vector<index_t> build(const Dis& dis, index_t k, const double* w, int n_thr
         gain[i] = first ? build_gain_dispatch<true>(row, nullptr, w, n) : build_gain_dispatch<false>(row, dn.data(), w, n);
       }
     }
-    index_t pick = -1;
+    // Lowest index among the gains within the tie tolerance of the best (relative to the current TD, or to
+    // the best row sum in the first step).
+    double best = kInf, td = 0.0;
     for (index_t i = 0; i < n; ++i)
-      if (!is_medoid[i] && (pick < 0 || gain[i] < gain[pick])) pick = i;
+      if (!is_medoid[i]) best = std::min(best, gain[i]);
+    if (first) td = std::fabs(best);
+    else
+      for (index_t j = 0; j < n; ++j) td += (w ? w[j] : 1.0) * dn[j];
+    index_t pick = -1;
+    for (index_t i = 0; i < n && pick < 0; ++i)
+      if (!is_medoid[i] && gain[i] <= best + tie_tolerance(td)) pick = i;
     medoids.push_back(pick);
     is_medoid[pick] = 1;
     gain[pick] = kInf;

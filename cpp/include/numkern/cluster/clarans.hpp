@@ -39,7 +39,7 @@ Result clarans(const Dis& dis, index_t k, const double* w, index_t numlocal, ind
       const T* row = row_parallel(dis, o, buffer.data(), n_threads);
       candidate_deltas(row, c, w, delta.data());
       ++steps;
-      SwapChoice choice = fast ? best_slot(delta.data(), k, o) : SwapChoice{delta[random_slot], o, random_slot};
+      SwapChoice choice = fast ? best_slot(delta.data(), k, o, tie_tolerance(c.loss)) : SwapChoice{delta[random_slot], o, random_slot};
       if (choice.delta < swap_threshold(c.loss)) {
         apply_swap(dis, c, o, choice.slot, row, w);
         ++swaps;

@@ -10,7 +10,9 @@
 //   * Total deviation TD = sum_j w_j d(j, nearest medoid of j) (w_j = 1 without sample weights).
 //   * Sums are accumulated in double for both float and double input, in a fixed order that does not depend
 //     on the number of threads; threads only split independent candidates.
-//   * Ties: the lowest object index wins, then the lowest slot index.
+//   * Ties: values within kTieRelTol * TD of the best count as tied (so that rounding in differently ordered
+//     sums cannot decide between candidates that are equal in exact arithmetic, e.g. the two objects of an
+//     isolated pair); among tied choices the lowest object index wins, then the lowest slot index.
 //   * A swap is accepted only if dTD < -kSwapRelTol * TD (rounding in the removal-loss bookkeeping can
 //     produce tiny negative dTD for swaps that do not change TD, e.g. between duplicates); nothing is
 //     attempted once TD == 0.
@@ -34,6 +36,10 @@ inline constexpr double kSwapRelTol = 1e-12;
 inline constexpr double kInf = std::numeric_limits<double>::infinity();
 
 inline double swap_threshold(double td) { return -kSwapRelTol * td; }
+
+// Relative width of a tie (see above).
+inline constexpr double kTieRelTol = 1e-12;
+inline double tie_tolerance(double td) { return kTieRelTol * td; }
 
 // ---------------------------------------------------------------------------------------------------- RNG
 // splitmix64 (Steele, Lea & Flood 2014): tiny, portable and deterministic across platforms, which is what

@@ -67,7 +67,7 @@ void fasterpam_swap(const Dis& dis, NearestCache& c, const double* w, index_t ma
       SwapChoice choice;
       const double threshold = swap_threshold(c.loss);
       for (index_t t = 0; t < b && accepted < 0; ++t) {
-        choice = best_slot(deltas.data() + t * k, k, batch[t]);
+        choice = best_slot(deltas.data() + t * k, k, batch[t], tie_tolerance(c.loss));
         if (choice.delta < threshold) accepted = t;
       }
       if (accepted < 0) {

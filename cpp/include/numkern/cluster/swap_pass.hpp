@@ -141,14 +141,17 @@ void candidate_deltas(const T* row, const NearestCache& c, const double* w, doub
   else candidate_deltas_impl<false>(row, c, w, delta);
 }
 
-// Best slot for one candidate from its delta vector (lowest slot on ties).
-inline SwapChoice best_slot(const double* delta, index_t k, index_t candidate) {
+// Best slot for one candidate: the lowest slot whose dTD is within `tie` of the candidate's minimum.
+inline SwapChoice best_slot(const double* delta, index_t k, index_t candidate, double tie) {
+  double lowest = delta[0];
+  for (index_t m = 1; m < k; ++m) lowest = std::min(lowest, delta[m]);
   SwapChoice best;
   best.candidate = candidate;
   for (index_t m = 0; m < k; ++m)
-    if (delta[m] < best.delta || best.slot < 0) {
+    if (delta[m] <= lowest + tie) {
       best.delta = delta[m];
       best.slot = m;
+      break;
     }
   return best;
 }
@@ -185,27 +188,41 @@ void apply_swap(const Dis& dis, NearestCache& c, index_t o, index_t m, const typ
 }
 
 // Best swap over all (non-medoid candidate, slot) pairs: the FastPAM1 step. Candidates are split across
-// threads; the lexicographic reduction makes the answer independent of the split.
+// threads, each writing only its own entries of per-candidate arrays; the choice is then made serially
+// (minimum over candidates, then the lowest candidate within the tie tolerance of it), so it does not depend
+// on the split.
 template <class Dis>
 SwapChoice best_swap(const Dis& dis, const NearestCache& c, const double* w, int n_threads) {
   using T = typename Dis::value_type;
   const index_t n = c.n, k = c.k;
-  SwapChoice best;
+  const double tie = tie_tolerance(c.loss);
+  std::vector<double> cand_delta(static_cast<std::size_t>(n), kInf);
+  std::vector<double> all_delta(static_cast<std::size_t>(n) * static_cast<std::size_t>(k));
 #pragma omp parallel num_threads(n_threads)
   {
-    std::vector<double> delta(static_cast<std::size_t>(k));
     std::vector<T> buffer(Dis::rows_are_computed ? static_cast<std::size_t>(n) : 0);
-    SwapChoice local;
-#pragma omp for schedule(dynamic, 16) nowait
+#pragma omp for schedule(dynamic, 16)
     for (index_t o = 0; o < n; ++o) {
       if (c.is_medoid[o]) continue;
-      const T* row = dis.row(o, buffer.data());
-      candidate_deltas(row, c, w, delta.data());
-      SwapChoice cand = best_slot(delta.data(), k, o);
-      if (cand.better_than(local)) local = cand;
+      double* delta = all_delta.data() + o * k;
+      candidate_deltas(dis.row(o, buffer.data()), c, w, delta);
+      double lowest = delta[0];
+      for (index_t m = 1; m < k; ++m) lowest = std::min(lowest, delta[m]);
+      cand_delta[o] = lowest;
     }
-#pragma omp critical(numkern_cluster_best_swap)
-    if (local.better_than(best)) best = local;
+  }
+  double global = kInf;
+  for (index_t o = 0; o < n; ++o) global = std::min(global, cand_delta[o]);
+  SwapChoice best;
+  if (!(global < kInf)) return best;
+  for (index_t o = 0; o < n && best.candidate < 0; ++o) {
+    if (!(cand_delta[o] <= global + tie)) continue;
+    const double* delta = all_delta.data() + o * k;
+    for (index_t m = 0; m < k; ++m)
+      if (delta[m] <= global + tie) {
+        best = SwapChoice{delta[m], o, m};
+        break;
+      }
   }
   return best;
 }
