@@ -13,7 +13,8 @@ Conventions (Schubert & Rousseeuw, "Fast and eager k-medoids clustering", Inform
   allowed. Integer matrices are converted to float64; a non-C-contiguous matrix is copied once.
 * A swap is accepted only if it lowers TD by more than 1e-12 TD (so rounding noise, e.g. swaps between
   duplicate points, never counts as an improvement); nothing is tried once TD = 0.
-* Ties pick the lowest object index, then the lowest slot. ``pam`` and ``fastpam1`` therefore return the same
+* Ties pick the lowest object index, then the lowest slot; values within 1e-12 TD of the best count as tied,
+  so rounding in differently ordered sums never decides between choices that are equal in exact arithmetic. ``pam`` and ``fastpam1`` therefore return the same
   medoids, and every result is independent of ``n_threads`` for a given ``random_state``.
 * k distinct medoids are always returned, even when there are fewer than k distinct points.
 * ``sample_weight`` multiplies each object's term in the loss: integer weights are equivalent to repeating
