@@ -1,0 +1,121 @@
+// numkern._cluster: thin pybind11 layer over numkern/cluster/*.hpp. Python (numkern.cluster) validates the
+// arguments and passes C-contiguous float32/float64 arrays; everything long runs without the GIL.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+
+#include "numkern/cluster/kmedoids.hpp"
+
+namespace py = pybind11;
+namespace nc = numkern::cluster;
+using nc::index_t;
+
+template <class T>
+using carray = py::array_t<T, py::array::c_style>;
+
+namespace {
+
+py::array_t<std::int64_t> to_numpy(const std::vector<index_t>& v) {
+  py::array_t<std::int64_t> a(static_cast<py::ssize_t>(v.size()));
+  std::copy(v.begin(), v.end(), a.mutable_data());
+  return a;
+}
+
+// metric < 0: `data` is a precomputed n x n matrix; otherwise n x dim points and a nc::Metric code.
+template <class T>
+py::tuple run(int algorithm, const carray<T>& data, int metric, index_t k, int init, const carray<std::int64_t>& initial,
+              index_t max_iter, std::uint64_t seed, int n_threads, std::optional<carray<double>> weights, index_t samples,
+              index_t sample_size, index_t numlocal, index_t maxneighbor) {
+  if (data.ndim() != 2) throw std::invalid_argument("data must be 2-D");
+  nc::Options opt;
+  opt.algorithm = static_cast<nc::Algorithm>(algorithm);
+  opt.init = static_cast<nc::Init>(init);
+  opt.k = k;
+  opt.initial.assign(initial.data(), initial.data() + initial.size());
+  opt.max_iter = max_iter;
+  opt.seed = seed;
+  opt.n_threads = numkern::resolve_num_threads(n_threads);
+  opt.weights = weights ? weights->data() : nullptr;
+  opt.samples = samples;
+  opt.sample_size = sample_size;
+  opt.numlocal = numlocal;
+  opt.maxneighbor = maxneighbor;
+  const index_t n = data.shape(0);
+  nc::Result r;
+  {
+    py::gil_scoped_release release;
+    if (metric < 0) {
+      nc::MatrixDissimilarity<T> dis{data.data(), n};
+      r = nc::run_kmedoids(dis, opt);
+    } else {
+      nc::PointsDissimilarity<T> dis(data.data(), n, data.shape(1), static_cast<nc::Metric>(metric));
+      r = nc::run_kmedoids(dis, opt);
+    }
+  }
+  return py::make_tuple(to_numpy(r.medoids), to_numpy(r.labels), r.loss, r.n_iter, r.n_swap);
+}
+
+template <class T>
+index_t first_invalid(const carray<T>& data, int n_threads) {
+  const int threads = numkern::resolve_num_threads(n_threads);
+  py::gil_scoped_release release;
+  return nc::first_invalid_entry(data.data(), static_cast<index_t>(data.size()), threads);
+}
+
+// Dissimilarities between the rows of A (na x dim) and of B (nb x dim): out[i, j] = d(A_i, B_j).
+template <class T>
+carray<T> cdist(const carray<T>& A, const carray<T>& B, int metric, int n_threads) {
+  if (A.ndim() != 2 || B.ndim() != 2 || A.shape(1) != B.shape(1)) throw std::invalid_argument("A and B must be 2-D with equal columns");
+  const index_t na = A.shape(0), nb = B.shape(0), dim = A.shape(1);
+  carray<T> out({na, nb});
+  T* o = out.mutable_data();
+  const int threads = numkern::resolve_num_threads(n_threads);
+  {
+    py::gil_scoped_release release;
+    // Stack A and B behind one provider so cosine norms and metric code are shared: rows 0..na-1 are A.
+    std::vector<T> stacked(static_cast<std::size_t>((na + nb) * dim));
+    std::copy(A.data(), A.data() + na * dim, stacked.begin());
+    std::copy(B.data(), B.data() + nb * dim, stacked.begin() + na * dim);
+    nc::PointsDissimilarity<T> dis(stacked.data(), na + nb, dim, static_cast<nc::Metric>(metric));
+#pragma omp parallel for schedule(dynamic, 16) num_threads(threads)
+    for (index_t i = 0; i < na; ++i)
+      for (index_t j = 0; j < nb; ++j) o[i * nb + j] = static_cast<T>(dis(i, na + j));
+  }
+  return out;
+}
+
+template <class T>
+carray<T> pairwise(const carray<T>& X, int metric, int n_threads) {
+  if (X.ndim() != 2) throw std::invalid_argument("X must be 2-D");
+  const index_t n = X.shape(0);
+  carray<T> out({n, n});
+  const int threads = numkern::resolve_num_threads(n_threads);
+  {
+    py::gil_scoped_release release;
+    nc::PointsDissimilarity<T> dis(X.data(), n, X.shape(1), static_cast<nc::Metric>(metric));
+    nc::materialise(dis, out.mutable_data(), threads);
+  }
+  return out;
+}
+
+template <class T>
+void define(py::module_& m) {
+  m.def("run", &run<T>, py::arg("algorithm"), py::arg("data"), py::arg("metric"), py::arg("k"), py::arg("init"),
+        py::arg("initial"), py::arg("max_iter"), py::arg("seed"), py::arg("n_threads"), py::arg("weights"),
+        py::arg("samples"), py::arg("sample_size"), py::arg("numlocal"), py::arg("maxneighbor"));
+  m.def("first_invalid", &first_invalid<T>, py::arg("data"), py::arg("n_threads"));
+  m.def("cdist", &cdist<T>, py::arg("A"), py::arg("B"), py::arg("metric"), py::arg("n_threads"));
+  m.def("pairwise", &pairwise<T>, py::arg("X"), py::arg("metric"), py::arg("n_threads"));
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_cluster, m) {
+  m.doc() = "numkern k-medoids kernels (PAM family, CLARA, CLARANS)";
+  define<double>(m);
+  define<float>(m);
+}

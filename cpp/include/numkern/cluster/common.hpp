@@ -1,0 +1,260 @@
+// numkern/cluster/common.hpp: shared pieces of the k-medoids algorithms (host only).
+//
+// Conventions used by every algorithm in this folder (Schubert & Rousseeuw, "Fast and eager k-medoids
+// clustering", Information Systems 101 (2021), arXiv:2008.05171):
+//   * n objects, k medoid slots; medoids[s] is the object in slot s (slot order is the output order).
+//   * A dissimilarity provider `dis` gives d(j, m) as dis(m, j): the ROW is the medoid (or candidate medoid),
+//     the column is the object. For a symmetric matrix this is the usual d(j, m); for an asymmetric matrix
+//     it fixes the meaning (object j is charged D[m, j]). Rows are contiguous, so the O(n) candidate passes
+//     stream one row.
+//   * Total deviation TD = sum_j w_j d(j, nearest medoid of j) (w_j = 1 without sample weights).
+//   * Sums are accumulated in double for both float and double input, in a fixed order that does not depend
+//     on the number of threads; threads only split independent candidates.
+//   * Ties: values within kTieRelTol * TD of the best count as tied (so that rounding in differently ordered
+//     sums cannot decide between candidates that are equal in exact arithmetic, e.g. the two objects of an
+//     isolated pair); among tied choices the lowest object index wins, then the lowest slot index.
+//   * A swap is accepted only if dTD < -kSwapRelTol * TD (rounding in the removal-loss bookkeeping can
+//     produce tiny negative dTD for swaps that do not change TD, e.g. between duplicates); nothing is
+//     attempted once TD == 0.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "numkern/config.hpp"
+#include "numkern/parallel.hpp"
+
+namespace numkern::cluster {
+
+using index_t = std::int64_t;
+
+// Relative acceptance threshold for a swap (dTD < -kSwapRelTol * TD).
+inline constexpr double kSwapRelTol = 1e-12;
+inline constexpr double kInf = std::numeric_limits<double>::infinity();
+
+inline double swap_threshold(double td) { return -kSwapRelTol * td; }
+
+// Relative width of a tie (see above).
+inline constexpr double kTieRelTol = 1e-12;
+inline double tie_tolerance(double td) { return kTieRelTol * td; }
+
+// ---------------------------------------------------------------------------------------------------- RNG
+// splitmix64 (Steele, Lea & Flood 2014): tiny, portable and deterministic across platforms, which is what
+// reproducible `random_state` needs (std::uniform_int_distribution is implementation defined).
+struct SplitMix64 {
+  std::uint64_t state;
+  explicit SplitMix64(std::uint64_t seed) : state(seed) {}
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+  // Uniform integer in [0, bound) by rejection (no modulo bias).
+  index_t below(index_t bound) {
+    const std::uint64_t b = static_cast<std::uint64_t>(bound);
+    const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % b;
+    std::uint64_t x;
+    do {
+      x = next();
+    } while (x >= limit);
+    return static_cast<index_t>(x % b);
+  }
+};
+
+// Draw `count` distinct values of [0, n) into the front of `perm` (a permutation of 0..n-1 that stays a
+// permutation): a partial Fisher-Yates shuffle, O(count) per call after the O(n) set-up.
+inline void partial_shuffle(std::vector<index_t>& perm, index_t count, SplitMix64& rng) {
+  const index_t n = static_cast<index_t>(perm.size());
+  for (index_t i = 0; i < count && i < n; ++i) {
+    index_t j = i + rng.below(n - i);
+    std::swap(perm[i], perm[j]);
+  }
+}
+
+inline std::vector<index_t> identity_permutation(index_t n) {
+  std::vector<index_t> p(static_cast<std::size_t>(n));
+  for (index_t i = 0; i < n; ++i) p[i] = i;
+  return p;
+}
+
+// ------------------------------------------------------------------------------------ dissimilarities
+// Precomputed dense matrix, C-contiguous, n x n. row(i) is d(., i) for every object.
+template <class T>
+struct MatrixDissimilarity {
+  using value_type = T;
+  const T* data;
+  index_t n;
+  static constexpr bool rows_are_computed = false;
+  index_t size() const { return n; }
+  double operator()(index_t medoid, index_t object) const { return static_cast<double>(data[medoid * n + object]); }
+  // Pointer to the n dissimilarities of row i; `buffer` (n values) is unused for a stored matrix.
+  const T* row(index_t i, T* /*buffer*/) const { return data + i * n; }
+};
+
+enum class Metric : int { euclidean = 0, sqeuclidean = 1, manhattan = 2, cosine = 3 };
+
+// Dissimilarities computed on the fly from points X (n x dim, C-contiguous) in double precision:
+// euclidean sqrt(sum (x-y)^2) (direct differences, no |x|^2 + |y|^2 - 2xy cancellation), squared euclidean,
+// manhattan sum |x-y|, cosine 1 - x.y / (|x| |y|) clipped to [0, 2], with d(i, i) = 0 and a zero vector at
+// distance 1 from everything else (scikit-learn's convention).
+template <class T>
+struct PointsDissimilarity {
+  using value_type = T;
+  const T* X;
+  index_t n;
+  index_t dim;
+  Metric metric;
+  std::vector<double> norms;  // only for cosine
+  static constexpr bool rows_are_computed = true;
+
+  PointsDissimilarity(const T* X_, index_t n_, index_t dim_, Metric metric_) : X(X_), n(n_), dim(dim_), metric(metric_) {
+    if (metric == Metric::cosine) {
+      norms.resize(static_cast<std::size_t>(n));
+      for (index_t i = 0; i < n; ++i) {
+        double s = 0.0;
+        const T* x = X + i * dim;
+        for (index_t t = 0; t < dim; ++t) s += static_cast<double>(x[t]) * static_cast<double>(x[t]);
+        norms[i] = std::sqrt(s);
+      }
+    }
+  }
+  index_t size() const { return n; }
+
+  double operator()(index_t a, index_t b) const {
+    const T* x = X + a * dim;
+    const T* y = X + b * dim;
+    switch (metric) {
+      case Metric::euclidean:
+      case Metric::sqeuclidean: {
+        double s = 0.0;
+        for (index_t t = 0; t < dim; ++t) {
+          const double diff = static_cast<double>(x[t]) - static_cast<double>(y[t]);
+          s += diff * diff;
+        }
+        return metric == Metric::euclidean ? std::sqrt(s) : s;
+      }
+      case Metric::manhattan: {
+        double s = 0.0;
+        for (index_t t = 0; t < dim; ++t) s += std::fabs(static_cast<double>(x[t]) - static_cast<double>(y[t]));
+        return s;
+      }
+      case Metric::cosine: {
+        if (a == b) return 0.0;
+        const double na = norms[a], nb = norms[b];
+        if (na == 0.0 || nb == 0.0) return 1.0;
+        double s = 0.0;
+        for (index_t t = 0; t < dim; ++t) s += static_cast<double>(x[t]) * static_cast<double>(y[t]);
+        return std::min(2.0, std::max(0.0, 1.0 - s / (na * nb)));
+      }
+    }
+    return 0.0;
+  }
+  const T* row(index_t i, T* buffer) const {
+    for (index_t j = 0; j < n; ++j) buffer[j] = static_cast<T>((*this)(i, j));
+    return buffer;
+  }
+};
+
+// Row i of a provider with the work split across threads (for use outside parallel regions): a stored
+// matrix returns its row, computed rows fill `buffer` in parallel.
+template <class Dis>
+const typename Dis::value_type* row_parallel(const Dis& dis, index_t i, typename Dis::value_type* buffer, int n_threads) {
+  using T = typename Dis::value_type;
+  if constexpr (!Dis::rows_are_computed) {
+    return dis.row(i, buffer);
+  } else {
+    const index_t n = dis.size();
+#pragma omp parallel for schedule(static) num_threads(n_threads) if (n > 2048)
+    for (index_t j = 0; j < n; ++j) buffer[j] = static_cast<T>(dis(i, j));
+    return buffer;
+  }
+}
+
+// Materialise the full matrix of a provider (row i = d(., i)), rows split across threads.
+template <class Dis, class T>
+void materialise(const Dis& dis, T* out, int n_threads) {
+  const index_t n = dis.size();
+#pragma omp parallel for schedule(dynamic, 16) num_threads(n_threads)
+  for (index_t i = 0; i < n; ++i) {
+    for (index_t j = 0; j < n; ++j) out[i * n + j] = static_cast<T>(dis(i, j));
+  }
+}
+
+// Checks of a precomputed matrix: every entry finite and >= 0. Returns -1 when fine, else the flat index
+// of the first offending entry (lowest index, independent of the thread count).
+template <class T>
+index_t first_invalid_entry(const T* data, index_t count, int n_threads) {
+  index_t first = count;
+  const index_t block = 1 << 16;
+  const index_t nblocks = (count + block - 1) / block;
+#pragma omp parallel for schedule(static) num_threads(n_threads) reduction(min : first)
+  for (index_t b = 0; b < nblocks; ++b) {
+    const index_t lo = b * block, hi = std::min(count, lo + block);
+    bool bad = false;
+    for (index_t i = lo; i < hi; ++i) bad |= !(data[i] >= T(0) && data[i] <= std::numeric_limits<T>::max());
+    if (bad) {
+      for (index_t i = lo; i < hi; ++i)
+        if (!(data[i] >= T(0) && data[i] <= std::numeric_limits<T>::max())) {
+          first = std::min(first, i);
+          break;
+        }
+    }
+  }
+  return first == count ? -1 : first;
+}
+
+// Index of the calling OpenMP thread (0 outside parallel regions or without OpenMP).
+inline int omp_thread_id() {
+#if defined(_OPENMP)
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
+// Weight accessor: w == nullptr means unit weights, resolved at compile time in the hot loops.
+template <bool Weighted>
+NK_INLINE double weight_of(const double* w, index_t j) {
+  if constexpr (Weighted) return w[j];
+  else return 1.0;
+}
+
+// --------------------------------------------------------------------------------------------- result
+struct Result {
+  std::vector<index_t> medoids;  // slot order
+  std::vector<index_t> labels;   // slot of the nearest medoid (lowest slot on ties)
+  double loss = 0.0;
+  index_t n_iter = 0;
+  index_t n_swap = 0;
+};
+
+// Assign every object to its nearest medoid (lowest slot on ties); returns TD. O(nk), rows of the medoids.
+template <class Dis>
+double assign_labels(const Dis& dis, const std::vector<index_t>& medoids, const double* w, std::vector<index_t>& labels,
+                     int n_threads) {
+  using T = typename Dis::value_type;
+  const index_t n = dis.size();
+  const index_t k = static_cast<index_t>(medoids.size());
+  std::vector<double> best(static_cast<std::size_t>(n), kInf);
+  labels.assign(static_cast<std::size_t>(n), 0);
+  std::vector<T> buffer(Dis::rows_are_computed ? static_cast<std::size_t>(n) : 0);
+  for (index_t s = 0; s < k; ++s) {
+    const T* row = row_parallel(dis, medoids[s], buffer.data(), n_threads);
+    for (index_t j = 0; j < n; ++j) {
+      const double d = static_cast<double>(row[j]);
+      if (d < best[j]) {
+        best[j] = d;
+        labels[j] = s;
+      }
+    }
+  }
+  double td = 0.0;
+  for (index_t j = 0; j < n; ++j) td += (w ? w[j] : 1.0) * best[j];
+  return td;
+}
+
+}  // namespace numkern::cluster

@@ -1,0 +1,184 @@
+"""scikit-learn estimator around the k-medoids functions (needs scikit-learn)."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import _validation as v
+from ._kmedoids import _ALGORITHMS, _callable_matrix, run
+
+_METHODS = sorted(set(_ALGORITHMS) - {"build", "lab"})
+
+
+class KMedoids(ClusterMixin, TransformerMixin, BaseEstimator):
+    """k-medoids clustering with a scikit-learn interface.
+
+    Parameters
+    ----------
+    n_clusters : int, default 8
+        Number of clusters k (1 <= k <= n_samples).
+    metric : str or callable, default "euclidean"
+        "euclidean", "sqeuclidean", "manhattan", "cosine", a callable ``metric(x, y) -> float``, or
+        "precomputed" (then ``X`` in ``fit`` is an n x n dissimilarity matrix and in ``predict``/``transform``
+        an n_new x n_train matrix of dissimilarities to the training samples, row = sample as in scikit-learn;
+        ``fit`` reads its matrix with row = medoid like the functions, so only for a symmetric matrix does
+        ``predict`` of the training matrix reproduce ``labels_`` exactly).
+    method : str, default "fasterpam"
+        "fasterpam", "fastpam1", "pam", "fastpam2", "alternating", "clara", "fastclara", "clarans" or
+        "fastclarans" (see the functions of the same name in :mod:`numkern.cluster`).
+    init : {"build", "lab", "random", "first"} or None, default None
+        Initial medoids for the swap/alternating methods; None means the method's default ("random" for
+        fasterpam, "build" otherwise).
+    max_iter : int or None, default None
+        Iteration limit; None runs to convergence.
+    random_state : None, int, numpy.random.Generator or numpy.random.RandomState, default None
+        Seed of every random choice.
+    n_threads : int or None, default None
+        OpenMP threads (None: OpenMP's default). Results do not depend on it.
+
+    Attributes
+    ----------
+    labels_ : numpy.ndarray
+        Cluster of every training sample (0 .. n_clusters-1).
+    medoid_indices_ : numpy.ndarray
+        Index of the training sample that is the medoid of each cluster.
+    cluster_centers_ : numpy.ndarray or None
+        The medoids' feature vectors (None with ``metric="precomputed"``).
+    inertia_ : float
+        Sum of (weighted) dissimilarities of the samples to their medoid.
+    n_iter_ : int
+        Iterations of the method (see :class:`numkern.cluster.KMedoidsResult`).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numkern.cluster import KMedoids
+    >>> X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [9.0, 9.0], [9.0, 10.0], [10.0, 9.0]])
+    >>> model = KMedoids(n_clusters=2, method="pam").fit(X)
+    >>> model.medoid_indices_, model.inertia_
+    (array([3, 0]), 4.0)
+    >>> model.predict(np.array([[1.0, 1.0], [8.0, 8.0]]))
+    array([1, 0])
+    """
+
+    def __init__(self, n_clusters=8, *, metric="euclidean", method="fasterpam", init=None, max_iter=None,
+                 random_state=None, n_threads=None):
+        self.n_clusters = n_clusters
+        self.metric = metric
+        self.method = method
+        self.init = init
+        self.max_iter = max_iter
+        self.random_state = random_state
+        self.n_threads = n_threads
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.pairwise = self.metric == "precomputed"
+        tags.input_tags.positive_only = self.metric == "precomputed"
+        return tags
+
+    def _validate(self, X, reset: bool):
+        return validate_data(self, X, reset=reset, dtype=[np.float64, np.float32], order="C")
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Cluster ``X``.
+
+        Parameters
+        ----------
+        X : array_like
+            Data (n_samples x n_features) or, with ``metric="precomputed"``, the dissimilarity matrix.
+        y : None
+            Ignored.
+        sample_weight : array_like, optional
+            Non-negative weight of every sample in the loss.
+
+        Returns
+        -------
+        KMedoids
+            The fitted estimator.
+        """
+        X = self._validate(X, reset=True)
+        if self.method not in _METHODS:
+            raise ValueError(f"method must be one of {_METHODS}, got {self.method!r}")
+        k = self.n_clusters
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 1 <= k <= X.shape[0]:
+            raise ValueError(f"n_clusters must be an integer in 1..n_samples = 1..{X.shape[0]}, got {k!r}")
+        if self.metric == "precomputed" and X.shape[0] != X.shape[1]:
+            raise ValueError(f"with metric='precomputed' X must be a square dissimilarity matrix, got {X.shape}")
+        swap_method = self.method in ("pam", "fastpam1", "fastpam2", "fasterpam", "alternating")
+        result = run(self.method, X, int(k), metric=self.metric, init=self.init if swap_method else None,
+                     default_init="random" if self.method == "fasterpam" else "build", max_iter=self.max_iter,
+                     random_state=self.random_state, sample_weight=sample_weight, n_threads=self.n_threads)
+        self.labels_ = result.labels
+        self.medoid_indices_ = result.medoids
+        self.cluster_centers_ = None if self.metric == "precomputed" else X[result.medoids].copy()
+        self.inertia_ = result.loss
+        self.n_iter_ = result.n_iter
+        return self
+
+    def transform(self, X):
+        """Dissimilarities of the samples in ``X`` to every medoid.
+
+        Parameters
+        ----------
+        X : array_like
+            New data, or with ``metric="precomputed"`` the n_new x n_train dissimilarities to the training
+            samples.
+
+        Returns
+        -------
+        numpy.ndarray
+            n_new x n_clusters dissimilarities.
+        """
+        check_is_fitted(self, "medoid_indices_")
+        X = self._validate(X, reset=False)
+        if self.metric == "precomputed":
+            return np.ascontiguousarray(X[:, self.medoid_indices_])
+        centers = self.cluster_centers_.astype(X.dtype, copy=False)
+        if callable(self.metric):
+            return np.array([[float(self.metric(x, c)) for c in centers] for x in X], dtype=np.float64).reshape(
+                X.shape[0], centers.shape[0])
+        from . import pairwise_dissimilarity
+
+        return pairwise_dissimilarity(X, centers, metric=self.metric, n_threads=self.n_threads)
+
+    def predict(self, X):
+        """Label of the nearest medoid (lowest cluster index on ties, as for ``labels_``).
+
+        Parameters
+        ----------
+        X : array_like
+            New data, or with ``metric="precomputed"`` the n_new x n_train dissimilarities to the training
+            samples.
+
+        Returns
+        -------
+        numpy.ndarray
+            Cluster labels 0 .. n_clusters-1.
+        """
+        return np.argmin(self.transform(X), axis=1).astype(np.int64)
+
+    def fit_predict(self, X, y=None, sample_weight=None):
+        """Fit and return ``labels_``.
+
+        Parameters
+        ----------
+        X : array_like
+            Data or dissimilarity matrix, as in :meth:`fit`.
+        y : None
+            Ignored.
+        sample_weight : array_like, optional
+            Non-negative weight of every sample in the loss.
+
+        Returns
+        -------
+        numpy.ndarray
+            Cluster labels of the training samples.
+        """
+        return self.fit(X, sample_weight=sample_weight).labels_

@@ -1,0 +1,134 @@
+"""Argument checking shared by the k-medoids functions and the estimator."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import _cluster
+
+METRICS = {"euclidean": 0, "sqeuclidean": 1, "manhattan": 2, "cityblock": 2, "cosine": 3}
+INITS = {"build": 0, "lab": 1, "random": 2, "first": 3}
+NO_LIMIT = np.iinfo(np.int64).max
+
+
+def float_array(x, name: str, ndim: int) -> np.ndarray:
+    """``x`` as a C-contiguous float32/float64 array of dimension ``ndim`` (integers become float64)."""
+    arr = np.asarray(x)
+    if arr.dtype.kind in "iu":
+        arr = arr.astype(np.float64)
+    elif arr.dtype not in (np.float32, np.float64):
+        raise TypeError(f"{name} must be a float32, float64 or integer array, got dtype {arr.dtype}")
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
+    return np.ascontiguousarray(arr)
+
+
+def check_matrix(diss, n_threads: int) -> np.ndarray:
+    """A square, finite, non-negative dissimilarity matrix (C-contiguous; a strided input is copied)."""
+    D = float_array(diss, "diss", 2)
+    if D.shape[0] != D.shape[1]:
+        raise ValueError(f"diss must be a square dissimilarity matrix, got shape {D.shape}")
+    if D.shape[0] == 0:
+        raise ValueError("diss must not be empty")
+    bad = _cluster.first_invalid(D, n_threads)
+    if bad >= 0:
+        i, j = divmod(int(bad), D.shape[1])
+        value = D[i, j]
+        rule = "dissimilarities must be finite and non-negative"
+        if np.isnan(value) or np.isinf(value):
+            raise ValueError(f"diss contains {value} (NaN or infinity) at diss[{i}, {j}]; {rule}")
+        raise ValueError(f"Negative values in data passed as diss: diss[{i}, {j}] = {value}; {rule}")
+    return D
+
+
+def check_points(X) -> np.ndarray:
+    """Raw data: a finite 2-D float array with at least one row and one column."""
+    A = float_array(X, "X", 2)
+    if A.shape[0] == 0 or A.shape[1] == 0:
+        raise ValueError(f"X must have at least one sample and one feature, got shape {A.shape}")
+    if not np.isfinite(A).all():
+        raise ValueError("X contains NaN or infinity")
+    return A
+
+
+def check_metric(metric):
+    """Return the C++ metric code (-1: precomputed) or the callable."""
+    if callable(metric):
+        return metric
+    if not isinstance(metric, str) or (metric != "precomputed" and metric not in METRICS):
+        raise ValueError(f"metric must be 'precomputed', one of {sorted(METRICS)} or a callable, got {metric!r}")
+    return -1 if metric == "precomputed" else METRICS[metric]
+
+
+def check_threads(n_threads) -> int:
+    """``None`` -> 0 (OpenMP's default), else a positive integer."""
+    if n_threads is None:
+        return 0
+    if isinstance(n_threads, bool) or not isinstance(n_threads, numbers.Integral) or n_threads < 1:
+        raise ValueError(f"n_threads must be None or a positive integer, got {n_threads!r}")
+    return int(n_threads)
+
+
+def check_medoids(medoids, n: int):
+    """Return (k, initial index array or None)."""
+    if isinstance(medoids, numbers.Integral) and not isinstance(medoids, bool):
+        k = int(medoids)
+        if not 1 <= k <= n:
+            raise ValueError(f"medoids (the number of clusters k) must be in 1..n = 1..{n}, got {k}")
+        return k, None
+    arr = np.asarray(medoids)
+    if arr.ndim != 1 or arr.dtype.kind not in "iu" or arr.size == 0:
+        raise ValueError("medoids must be an int k or a non-empty 1-D integer array of initial medoid indices")
+    if arr.min() < 0 or arr.max() >= n:
+        raise ValueError(f"medoids indices must lie in 0..{n - 1}")
+    if np.unique(arr).size != arr.size:
+        raise ValueError("medoids indices must be distinct")
+    return int(arr.size), np.ascontiguousarray(arr, dtype=np.int64)
+
+
+def check_init(init, default: str) -> int:
+    init = default if init is None else init
+    if init not in INITS:
+        raise ValueError(f"init must be one of {sorted(INITS)}, got {init!r}")
+    return INITS[init]
+
+
+def check_max_iter(max_iter) -> int:
+    if max_iter is None:
+        return NO_LIMIT
+    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 0:
+        raise ValueError(f"max_iter must be None or a non-negative integer, got {max_iter!r}")
+    return int(max_iter)
+
+
+def check_weights(sample_weight, n: int):
+    if sample_weight is None:
+        return None
+    w = np.asarray(sample_weight)
+    if w.dtype.kind not in "iuf":
+        raise TypeError(f"sample_weight must be numeric, got dtype {w.dtype}")
+    w = np.ascontiguousarray(w, dtype=np.float64)
+    if w.shape != (n,):
+        raise ValueError(f"sample_weight must have shape ({n},), got {w.shape}")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ValueError("sample_weight must be finite and non-negative")
+    if not w.any():
+        raise ValueError("sample_weight must not be all zero")
+    return w
+
+
+def seed_from(random_state) -> int:
+    """A 64-bit seed for the C++ generator from None, an int, a numpy Generator or a RandomState."""
+    if random_state is None:
+        return int(np.random.default_rng().integers(0, 2**63))
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(0, 2**63))
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(0, 2**62, dtype=np.int64))
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        if random_state < 0:
+            raise ValueError(f"random_state must be non-negative, got {random_state}")
+        return int(np.random.SeedSequence(int(random_state)).generate_state(1, np.uint64)[0])
+    raise TypeError(f"random_state must be None, an int, a numpy Generator or a RandomState, got {type(random_state)}")

@@ -1,0 +1,75 @@
+"""GPU path: the CuPy driver with NumPy reference kernels (runs everywhere) and the real CUDA kernels
+(@pytest.mark.cuda, compared with the CPU)."""
+
+import numpy as np
+import pytest
+from scipy.spatial.distance import cdist
+
+from numkern import cluster
+from numkern.cluster import _gpu
+
+
+def _problems():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    g = np.array([(i, j) for i in range(6) for j in range(6)], dtype=float)
+    return {"gauss": cdist(X, X), "grid": cdist(g, g, "cityblock")}
+
+
+@pytest.mark.parametrize("name", ["gauss", "grid"])
+@pytest.mark.parametrize("k", [1, 2, 5])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_driver_with_reference_kernels_equals_cpu_pam(name, k, weighted):
+    D = _problems()[name]
+    n = D.shape[0]
+    w = np.random.default_rng(k).integers(1, 4, size=n).astype(float) if weighted else np.ones(n)
+    swap, gain = _gpu.numpy_reference_kernels(D, w)
+    med, labels, loss, n_iter, n_swap = _gpu.pam_driver(np, D, k, None, w, 10**9, swap, gain)
+    ref = cluster.pam(D, k, sample_weight=w if weighted else None)
+    assert med.tolist() == ref.medoids.tolist()
+    np.testing.assert_array_equal(labels, ref.labels)
+    assert loss == pytest.approx(ref.loss, rel=1e-12)
+    assert (n_iter, n_swap) == (ref.n_iter, ref.n_swap)
+
+
+def test_cupy_dispatch_is_not_triggered_for_numpy():
+    # NumPy input never imports CuPy or the CUDA module.
+    import sys
+
+    D = _problems()["gauss"]
+    had_cupy = "cupy" in sys.modules
+    cluster.pam(D, 2)
+    assert ("cupy" in sys.modules) == had_cupy
+
+
+@pytest.mark.cuda
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("k", [1, 3, 10])
+def test_cuda_pam_matches_cpu(dtype, k):
+    import cupy as cp
+
+    rng = np.random.default_rng(1)
+    X = np.concatenate([rng.normal(c, 1.0, size=(100, 5)) for c in (0.0, 6.0, 12.0)])
+    D = cdist(X, X).astype(dtype)
+    ref = cluster.pam(D, k)
+    res = cluster.pam(cp.asarray(D), k)
+    assert isinstance(res.medoids, cp.ndarray) and isinstance(res.labels, cp.ndarray)
+    assert res.medoids.get().tolist() == ref.medoids.tolist()
+    np.testing.assert_array_equal(res.labels.get(), ref.labels)
+    assert res.loss == pytest.approx(ref.loss, rel=1e-6 if dtype == np.float32 else 1e-12)
+    b = cluster.build(cp.asarray(D), k)
+    assert b.medoids.get().tolist() == cluster.build(D, k).medoids.tolist()
+
+
+@pytest.mark.cuda
+def test_cuda_integer_grid_exact_and_weighted():
+    import cupy as cp
+
+    g = np.array([(i, j) for i in range(8) for j in range(8)], dtype=float)
+    D = cdist(g, g, "cityblock")
+    w = np.random.default_rng(0).integers(1, 5, size=D.shape[0]).astype(float)
+    for k in (2, 4, 7):
+        ref = cluster.fastpam1(D, k, sample_weight=w)
+        res = cluster.fastpam1(cp.asarray(D), k, sample_weight=w)
+        assert res.medoids.get().tolist() == ref.medoids.tolist()
+        assert res.loss == ref.loss
