@@ -98,7 +98,7 @@ NK_HOST_DEVICE NK_INLINE double log_bessel_debye(double v, double x, double s, b
   const double p = v * t;
   const double q = p > 1e-150 ? p * p : 0.0;
   double core;  // v eta = s - v asinh(v/x)  (unscaled)  or  v eta - x = (s - x) - v asinh(v/x)  (scaled)
-  if (v >= 8.0 && x >= 0.05 * v && s < 1e150) {
+  if (v >= 8.0 && x >= 0.25 * v && x <= 1.3 * v && s < 1e150) {
     // Here the two terms are of similar size (v eta = 0 at x/v = 0.6627 for every v), so double rounding of
     // s and of asinh would cost ~v eps absolute. Evaluate both in double-double: error ~1e-25 v + 1 ulp.
     const DoubleDouble sd = dd_sqrt(dd_add(two_prod(v, v), two_prod(x, x)));
