@@ -20,6 +20,7 @@ VonMisesFisherMixture
 
 from ._vmf import vonmises_fisher, vonmises_fisher_frozen, vonmises_fisher_gen
 from ._vmf_math import inverse_mean_resultant_length, log_normalizer, mean_resultant_length
+from ._vmf_mixture import VonMisesFisherMixture
 
 __all__ = [
     "vonmises_fisher",
@@ -28,4 +29,5 @@ __all__ = [
     "log_normalizer",
     "mean_resultant_length",
     "inverse_mean_resultant_length",
+    "VonMisesFisherMixture",
 ]

@@ -168,21 +168,21 @@ def _resultant(x2d: np.ndarray, weights: np.ndarray | None, sq_norms: np.ndarray
     return mean / r, min(r, 1.0), one_minus_r
 
 
-def _process_weights(weights, n: int) -> np.ndarray | None:
+def _process_weights(weights, n: int, name: str = "weights") -> np.ndarray | None:
     if weights is None:
         return None
     w = np.asarray(weights)
     if w.dtype == object or not (np.issubdtype(w.dtype, np.floating) or np.issubdtype(w.dtype, np.integer)):
-        raise TypeError(f"'weights' must be a real array, got dtype {w.dtype}")
+        raise TypeError(f"'{name}' must be a real array, got dtype {w.dtype}")
     w = w.astype(np.float64)
     if w.shape != (n,):
-        raise ValueError(f"'weights' must have shape ({n},) to match the rows of 'x', got {w.shape}.")
+        raise ValueError(f"'{name}' must have shape ({n},) to match the rows of the data, got {w.shape}.")
     if not np.all(np.isfinite(w)):
-        raise ValueError("'weights' contains NaN or infinite values.")
+        raise ValueError(f"'{name}' contains NaN or infinite values.")
     if np.any(w < 0):
-        raise ValueError("'weights' must be non-negative.")
+        raise ValueError(f"'{name}' must be non-negative.")
     if not w.sum() > 0:
-        raise ValueError("'weights' must have a positive sum.")
+        raise ValueError(f"'{name}' must not all be zero (their sum must be positive).")
     return w
 
 
