@@ -447,3 +447,55 @@ def test_kappa_zero_is_uniform():
     x = vonmises_fisher(mu, 0.0).rvs(3000, random_state=1)
     np.testing.assert_allclose(vonmises_fisher.logpdf(x, mu, 0.0), log_normalizer(d, 0.0), rtol=1e-15)
     assert abs((x @ mu).mean()) < 5 / math.sqrt(d * 3000)
+
+
+# --- the fused C++ passes (numkern._stats) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 2), (7, 3), (1500, 37), (600, 4099)])
+def test_kernels_match_numpy_and_ignore_thread_count(dtype, shape):
+    from numkern import _stats
+
+    rng = np.random.default_rng(shape[0])
+    x = rng.standard_normal(shape).astype(dtype)
+    mu = rng.standard_normal(shape[1])
+    w = rng.random(shape[0])
+    x64 = x.astype(np.float64)
+    dot, sq = _stats.row_dot_sqnorm(x, mu, 1)
+    assert np.all(np.abs(dot - x64 @ mu) <= 1e-13 * (np.abs(x64) @ np.abs(mu)))
+    np.testing.assert_allclose(sq, np.sum(x64 * x64, axis=1), rtol=1e-13)
+    none_dot, sq2 = _stats.row_dot_sqnorm(x, None, 1)
+    assert none_dot is None
+    np.testing.assert_array_equal(sq2, sq)
+    for weights, ref in ((None, x64.sum(axis=0)), (w, w @ x64)):
+        total, sq3 = _stats.weighted_column_sum(x, weights, 1)
+        np.testing.assert_allclose(total, ref, rtol=1e-11, atol=1e-11 * np.sqrt(shape[0]))
+        np.testing.assert_array_equal(sq3, sq)
+        dev = _stats.weighted_sq_deviation(x, mu, weights, 1)
+        ones = np.ones(shape[0]) if weights is None else weights
+        assert dev == pytest.approx(float(ones @ np.sum((x64 - mu) ** 2, axis=1)), rel=1e-12)
+        # Thread count does not change a single bit.
+        for threads in (2, 3):
+            total_t, _ = _stats.weighted_column_sum(x, weights, threads)
+            np.testing.assert_array_equal(total_t, total)
+            assert _stats.weighted_sq_deviation(x, mu, weights, threads) == dev
+    np.testing.assert_array_equal(_stats.row_dot_sqnorm(x, mu, 2)[0], dot)
+
+
+def test_fit_and_logpdf_do_not_depend_on_threads_or_layout():
+    mu = random_unit(300, 1)
+    x = vonmises_fisher(mu, 500.0).rvs(3000, random_state=0)
+    one = vonmises_fisher.fit(x, n_threads=1)
+    two = vonmises_fisher.fit(x, n_threads=2)
+    np.testing.assert_array_equal(one[0], two[0])
+    assert one[1] == two[1]
+    np.testing.assert_array_equal(
+        vonmises_fisher.logpdf(x, mu, 500.0, n_threads=1), vonmises_fisher(mu, 500.0).logpdf(x, n_threads=2)
+    )
+    # A strided (non-contiguous) view gives the same answer as its contiguous copy.
+    wide = np.zeros((3000, 600))
+    wide[:, ::2] = x
+    np.testing.assert_array_equal(vonmises_fisher.logpdf(wide[:, ::2], mu, 500.0), vonmises_fisher.logpdf(x, mu, 500.0))
+    with pytest.raises(ValueError, match="'n_threads'"):
+        vonmises_fisher.fit(x, n_threads=0)

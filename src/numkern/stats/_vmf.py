@@ -13,7 +13,8 @@ import numbers
 
 import numpy as np
 
-from ._vmf_math import _as_dimension, _inverse_mrl, _log_normalizer, _mean_resultant_length
+from .. import _stats as _kernels
+from ._vmf_math import _inverse_mrl, _log_normalizer, _mean_resultant_length
 
 __all__ = ["vonmises_fisher", "vonmises_fisher_gen", "vonmises_fisher_frozen"]
 
@@ -88,23 +89,28 @@ def _block_rows(n_cols: int) -> int:
     return max(1, _BLOCK_BYTES // (8 * max(1, n_cols)))
 
 
-def _row_sq_norms(x2d: np.ndarray) -> np.ndarray:
-    """Squared row norms accumulated in float64 (float32 rows are cast block by block, no full copy)."""
-    if x2d.dtype == np.float64:
-        return np.einsum("ij,ij->i", x2d, x2d)
-    out = np.empty(x2d.shape[0])
-    step = _block_rows(x2d.shape[1])
-    for start in range(0, x2d.shape[0], step):
-        block = x2d[start : start + step].astype(np.float64)
-        out[start : start + step] = np.einsum("ij,ij->i", block, block)
-    return out
+def _contiguous_2d(x2d: np.ndarray) -> np.ndarray:
+    # The C++ passes read rows of a C-contiguous float32/float64 array (a copy only for strided input).
+    return np.ascontiguousarray(x2d)
+
+
+def _n_threads(n_threads) -> int:
+    if n_threads is None:
+        return 0  # OpenMP's default (OMP_NUM_THREADS, threadpoolctl)
+    if not isinstance(n_threads, (int, np.integer)) or isinstance(n_threads, bool) or n_threads < 1:
+        raise ValueError(f"'n_threads' must be None or a positive integer, got {n_threads!r}.")
+    return int(n_threads)
+
+
+def _row_dot_sqnorm(x2d: np.ndarray, vec: np.ndarray | None, n_threads: int):
+    """(x2d @ vec or None, squared row norms), one fused pass accumulated in float64 (numkern._stats)."""
+    return _kernels.row_dot_sqnorm(_contiguous_2d(x2d), vec, n_threads)
 
 
 def _check_on_sphere(sq_norms: np.ndarray, name: str, shape) -> None:
     if not np.all(np.isfinite(sq_norms)):
         raise ValueError(f"'{name}' contains NaN or infinite values.")
-    dev = np.abs(np.sqrt(sq_norms) - 1.0)
-    bad = dev > _NORM_TOL
+    bad = np.abs(np.sqrt(sq_norms) - 1.0) > _NORM_TOL
     if np.any(bad):
         first = int(np.flatnonzero(bad)[0])
         where = np.unravel_index(first, shape[:-1]) if len(shape) > 1 else ()
@@ -115,51 +121,21 @@ def _check_on_sphere(sq_norms: np.ndarray, name: str, shape) -> None:
         )
 
 
-def _dot_rows(x2d: np.ndarray, vec: np.ndarray) -> np.ndarray:
-    """x2d @ vec accumulated in float64."""
-    if x2d.dtype == np.float64:
-        return x2d @ vec
-    out = np.empty(x2d.shape[0])
-    step = _block_rows(x2d.shape[1])
-    for start in range(0, x2d.shape[0], step):
-        out[start : start + step] = x2d[start : start + step].astype(np.float64) @ vec
-    return out
-
-
-def _weighted_row_sum(x2d: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
-    """sum_i w_i x_i in float64 (block-wise cast for float32 data)."""
-    if x2d.dtype == np.float64:
-        return x2d.sum(axis=0) if weights is None else weights @ x2d
-    total = np.zeros(x2d.shape[1])
-    step = _block_rows(x2d.shape[1])
-    for start in range(0, x2d.shape[0], step):
-        block = x2d[start : start + step].astype(np.float64)
-        total += block.sum(axis=0) if weights is None else weights[start : start + step] @ block
-    return total
-
-
-def _weighted_sq_dev(x2d: np.ndarray, center: np.ndarray, weights: np.ndarray | None) -> float:
-    """sum_i w_i ||x_i - center||^2, block-wise (no cancellation, unlike 1 - ||mean||^2)."""
-    total = 0.0
-    step = _block_rows(x2d.shape[1])
-    for start in range(0, x2d.shape[0], step):
-        block = x2d[start : start + step].astype(np.float64) - center
-        sq = np.einsum("ij,ij->i", block, block)
-        total += float(sq.sum() if weights is None else weights[start : start + step] @ sq)
-    return total
-
-
-def _resultant(x2d: np.ndarray, weights: np.ndarray | None, sq_norms: np.ndarray):
-    """Mean direction, mean resultant length r and 1 - r (computed without cancellation) of unit rows."""
+def _resultant(x2d: np.ndarray, weights: np.ndarray | None, n_threads: int):
+    """Mean direction, mean resultant length r and 1 - r (without cancellation) of unit rows; checks the rows."""
+    x2d = _contiguous_2d(x2d)
+    total, sq_norms = _kernels.weighted_column_sum(x2d, weights, n_threads)
+    _check_on_sphere(sq_norms, "x", x2d.shape)
     total_w = float(x2d.shape[0] if weights is None else weights.sum())
-    mean = _weighted_row_sum(x2d, weights) / total_w
+    mean = total / total_w
     r = float(np.linalg.norm(mean))
     if r == 0.0:
         raise ValueError("the resultant of 'x' is zero, so its mean direction is undefined.")
-    # 1 - r^2 = mean ||x_i - m||^2 + mean (1 - ||x_i||^2): exact for unit rows, no cancellation as r -> 1.
     if r > 0.5:
+        # 1 - r^2 = mean ||x_i - m||^2 + mean (1 - ||x_i||^2): exact for unit rows, no cancellation as r -> 1
+        # (1 - r computed as 1 - r would keep only -log10(1 - r) fewer digits).
         one_minus_norms = 1.0 - sq_norms
-        mean_dev = _weighted_sq_dev(x2d, mean, weights) / total_w
+        mean_dev = _kernels.weighted_sq_deviation(x2d, mean, weights, n_threads) / total_w
         mean_norm_def = float(one_minus_norms.mean() if weights is None else weights @ one_minus_norms / total_w)
         one_minus_r2 = mean_dev + mean_norm_def
         one_minus_r = one_minus_r2 / (1.0 + r) if one_minus_r2 > 0 else 1.0 - r
@@ -270,16 +246,16 @@ def _rvs(dim: int, mu: np.ndarray, kappa: float, size, rng) -> np.ndarray:
     return samples.reshape(shape + (dim,))
 
 
-def _logpdf(x, dim: int, mu: np.ndarray, kappa: float):
+def _logpdf(x, dim: int, mu: np.ndarray, kappa: float, n_threads=None):
+    threads = _n_threads(n_threads)
     arr = _as_data(x)
     if arr.ndim == 0 or arr.shape[-1] != dim:
         got = "a scalar" if arr.ndim == 0 else f"{arr.shape[-1]}"
         raise ValueError(
             f"The last axis of 'x' must have length {dim} (the dimension of the distribution), got {got}."
         )
-    x2d = arr.reshape(-1, dim)
-    _check_on_sphere(_row_sq_norms(x2d), "x", arr.shape)
-    cosines = _dot_rows(x2d, mu)
+    cosines, sq_norms = _row_dot_sqnorm(arr.reshape(-1, dim), mu, threads)
+    _check_on_sphere(sq_norms, "x", arr.shape)
     log_c = float(_log_normalizer(np.float64(dim), np.float64(kappa)))
     out = (log_c + kappa * cosines).reshape(arr.shape[:-1])
     return out[()] if out.ndim == 0 else out
@@ -291,7 +267,8 @@ def _entropy(dim: int, kappa: float) -> float:
     return float(-_log_normalizer(d, k) - k * _mean_resultant_length(d, k))
 
 
-def _fit(x, weights=None):
+def _fit(x, weights=None, n_threads=None):
+    threads = _n_threads(n_threads)
     arr = _as_data(x)
     if arr.ndim != 2:
         raise ValueError(f"'x' must be two dimensional (n_samples, dim), got shape {arr.shape}.")
@@ -300,9 +277,7 @@ def _fit(x, weights=None):
     if arr.shape[1] < 2:
         raise ValueError("'x' must have at least two columns (points on the sphere S^{d-1}, d >= 2).")
     w = _process_weights(weights, arr.shape[0])
-    sq_norms = _row_sq_norms(arr)
-    _check_on_sphere(sq_norms, "x", arr.shape)
-    mu, r, one_minus_r = _resultant(arr, w, sq_norms)
+    mu, r, one_minus_r = _resultant(arr, w, threads)
     kappa = float(_inverse_mrl(np.float64(arr.shape[1]), np.float64(r), np.float64(one_minus_r)))
     return mu, kappa
 
@@ -371,7 +346,7 @@ class vonmises_fisher_gen:
         """Create a frozen von Mises-Fisher distribution (see `vonmises_fisher_frozen`)."""
         return vonmises_fisher_frozen(mu, kappa, seed=seed)
 
-    def logpdf(self, x, mu=None, kappa=1):
+    def logpdf(self, x, mu=None, kappa=1, *, n_threads=None):
         """Log of the probability density function.
 
         Parameters
@@ -382,6 +357,8 @@ class vonmises_fisher_gen:
             Mean direction, a one-dimensional unit vector (norm 1 within ``np.isclose``'s tolerance).
         kappa : float, default: 1
             Concentration, ``>= 0``.
+        n_threads : int, optional
+            OpenMP threads for the pass over ``x`` (default: OpenMP's setting). Results do not depend on it.
 
         Returns
         -------
@@ -396,9 +373,9 @@ class vonmises_fisher_gen:
         True
         """
         dim, mu_arr, k = _process_parameters(mu, kappa)
-        return _logpdf(x, dim, mu_arr, k)
+        return _logpdf(x, dim, mu_arr, k, n_threads)
 
-    def pdf(self, x, mu=None, kappa=1):
+    def pdf(self, x, mu=None, kappa=1, *, n_threads=None):
         """Probability density function.
 
         Parameters
@@ -409,6 +386,8 @@ class vonmises_fisher_gen:
             Mean direction, a one-dimensional unit vector.
         kappa : float, default: 1
             Concentration, ``>= 0``.
+        n_threads : int, optional
+            OpenMP threads for the pass over ``x``.
 
         Returns
         -------
@@ -421,7 +400,7 @@ class vonmises_fisher_gen:
         >>> round(float(vonmises_fisher.pdf([1.0, 0.0], mu=[1.0, 0.0], kappa=1.0)), 6)
         0.341836
         """
-        return np.exp(self.logpdf(x, mu, kappa))
+        return np.exp(self.logpdf(x, mu, kappa, n_threads=n_threads))
 
     def rvs(self, mu=None, kappa=1, size=1, random_state=None):
         """Draw random samples (Wood's rejection sampler, Householder rotation).
@@ -479,7 +458,7 @@ class vonmises_fisher_gen:
         dim, _, k = _process_parameters(mu, kappa)
         return _entropy(dim, k)
 
-    def fit(self, x, weights=None):
+    def fit(self, x, weights=None, *, n_threads=None):
         r"""Maximum likelihood fit to unit vectors: returns ``(mu, kappa)``.
 
         ``mu`` is the (weighted) mean direction; ``kappa`` solves :math:`A_d(\kappa) = \bar r` to full
@@ -494,6 +473,8 @@ class vonmises_fisher_gen:
             Unit vectors (rows of norm 1 within ``1e-5``); float32 is used without a float64 copy.
         weights : array_like, shape (n_samples,), optional
             Non-negative sample weights (e.g. responsibilities); default equal weights.
+        n_threads : int, optional
+            OpenMP threads for the passes over ``x`` (default: OpenMP's setting). Results do not depend on it.
 
         Returns
         -------
@@ -511,7 +492,7 @@ class vonmises_fisher_gen:
         >>> bool(abs(kappa - 20) < 2), bool(mu[2] > 0.99)
         (True, True)
         """
-        return _fit(x, weights)
+        return _fit(x, weights, n_threads)
 
 
 class vonmises_fisher_frozen:
@@ -558,35 +539,39 @@ class vonmises_fisher_frozen:
     def random_state(self, seed):
         self._dist.random_state = seed
 
-    def logpdf(self, x):
+    def logpdf(self, x, *, n_threads=None):
         """Log of the probability density function at unit vectors ``x`` (last axis of length ``dim``).
 
         Parameters
         ----------
         x : array_like
             Points; the last axis holds unit vectors.
+        n_threads : int, optional
+            OpenMP threads for the pass over ``x``.
 
         Returns
         -------
         logpdf : ndarray or scalar
             Log density at ``x``.
         """
-        return _logpdf(x, self.dim, self.mu, self.kappa)
+        return _logpdf(x, self.dim, self.mu, self.kappa, n_threads)
 
-    def pdf(self, x):
+    def pdf(self, x, *, n_threads=None):
         """Probability density function at unit vectors ``x``.
 
         Parameters
         ----------
         x : array_like
             Points; the last axis holds unit vectors.
+        n_threads : int, optional
+            OpenMP threads for the pass over ``x``.
 
         Returns
         -------
         pdf : ndarray or scalar
             Density at ``x``.
         """
-        return np.exp(self.logpdf(x))
+        return np.exp(self.logpdf(x, n_threads=n_threads))
 
     def rvs(self, size=1, random_state=None):
         """Draw random unit vectors.
