@@ -79,6 +79,16 @@ double weighted_sq_deviation(const carray<T>& x, const carray<double>& center, c
 }
 
 template <class T>
+void reflect_rows(carray<T> x, const carray<double>& v, int n_threads) {
+  check_2d(x);
+  const std::int64_t n = x.shape(0), d = x.shape(1);
+  if (v.ndim() != 1 || v.shape(0) != d) throw std::invalid_argument("v must have length d");
+  T* ptr = x.mutable_data();
+  py::gil_scoped_release release;
+  numkern::stats::reflect_rows(ptr, n, d, v.data(), n_threads);
+}
+
+template <class T>
 void define_for(py::module_& m) {
   // py::arg().noconvert(): float32 stays float32 (no silent float64 copy); the other dtype's overload matches.
   m.def("row_dot_sqnorm", &row_dot_sqnorm<T>, py::arg("x").noconvert(), py::arg("mu"), py::arg("n_threads") = 0,
@@ -87,6 +97,8 @@ void define_for(py::module_& m) {
         py::arg("n_threads") = 0, "(sum_i w_i x_i, squared row norms) in one pass, accumulated in float64.");
   m.def("weighted_sq_deviation", &weighted_sq_deviation<T>, py::arg("x").noconvert(), py::arg("center"),
         py::arg("weights"), py::arg("n_threads") = 0, "sum_i w_i ||x_i - center||^2 in float64.");
+  m.def("reflect_rows", &reflect_rows<T>, py::arg("x").noconvert(), py::arg("v"), py::arg("n_threads") = 0,
+        "In place: every row x_i <- (I - 2 v v^T / v^T v) x_i (Householder reflection).");
 }
 
 }  // namespace

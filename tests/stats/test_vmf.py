@@ -481,6 +481,15 @@ def test_kernels_match_numpy_and_ignore_thread_count(dtype, shape):
             np.testing.assert_array_equal(total_t, total)
             assert _stats.weighted_sq_deviation(x, mu, weights, threads) == dev
     np.testing.assert_array_equal(_stats.row_dot_sqnorm(x, mu, 2)[0], dot)
+    # Householder reflection of every row, against the dense matrix I - 2 v v^T / v^T v.
+    reflected = x.copy()
+    _stats.reflect_rows(reflected, mu, 1)
+    dense = np.eye(shape[1]) - 2 * np.outer(mu, mu) / (mu @ mu)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(reflected, x64 @ dense.T, rtol=tol, atol=tol * np.abs(x64).max())
+    again = x.copy()
+    _stats.reflect_rows(again, mu, 3)
+    np.testing.assert_array_equal(again, reflected)
 
 
 def test_fit_and_logpdf_do_not_depend_on_threads_or_layout():

@@ -230,19 +230,22 @@ def _rvs(dim: int, mu: np.ndarray, kappa: float, size, rng) -> np.ndarray:
     tangent_len = np.sqrt(one_minus_w * one_plus_w)
     samples = np.empty((n, dim))
     v = _householder_vector(mu)
-    vv = float(v @ v) if v is not None else 1.0
     step = _block_rows(dim)
     for start in range(0, n, step):
         stop = min(n, start + step)
         block = samples[start:stop]
-        # Uniform direction in the tangent space of e_1 (normalised Gaussian), scaled, plus w e_1.
-        tangent = rng.standard_normal((stop - start, dim - 1))
-        tangent *= (tangent_len[start:stop] / np.linalg.norm(tangent, axis=1))[:, None]
+        # Uniform direction in the tangent space of e_1: normalised Gaussian in columns 1..d-1 (column 0 is
+        # drawn too, to fill the contiguous block in place, and then overwritten by w).
+        if isinstance(rng, np.random.Generator):
+            rng.standard_normal(out=block)
+        else:
+            block[...] = rng.standard_normal(block.shape)
+        tangent = block[:, 1:]
+        tangent *= (tangent_len[start:stop] / np.sqrt(np.einsum("ij,ij->i", tangent, tangent)))[:, None]
         block[:, 0] = w[start:stop]
-        block[:, 1:] = tangent
         if v is not None:
             # Householder reflection H = I - 2 v v^T / v^T v maps e_1 to mu: O(d) per sample, no d x d matrix.
-            block -= np.outer(block @ v * (2.0 / vv), v)
+            _kernels.reflect_rows(block, v, 0)
     return samples.reshape(shape + (dim,))
 
 

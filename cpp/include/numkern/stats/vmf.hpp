@@ -129,5 +129,32 @@ double weighted_sq_deviation(const T* x, std::int64_t n, std::int64_t d, const d
   return total;
 }
 
+// In place x_i <- H x_i with the Householder reflection H = I - 2 v v^T / (v^T v), for every row: one pass over
+// the rows (each row is read twice while it sits in cache). O(n d) time and no d x d matrix; rows in parallel.
+template <class T>
+void reflect_rows(T* x, std::int64_t n, std::int64_t d, const double* v, int n_threads) {
+  const int nt = resolve_num_threads(n_threads);
+  double vv = 0.0;
+  for (std::int64_t j = 0; j < d; ++j) vv += v[j] * v[j];
+  if (vv == 0.0) return;
+  const double scale = 2.0 / vv;
+#if defined(_OPENMP)
+#pragma omp parallel for schedule(static) num_threads(nt) if (n * d > 32768)
+#endif
+  for (std::int64_t i = 0; i < n; ++i) {
+    T* row = x + i * d;
+    double s = 0.0;
+#if defined(_OPENMP)
+#pragma omp simd reduction(+ : s)
+#endif
+    for (std::int64_t j = 0; j < d; ++j) s += static_cast<double>(row[j]) * v[j];
+    const double c = scale * s;
+#if defined(_OPENMP)
+#pragma omp simd
+#endif
+    for (std::int64_t j = 0; j < d; ++j) row[j] = static_cast<T>(static_cast<double>(row[j]) - c * v[j]);
+  }
+}
+
 }  // namespace stats
 }  // namespace numkern
