@@ -65,8 +65,8 @@ def test_log_normalizer_broadcasts_and_stays_finite():
     out = log_normalizer(d, kappa)
     assert out.shape == (5, 6)
     assert np.all(np.isfinite(out))
-    # Decreasing in d at fixed kappa > 0? No: check monotone increase in kappa (density concentrates).
-    assert np.all(np.diff(out[:, 1:], axis=1) > 0)
+    # The log density at the mode, log C + kappa, increases with kappa (its derivative is 1 - A_d > 0).
+    assert np.all(np.diff(out + kappa, axis=1) > 0)
 
 
 @pytest.mark.parametrize("kappa", [1e-6, 0.1, 2.0, 50.0, 1e4, 1e8])
@@ -168,7 +168,7 @@ def test_inverse_round_trip_kappa(d, log10_kappa):
     # Condition number of kappa(r) is A / (kappa A'), <= ~1 + 2 kappa / (d - 1): the rounding of r alone moves
     # kappa by that many eps.
     cond = 1.0 + 2.0 * kappa / (d - 1)
-    assert abs(back / kappa - 1) <= 64 * EPS * cond
+    assert abs(back / kappa - 1) <= 32 * EPS * cond  # measured max 16 eps * cond over 4e5 random points
 
 
 @given(
@@ -178,7 +178,7 @@ def test_inverse_round_trip_kappa(d, log10_kappa):
 def test_inverse_round_trip_r(d, r):
     kappa = inverse_mean_resultant_length(d, r)
     assert np.isfinite(kappa) and kappa > 0
-    assert mean_resultant_length(d, kappa) == pytest.approx(r, rel=16 * EPS, abs=4 * EPS)
+    assert mean_resultant_length(d, kappa) == pytest.approx(r, rel=24 * EPS)  # measured max 12 eps
 
 
 def test_inverse_edges_and_vectorisation():
