@@ -20,13 +20,17 @@
 namespace numkern {
 namespace stats {
 
+// Below this many elements a pass runs on one thread: waking a team costs more than it saves (and much more on
+// an oversubscribed machine).
+constexpr std::int64_t kParallelMinElements = std::int64_t(1) << 20;
+
 // dot[i] = sum_j x[i, j] mu[j] (skipped when dot == nullptr) and sqnorm[i] = sum_j x[i, j]^2, in double.
 template <class T>
 void row_dot_sqnorm(const T* x, std::int64_t n, std::int64_t d, const double* mu, double* dot, double* sqnorm,
                     int n_threads) {
   const int nt = resolve_num_threads(n_threads);
 #if defined(_OPENMP)
-#pragma omp parallel for schedule(static) num_threads(nt) if (n * d > 32768)
+#pragma omp parallel for schedule(static) num_threads(nt) if (n * d > kParallelMinElements)
 #endif
   for (std::int64_t i = 0; i < n; ++i) {
     const T* row = x + i * d;
@@ -72,7 +76,7 @@ void weighted_column_sum(const T* x, std::int64_t n, std::int64_t d, const doubl
   const std::int64_t rows_per_block = (n + nb - 1) / nb;
   std::vector<double> partial(static_cast<std::size_t>(nb * d), 0.0);
 #if defined(_OPENMP)
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nb > 1)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nb > 1 && n * d > kParallelMinElements)
 #endif
   for (std::int64_t b = 0; b < nb; ++b) {
     double* acc = partial.data() + b * d;
@@ -93,7 +97,7 @@ void weighted_column_sum(const T* x, std::int64_t n, std::int64_t d, const doubl
     }
   }
 #if defined(_OPENMP)
-#pragma omp parallel for schedule(static) num_threads(nt) if (d * nb > 32768)
+#pragma omp parallel for schedule(static) num_threads(nt) if (d * nb > kParallelMinElements)
 #endif
   for (std::int64_t j = 0; j < d; ++j) {
     double s = 0.0;
@@ -110,7 +114,7 @@ double weighted_sq_deviation(const T* x, std::int64_t n, std::int64_t d, const d
   const int nt = resolve_num_threads(n_threads);
   std::vector<double> per_row(static_cast<std::size_t>(n));
 #if defined(_OPENMP)
-#pragma omp parallel for schedule(static) num_threads(nt) if (n * d > 32768)
+#pragma omp parallel for schedule(static) num_threads(nt) if (n * d > kParallelMinElements)
 #endif
   for (std::int64_t i = 0; i < n; ++i) {
     const T* row = x + i * d;
@@ -139,7 +143,7 @@ void reflect_rows(T* x, std::int64_t n, std::int64_t d, const double* v, int n_t
   if (vv == 0.0) return;
   const double scale = 2.0 / vv;
 #if defined(_OPENMP)
-#pragma omp parallel for schedule(static) num_threads(nt) if (n * d > 32768)
+#pragma omp parallel for schedule(static) num_threads(nt) if (n * d > kParallelMinElements)
 #endif
   for (std::int64_t i = 0; i < n; ++i) {
     T* row = x + i * d;
