@@ -85,7 +85,7 @@ def log_normalizer(d, kappa):
     --------
     >>> import numpy as np
     >>> from numkern.stats import log_normalizer
-    >>> float(log_normalizer(3, 0.0)) == -np.log(4 * np.pi)  # uniform on the 2-sphere
+    >>> bool(log_normalizer(3, 0.0) == -np.log(4 * np.pi))  # uniform on the 2-sphere
     True
     >>> bool(np.isfinite(log_normalizer(32768, 1e5)))
     True
