@@ -2,15 +2,15 @@
 
 Cases (the issue's sizes; --quick divides the sample counts by 10):
   logpdf  n = 1e5 points, d = 2048 (float64, 1.6 GB of data)
-  fit     n = 1e4 samples, d = 2048 (float64) and d = 32768 (float32, 1.3 GB; float64 would need 2.6 GB plus
-          scipy's temporaries of the same size)
-  rvs     n = 1e4 samples, d = 2048 (scipy builds and applies a d x d rotation: timed once at a smaller n and
-          reported per sample) and d = 32768 (scipy skipped: its d x d rotation alone needs 8.6 GB)
+  fit     n = 1e4 samples, d = 2048 (float64) and d = 32768 (float32, 1.3 GB; float64 would need 2.6 GB
+          plus scipy's temporaries of the same size)
+  rvs     n = 1e4 samples, d = 2048 (scipy builds and applies a d x d rotation: timed once) and d = 32768
+          (numkern only, n = 1000: scipy's d x d rotation alone would need 8.6 GB)
 
 Each timing: one warm-up, then ours and scipy alternately, ``--repeat`` times; the table prints the median
-and minimum and the ratio of the medians (scipy / numkern). BLAS is pinned to one thread (numpy's matmul is
-the only BLAS call on either side), so the comparison is single-core. Where scipy returns a wrong answer the
-time is still printed and the answer is flagged.
+and minimum and the ratio of the medians (scipy / numkern). BLAS and OpenMP are pinned to one thread unless
+OPENBLAS_NUM_THREADS / OMP_NUM_THREADS are set, so by default the comparison is single-core. Where scipy
+returns a wrong answer the time is still printed and the answer is flagged.
 """
 
 from __future__ import annotations
@@ -75,6 +75,66 @@ def samples(d, kappa, n, dtype, seed):
     return mu, out
 
 
+def bench_logpdf(scale: int, repeat: int) -> None:
+    # kappa chosen so that scipy's ive does not underflow (scipy finite), d = 2048.
+    d, n, kappa = 2048, 100_000 // scale, 1500.0
+    mu, x = samples(d, kappa, n, np.float64, 1)
+    ours = vonmises_fisher.logpdf(x, mu, kappa)
+    with np.errstate(all="ignore"):
+        ref = ss.vonmises_fisher.logpdf(x, mu, kappa)
+    finite = np.isfinite(ref)
+    err = np.max(np.abs(ours[finite] - ref[finite]) / np.abs(ref[finite])) if finite.any() else float("nan")
+    print(f"logpdf d={d} kappa={kappa}: scipy finite on {finite.mean():.0%}, max rel. diff {err:.2e}")
+    race(
+        f"logpdf n={n} d={d}",
+        lambda: vonmises_fisher.logpdf(x, mu, kappa),
+        lambda: ss.vonmises_fisher.logpdf(x, mu, kappa),
+        repeat,
+    )
+
+
+def bench_fit(d: int, kappa: float, dtype, scale: int, repeat: int) -> None:
+    n = 10_000 // scale
+    mu, x = samples(d, kappa, n, dtype, 2)
+    m_o, k_o = vonmises_fisher.fit(x)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        m_s, k_s = ss.vonmises_fisher.fit(x)
+    msgs = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+    print(
+        f"fit d={d} n={n} {np.dtype(dtype).name} true kappa={kappa:g}: numkern kappa={k_o:.6g} "
+        f"(mu.mu_hat={m_o @ mu:.6f}); scipy kappa={k_s:.3g} (mu.mu_hat={m_s @ mu:.6f}) "
+        f"{'WRONG ' if not np.isclose(k_s, k_o, rtol=1e-3) else ''}{msgs}"
+    )
+    race(
+        f"fit n={n} d={d} {np.dtype(dtype).name}",
+        lambda: vonmises_fisher.fit(x),
+        lambda: ss.vonmises_fisher.fit(x),
+        repeat,
+    )
+
+
+def bench_rvs(scale: int) -> None:
+    # d = 2048: scipy's QR of a d x d matrix plus an n d^2 rotation is slow, so it is timed once.
+    d, kappa = 2048, 1000.0
+    n = 10_000 // scale
+    mu = unit_mu(d, 3)
+    t_o = min(timed(lambda: vonmises_fisher(mu, kappa).rvs(n, random_state=0))[0] for _ in range(3))
+    t_s, _ = timed(lambda: ss.vonmises_fisher(mu, kappa).rvs(n, random_state=0))
+    print(
+        f"{'rvs n=' + str(n) + ' d=2048':<40s} numkern {t_o * 1e3:10.2f} ms (min of 3)          "
+        f"scipy {t_s * 1e3:10.2f} ms (timed once)          x{t_s / t_o:7.1f}"
+    )
+    d = 32768
+    mu = unit_mu(d, 4)
+    n = 1000 // scale
+    t_o = min(timed(lambda: vonmises_fisher(mu, 3e4).rvs(n, random_state=0))[0] for _ in range(2))
+    print(
+        f"{'rvs n=' + str(n) + ' d=32768':<40s} numkern {t_o * 1e3:10.2f} ms ({t_o / n * 1e6:.1f} us/sample)   "
+        "scipy skipped: its rotation matrix is d x d = 8.6 GB"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="divide the sample counts by 10")
@@ -87,58 +147,10 @@ def main() -> None:
         f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}"
     )
     print("ratio = scipy median / numkern median (higher: numkern faster)\n")
-
-    # logpdf: kappa chosen so that scipy's ive does not underflow (scipy finite), d = 2048.
-    d, n, kappa = 2048, 100_000 // scale, 1500.0
-    mu, x = samples(d, kappa, n, np.float64, 1)
-    ours = vonmises_fisher.logpdf(x, mu, kappa)
-    with np.errstate(all="ignore"):
-        ref = ss.vonmises_fisher.logpdf(x, mu, kappa)
-    finite = np.isfinite(ref)
-    err = np.max(np.abs(ours[finite] - ref[finite]) / np.abs(ref[finite])) if finite.any() else float("nan")
-    print(f"logpdf d={d} kappa={kappa}: scipy finite on {finite.mean():.0%}, max rel. diff {err:.2e}")
-    race(f"logpdf n={n} d={d}", lambda: vonmises_fisher.logpdf(x, mu, kappa),
-         lambda: ss.vonmises_fisher.logpdf(x, mu, kappa), args.repeat)
-    del x, ours, ref
-
-    # fit: d = 2048 (float64) and d = 32768 (float32).
-    for d, kappa, dtype in ((2048, 3000.0, np.float64), (32768, 3e4, np.float32)):
-        n = 10_000 // scale
-        mu, x = samples(d, kappa, n, dtype, 2)
-        m_o, k_o = vonmises_fisher.fit(x)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            m_s, k_s = ss.vonmises_fisher.fit(x)
-        msgs = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
-        print(
-            f"fit d={d} n={n} {np.dtype(dtype).name} true kappa={kappa:g}: numkern kappa={k_o:.6g} "
-            f"(mu.mu_hat={m_o @ mu:.6f}); scipy kappa={k_s:.3g} (mu.mu_hat={m_s @ mu:.6f}) "
-            f"{'WRONG ' if not np.isclose(k_s, k_o, rtol=1e-3) else ''}{msgs}"
-        )
-        race(f"fit n={n} d={d} {np.dtype(dtype).name}", lambda: vonmises_fisher.fit(x),
-             lambda: ss.vonmises_fisher.fit(x), max(1, args.repeat // 2))
-        del x
-
-    # rvs: numkern at n = 1e4; scipy's d x d rotation is timed once at a smaller n.
-    d, kappa = 2048, 1000.0
-    n = 10_000 // scale
-    mu = unit_mu(d, 3)
-    t_o = min(timed(lambda: vonmises_fisher(mu, kappa).rvs(n, random_state=0))[0] for _ in range(3))
-    n_s = max(100, n // 10)
-    t_s, _ = timed(lambda: ss.vonmises_fisher(mu, kappa).rvs(n_s, random_state=0))
-    print(
-        f"{'rvs d=2048':<40s} numkern {t_o * 1e3:10.2f} ms for n={n} ({t_o / n * 1e6:.1f} us/sample)   "
-        f"scipy {t_s * 1e3:10.2f} ms for n={n_s} ({t_s / n_s * 1e6:.1f} us/sample, timed once)   "
-        f"x{(t_s / n_s) / (t_o / n):7.1f} per sample"
-    )
-    d = 32768
-    mu = unit_mu(d, 4)
-    n = 1000 // scale
-    t_o = min(timed(lambda: vonmises_fisher(mu, 3e4).rvs(n, random_state=0))[0] for _ in range(2))
-    print(
-        f"{'rvs d=32768':<40s} numkern {t_o * 1e3:10.2f} ms for n={n} ({t_o / n * 1e6:.1f} us/sample)   "
-        "scipy skipped: its rotation matrix is d x d = 8.6 GB"
-    )
+    bench_logpdf(scale, args.repeat)
+    bench_fit(2048, 3000.0, np.float64, scale, max(1, args.repeat // 2))
+    bench_fit(32768, 3e4, np.float32, scale, max(1, args.repeat // 2))
+    bench_rvs(scale)
 
 
 if __name__ == "__main__":

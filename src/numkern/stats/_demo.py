@@ -27,7 +27,12 @@ def run() -> None:
         print(f"  {'':27s} scipy   kappa={kappa_s:10.3g} mu.mu_hat={mu_s @ mu:.5f}  ({note})")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            compare(f"fit d={d} n={n}", lambda: vonmises_fisher.fit(x), lambda: ss.vonmises_fisher.fit(x), repeat=2)
+            compare(
+                f"fit d={d} n={n}",
+                lambda x=x: vonmises_fisher.fit(x),
+                lambda x=x: ss.vonmises_fisher.fit(x),
+                repeat=2,
+            )
     d, kappa, n = 2048, 1000.0, 8000
     mu = np.zeros(d)
     mu[0] = 1.0

@@ -14,7 +14,7 @@ import numbers
 import numpy as np
 
 from .. import _stats as _kernels
-from ._vmf_math import _inverse_mrl, _log_normalizer, _mean_resultant_length
+from ._vmf_math import _inverse_mrl, _is_real, _log_normalizer, _mean_resultant_length
 
 __all__ = ["vonmises_fisher", "vonmises_fisher_gen", "vonmises_fisher_frozen"]
 
@@ -39,7 +39,7 @@ def _process_mu(mu) -> np.ndarray:
     if mu is None:
         raise ValueError("'mu' must be given: the mean direction, a one-dimensional unit vector.")
     mu_arr = np.asarray(mu)
-    if mu_arr.dtype == object or not (np.issubdtype(mu_arr.dtype, np.floating) or np.issubdtype(mu_arr.dtype, np.integer)):
+    if not _is_real(mu_arr):
         raise TypeError(f"'mu' must be a real vector, got dtype {mu_arr.dtype}")
     mu_arr = mu_arr.astype(np.float64)
     if mu_arr.ndim != 1:
@@ -58,7 +58,7 @@ def _process_mu(mu) -> np.ndarray:
 
 def _process_kappa(kappa) -> float:
     k = np.asarray(kappa)
-    if k.ndim != 0 or k.dtype == object or not (np.issubdtype(k.dtype, np.floating) or np.issubdtype(k.dtype, np.integer)):
+    if k.ndim != 0 or not _is_real(k):
         raise ValueError(f"'kappa' must be a real scalar >= 0, got {kappa!r}.")
     k = float(k)
     if math.isnan(k):
@@ -78,7 +78,7 @@ def _process_parameters(mu, kappa):
 def _as_data(x, name: str = "x") -> np.ndarray:
     """Float data array (float32 stays float32, other reals become float64)."""
     arr = np.asarray(x)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
+    if not _is_real(arr):
         raise TypeError(f"'{name}' must be a real array, got dtype {arr.dtype}")
     if arr.dtype not in (np.float32, np.float64):
         arr = arr.astype(np.float64)
@@ -148,7 +148,7 @@ def _process_weights(weights, n: int, name: str = "weights") -> np.ndarray | Non
     if weights is None:
         return None
     w = np.asarray(weights)
-    if w.dtype == object or not (np.issubdtype(w.dtype, np.floating) or np.issubdtype(w.dtype, np.integer)):
+    if not _is_real(w):
         raise TypeError(f"'{name}' must be a real array, got dtype {w.dtype}")
     w = w.astype(np.float64)
     if w.shape != (n,):

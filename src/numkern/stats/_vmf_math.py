@@ -21,10 +21,15 @@ _EPS = np.finfo(np.float64).eps
 __all__ = ["log_normalizer", "mean_resultant_length", "inverse_mean_resultant_length"]
 
 
+def _is_real(arr: np.ndarray) -> bool:
+    """True for integer or floating arrays (not bool, complex, object or strings)."""
+    return np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+
+
 def _as_dimension(d, name: str = "d") -> np.ndarray:
     """``d`` as a float64 array of whole numbers >= 2 (the sphere S^{d-1} needs d >= 2)."""
     d_arr = np.asarray(d)
-    if d_arr.dtype == object or not (np.issubdtype(d_arr.dtype, np.integer) or np.issubdtype(d_arr.dtype, np.floating)):
+    if not _is_real(d_arr):
         raise TypeError(f"'{name}' must be an integer dimension (>= 2), got {d!r}")
     d_arr = d_arr.astype(np.float64)
     if not np.all(np.isfinite(d_arr)) or np.any(d_arr < 2) or np.any(d_arr != np.floor(d_arr)):
@@ -34,7 +39,7 @@ def _as_dimension(d, name: str = "d") -> np.ndarray:
 
 def _as_kappa(kappa, name: str = "kappa") -> np.ndarray:
     k = np.asarray(kappa)
-    if k.dtype == object or not (np.issubdtype(k.dtype, np.integer) or np.issubdtype(k.dtype, np.floating)):
+    if not _is_real(k):
         raise TypeError(f"'{name}' must be a real number >= 0, got {kappa!r}")
     k = k.astype(np.float64)
     if np.any(k < 0):  # NaN passes (propagates like a ufunc); negative values are an error.
@@ -257,7 +262,7 @@ def inverse_mean_resultant_length(d, r):
     """
     d_arr = _as_dimension(d)
     r_arr = np.asarray(r)
-    if r_arr.dtype == object or not (np.issubdtype(r_arr.dtype, np.integer) or np.issubdtype(r_arr.dtype, np.floating)):
+    if not _is_real(r_arr):
         raise TypeError(f"'r' must be a real number in [0, 1], got {r!r}")
     r_arr = r_arr.astype(np.float64)
     if np.any((r_arr < 0) | (r_arr > 1)):

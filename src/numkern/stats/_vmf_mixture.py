@@ -153,7 +153,8 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
 
     def _validate_X(self, X, reset):
         if _HAVE_SKLEARN:
-            X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32], ensure_min_features=2 if reset else 1)
+            min_features = 2 if reset else 1  # at predict time the n_features_in_ check gives the clearer error
+            X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32], ensure_min_features=min_features)
         else:
             X = _as_data(X, "X")
             if X.ndim != 2:
@@ -249,7 +250,8 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         lower = -np.inf
         converged = False
         n_iter = 0
-        for n_iter in range(1, self.max_iter + 1):
+        while n_iter < self.max_iter:
+            n_iter += 1
             log_prob = self._estimate_weighted_log_prob(X, means, kappas, np.log(weights))
             log_norm = logsumexp(log_prob, axis=1)
             new_lower = float((log_norm.sum() if sample_weight is None else sample_weight @ log_norm) / total_w)
