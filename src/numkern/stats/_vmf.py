@@ -131,9 +131,9 @@ def _resultant(x2d: np.ndarray, weights: np.ndarray | None, n_threads: int):
     r = float(np.linalg.norm(mean))
     if r == 0.0:
         raise ValueError("the resultant of 'x' is zero, so its mean direction is undefined.")
-    if r > 0.5:
+    if r > 0.99:
         # 1 - r^2 = mean ||x_i - m||^2 + mean (1 - ||x_i||^2): exact for unit rows, no cancellation as r -> 1
-        # (1 - r computed as 1 - r would keep only -log10(1 - r) fewer digits).
+        # (1 - r formed from r loses -log10(1 - r) digits: worth a second pass over x once that exceeds 2).
         one_minus_norms = 1.0 - sq_norms
         mean_dev = _kernels.weighted_sq_deviation(x2d, mean, weights, n_threads) / total_w
         mean_norm_def = float(one_minus_norms.mean() if weights is None else weights @ one_minus_norms / total_w)
