@@ -91,6 +91,36 @@ def test_logpdf_and_entropy_match_scipy(d, kappa):
     assert vonmises_fisher(mu, kappa).entropy() == vonmises_fisher.entropy(mu, kappa)
 
 
+@pytest.mark.parametrize("d, kappa", [(100, 60.0), (500, 400.0), (2048, 1500.0), (8192, 20000.0)])
+def test_logpdf_and_entropy_match_scipy_high_dimension_where_finite(d, kappa):
+    # Here ive(d/2 - 1, kappa) does not underflow yet, so scipy's values are finite and accurate.
+    mu = random_unit(d, 3)
+    x = vonmises_fisher(mu, kappa).rvs(20, random_state=1)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = ss.vonmises_fisher.logpdf(x, mu, kappa)
+        h_ref = ss.vonmises_fisher.entropy(mu, kappa)
+    assert np.all(np.isfinite(ref)) and np.isfinite(h_ref)
+    np.testing.assert_allclose(vonmises_fisher.logpdf(x, mu, kappa), ref, rtol=1e-12)
+    assert vonmises_fisher.entropy(mu, kappa) == pytest.approx(h_ref, rel=1e-11)
+
+
+def test_extreme_dimension_and_concentration():
+    # d = 1e6, kappa = 1e8: normaliser, entropy and sampler stay finite and consistent.
+    d, kappa = 10**6, 1e8
+    mu = np.zeros(d)
+    mu[-1] = 1.0
+    assert np.isfinite(log_normalizer(d, kappa)) and np.isfinite(vonmises_fisher.entropy(mu, kappa))
+    x = vonmises_fisher(mu, kappa).rvs(4, random_state=np.random.default_rng(0))
+    np.testing.assert_allclose(np.linalg.norm(x, axis=1), 1.0, rtol=1e-13)
+    a = mean_resultant_length(d, kappa)
+    var = 1 - a * a - (d - 1) * a / kappa  # Var(mu^T x) = A'(kappa), ~ (d - 1) / (2 kappa^2) here
+    assert var == pytest.approx((d - 1) / (2 * kappa**2), rel=0.05)
+    t = x[:, -1]
+    assert np.all(np.abs(t - a) <= 8 * math.sqrt(var))
+    assert inverse_mean_resultant_length(d, a) == pytest.approx(kappa, rel=1e-12)
+
+
 def test_entropy_of_uniform_and_large_dimension():
     d = 32768
     mu = np.zeros(d)
