@@ -18,7 +18,8 @@ from ._vmf_math import _inverse_mrl, _is_real, _log_normalizer, _mean_resultant_
 
 __all__ = ["vonmises_fisher", "vonmises_fisher_gen", "vonmises_fisher_frozen"]
 
-# Bytes per block when streaming over large data (bounds temporaries: float32 blocks are cast to float64).
+# Bytes per block of rows when a numpy pass streams over large arrays (bounds the temporaries of rvs and of
+# the mixture's float32 -> float64 products).
 _BLOCK_BYTES = 1 << 23
 # Accepted deviation of a data row's norm from 1 (scipy's np.allclose(norm, 1): rtol 1e-5 + atol 1e-8).
 _NORM_TOL = 1e-5 + 1e-8
@@ -113,11 +114,13 @@ def _check_on_sphere(sq_norms: np.ndarray, name: str, shape) -> None:
     bad = np.abs(np.sqrt(sq_norms) - 1.0) > _NORM_TOL
     if np.any(bad):
         first = int(np.flatnonzero(bad)[0])
-        where = np.unravel_index(first, shape[:-1]) if len(shape) > 1 else ()
+        if len(shape) > 1:
+            where = f"{name}[{', '.join(str(int(i)) for i in np.unravel_index(first, shape[:-1]))}]"
+        else:
+            where = name
         raise ValueError(
             f"'{name}' must be unit vectors of norm 1 along the last axis (tolerance {_NORM_TOL:.1e}); "
-            f"{int(bad.sum())} of {bad.size} are not, e.g. {name}[{', '.join(map(str, where))}] has norm "
-            f"{math.sqrt(sq_norms[first])!r}."
+            f"{int(bad.sum())} of {bad.size} are not, e.g. {where} has norm {math.sqrt(sq_norms[first])!r}."
         )
 
 
