@@ -105,3 +105,30 @@ def test_bad_parameters():
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_works_without_scikit_learn():
+    # scikit-learn is not a runtime dependency: with it blocked, the estimator falls back to its own validation.
+    import subprocess
+    import sys
+
+    code = """
+import sys
+sys.modules["sklearn"] = None  # any import of scikit-learn now fails
+import numpy as np
+from numkern.stats import VonMisesFisherMixture, vonmises_fisher
+X = np.vstack([vonmises_fisher(m, 300.0).rvs(100, random_state=i) for i, m in enumerate(np.eye(16)[:2])])
+model = VonMisesFisherMixture(2, random_state=0).fit(X)
+assert sorted(np.round(model.weights_, 2).tolist()) == [0.5, 0.5]
+assert model.get_params()["n_components"] == 2
+try:
+    model.predict(X[:, :3])
+except ValueError as exc:
+    assert "features" in str(exc)
+else:
+    raise AssertionError("dimension mismatch not detected")
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
