@@ -523,7 +523,7 @@ def test_kernels_match_numpy_and_ignore_thread_count(dtype, shape):
 
 
 def test_fit_and_logpdf_do_not_depend_on_threads_or_layout():
-    mu = random_unit(300, 1)
+    mu = random_unit(400, 1)  # 3000 x 400 = 1.2e6 elements: above the kernels' serial cut-off (2^20)
     x = vonmises_fisher(mu, 500.0).rvs(3000, random_state=0)
     one = vonmises_fisher.fit(x, n_threads=1)
     two = vonmises_fisher.fit(x, n_threads=2)
@@ -533,7 +533,7 @@ def test_fit_and_logpdf_do_not_depend_on_threads_or_layout():
         vonmises_fisher.logpdf(x, mu, 500.0, n_threads=1), vonmises_fisher(mu, 500.0).logpdf(x, n_threads=2)
     )
     # A strided (non-contiguous) view gives the same answer as its contiguous copy.
-    wide = np.zeros((3000, 600))
+    wide = np.zeros((3000, 800))
     wide[:, ::2] = x
     np.testing.assert_array_equal(vonmises_fisher.logpdf(wide[:, ::2], mu, 500.0), vonmises_fisher.logpdf(x, mu, 500.0))
     with pytest.raises(ValueError, match="'n_threads'"):
