@@ -30,6 +30,7 @@
 
 #include "numkern/config.hpp"
 #include "numkern/special/debye_coefficients.hpp"
+#include "numkern/special/double_double.hpp"
 
 namespace numkern::special {
 namespace detail {
@@ -96,17 +97,57 @@ NK_HOST_DEVICE NK_INLINE double log_bessel_debye(double v, double x, double s, b
   const double t = 1.0 / s;
   const double p = v * t;
   const double q = p > 1e-150 ? p * p : 0.0;
-  // v asinh(v/x) = v log((v + s)/x); asinh is accurate for small v/x, the log form avoids v/x overflow.
-  double va = 0.0;
-  if (v > 0.0) va = v * ((x >= 1.0 || v < x * 1e300) ? std::asinh(v / x) : std::log(v + s) - std::log(x));
-  // s (unscaled) or s - x = v^2 / (s + x) (scaled).
-  const double base = scaled ? (v > 1e-150 ? v * (v / (s + x)) : 0.0) : s;
-  const double core = base - va;
+  double core;  // v eta = s - v asinh(v/x)  (unscaled)  or  v eta - x = (s - x) - v asinh(v/x)  (scaled)
+  if (v >= 8.0 && x >= 0.05 * v && s < 1e150) {
+    // Here the two terms are of similar size (v eta = 0 at x/v = 0.6627 for every v), so double rounding of
+    // s and of asinh would cost ~v eps absolute. Evaluate both in double-double: error ~1e-25 v + 1 ulp.
+    const DoubleDouble sd = dd_sqrt(dd_add(two_prod(v, v), two_prod(x, x)));
+    const DoubleDouble a = dd_log(dd_div(dd_add(sd, v), DoubleDouble{x, 0.0}));  // asinh(v/x)
+    const DoubleDouble base = scaled ? dd_add(sd, -x) : sd;
+    const DoubleDouble c = dd_add(base, dd_mul(a, -v));
+    core = c.hi + c.lo;
+  } else {
+    // v asinh(v/x) = v log((v + s)/x); asinh is accurate for small v/x, the log form avoids v/x overflow.
+    double va = 0.0;
+    if (v > 0.0) va = v * ((x >= 1.0 || v < x * 1e300) ? std::asinh(v / x) : std::log(v + s) - std::log(x));
+    // s (unscaled) or s - x = v^2 / (s + x) (scaled).
+    const double base = scaled ? (v > 1e-150 ? v * (t * v / (1.0 + x * t)) : 0.0) : s;  // s+x may overflow
+    core = base - va;
+  }
   const int n = debye_terms(s);
   const double tail = detail::debye_u_sum(q, kind_i ? t : -t, n);
   const double half_log_s = 0.5 * std::log(s);
   if (kind_i) return (core - kHalfLog2Pi - half_log_s) + std::log1p(tail);
   return (kHalfLogPiOver2 - half_log_s - core) + std::log1p(tail);
+}
+
+// log((x/2)^v / Gamma(v+1)), the leading factor of the I series. For v >= 7 the two logs nearly cancel where
+// I_v(x) ~ 1, so Stirling's formula (DLMF 5.11.1, z = v + 1 >= 8, 10 terms: error < 1e-17) is folded in:
+//   v log(x/2) - lgamma(z) = v log(e x / (2 z)) + 1 - 1/2 log(2 pi z) - omega(z),
+// with log(e x/(2z)) = log1p((e x/2 - z)/z) and e x/2 - z formed with FMA and double-double e and z, so the
+// only large term v log(e x / 2z) carries a relative (not an absolute ~v eps) error.
+NK_HOST_DEVICE NK_INLINE double log_power_over_gamma(double v, double x) {
+  constexpr double e_hi = 2.718281828459045, e_lo = 1.4456468917292502e-16;
+  const double h = 0.5 * x;
+  // Outside e h / z in [1/4, 4] the two logs do not cancel badly and the direct form is accurate.
+  if (v < 7.0 || e_hi * h < 0.25 * (v + 1.0) || e_hi * h > 4.0 * (v + 1.0))
+    return v * log_half(x) - std::lgamma(v + 1.0);
+  const DoubleDouble z = two_sum(v, 1.0);
+  const double num = std::fma(e_hi, h, -z.hi) + (e_lo * h - z.lo);
+  const double log_ratio = std::log1p(num / z.hi);
+  const double iz = 1.0 / z.hi, iz2 = iz * iz;
+  const double omega =
+      iz * (0.08333333333333333 +
+            iz2 * (-0.002777777777777778 +
+                   iz2 * (0.0007936507936507937 +
+                          iz2 * (-0.0005952380952380953 +
+                                 iz2 * (0.0008417508417508417 +
+                                        iz2 * (-0.0019175269175269176 +
+                                               iz2 * (0.00641025641025641 +
+                                                      iz2 * (-0.029550653594771242 +
+                                                             iz2 * (0.17964437236883057 +
+                                                                    iz2 * -1.3924322169059011)))))))));
+  return v * log_ratio + ((1.0 - kHalfLog2Pi) - 0.5 * std::log(z.hi) - omega);
 }
 
 // Power series DLMF 10.25.2 for log I_v(x), v >= 0, 0 < x, used when hypot(v, x) < 23.5 (at most ~60 terms).
@@ -120,7 +161,7 @@ NK_HOST_DEVICE NK_INLINE double log_iv_series(double v, double x) {
       if (term <= 0.5 * kEps * (1.0 + rest)) break;
     }
   }
-  return (v * log_half(x) - std::lgamma(v + 1.0)) + std::log1p(rest);
+  return log_power_over_gamma(v, x) + std::log1p(rest);
 }
 
 // 1/Gamma(1 + mu) and Temme's gamma1 = (1/Gamma(1-mu) - 1/Gamma(1+mu)) / (2 mu),
@@ -146,7 +187,7 @@ NK_HOST_DEVICE NK_INLINE void temme_gammas(double mu, double* gam1, double* gam2
   *gammi = even_part - mu * odd_over_mu;  // 1/Gamma(1-mu)
 }
 
-// Temme's series for K_mu(x) and rho_0 = (x/2) K_{mu+1}(x)/K_mu(x), |mu| <= 1/2, 0 < x <= 2.
+// Temme's series for K_mu(x) and rho_0 = (x/2) K_{mu+1}(x)/K_mu(x), |mu| <= 1/2, 0 < x <= 1.
 // Returns log K_mu(x). Every quantity stays below ~(2/x)^{1/2} <= 1e162, so subnormal x is fine.
 NK_HOST_DEVICE NK_INLINE double log_k_temme(double mu, double x, double* rho0) {
   double gam1, gam2, gampl, gammi;
@@ -181,7 +222,7 @@ NK_HOST_DEVICE NK_INLINE double log_k_temme(double mu, double x, double* rho0) {
   return std::log(sum);
 }
 
-// Steed's CF2 for K_mu(x) e^x and rho_0 = (x/2) K_{mu+1}/K_mu, |mu| <= 1/2, x > 2. Returns log(K_mu(x) e^x).
+// Steed's CF2 for K_mu(x) e^x and rho_0 = (x/2) K_{mu+1}/K_mu, |mu| <= 1/2, x > 1. Returns log(K_mu(x) e^x).
 NK_HOST_DEVICE NK_INLINE double log_k_steed_scaled(double mu, double x, double* rho0) {
   double b = 2.0 * (1.0 + x);
   double d = 1.0 / b;
@@ -209,12 +250,51 @@ NK_HOST_DEVICE NK_INLINE double log_k_steed_scaled(double mu, double x, double* 
   return 0.5 * std::log(kPi / (2.0 * x)) - std::log(s);
 }
 
-// log K_v(x) (+ x when scaled) for 0 <= v, 0 < x, hypot(v, x) < 23.5: Temme or Steed, then forward recurrence.
+// log(K_v(x) e^x) and K_{v+1}/K_v for 2 < x, hypot(v, x) < 23.5 (Steed + forward recurrence on the ratios).
+NK_HOST_DEVICE NK_INLINE double log_kve_steed(double v, double x, double* k_ratio) {
+  const int n = static_cast<int>(v + 0.5);
+  const double mu = v - n;
+  double rho;
+  const double log_kmu = log_k_steed_scaled(mu, x, &rho);
+  const double h2 = half_square(x);
+  double prod = 1.0;
+  for (int k = 0; k < n; ++k) {
+    prod *= 2.0 * rho / x;
+    rho = (mu + k + 1) + h2 / rho;
+  }
+  *k_ratio = 2.0 * rho / x;
+  return log_kmu + std::log(prod);
+}
+
+// Gauss continued fraction (DLMF 10.33.1) I_{v+1}/I_v = x / (2(v+1) + x^2 / (2(v+2) + x^2 / ...)),
+// v >= 0, 0 < x < 23.5. The depth is found with a cheap forward (modified Lentz) pass; the value is then
+// recomputed backward from that depth, where rounding errors are damped at each level (1-2 ulp in total
+// instead of one rounding per Lentz step).
+NK_HOST_DEVICE NK_INLINE double iv_ratio_cf(double v, double x) {
+  const double x2 = x > 1e-150 ? x * x : 0.0;
+  double c = 2.0 * (v + 1.0), d = 0.0;
+  int depth = 1;
+  for (int k = 2; k < 500; ++k) {
+    const double b = 2.0 * (v + k);
+    d = 1.0 / (b + x2 * d);
+    c = b + x2 / c;
+    depth = k;
+    if (std::fabs(c * d - 1.0) < 0.25 * kEps) break;
+  }
+  double tail = 0.0;  // x I_{v+k+1}/I_{v+k} = x^2 / (2(v+k+1) + ...), started at 0 a few levels deeper
+  for (int k = depth + 4; k >= 2; --k) tail = x2 / (2.0 * (v + k) + tail);
+  return x / (2.0 * (v + 1.0) + tail);
+}
+
+// log K_v(x) (+ x when scaled) for 0 <= v, 0 < x, hypot(v, x) < 23.5: Temme or Steed for K_mu, K_{mu+1}, then
+// the forward recurrence (x <= 2) or the Wronskian with the I series (x > 2).
 NK_HOST_DEVICE NK_INLINE double log_kv_small(double v, double x, bool scaled) {
   const int n = static_cast<int>(v + 0.5);
   const double mu = v - n;
   double rho, log_kmu;
-  if (x <= 2.0) {
+  // Temme's series up to x = 1, Steed's CF2 beyond (it returns log(K e^x) directly, which the scaled form
+  // needs near x ~ 1-2 where log K_mu ~ -x and adding x back would cancel).
+  if (x <= 1.0) {
     log_kmu = log_k_temme(mu, x, &rho);
     if (scaled) log_kmu += x;
   } else {
@@ -222,9 +302,29 @@ NK_HOST_DEVICE NK_INLINE double log_kv_small(double v, double x, bool scaled) {
     if (!scaled) log_kmu -= x;
   }
   if (n == 0) return log_kmu;
+  const double h2 = half_square(x);
+  // The Wronskian form carries an absolute error ~eps (|log I_v| + |log x|) ~ eps x, fine for log K_v and for
+  // x <= 2, but not for the scaled log K_v + x = O(1) at larger x, which keeps the recurrence product.
+  if (x <= 2.0 || !scaled) {
+    // log K_v from the Wronskian I_v K_{v+1} + I_{v+1} K_v = 1/x (DLMF 10.28.2):
+    //   log K_v = -log x - log I_v - log(K_{v+1}/K_v + I_{v+1}/I_v),
+    // with K_{v+1}/K_v = (2/x) rho_n from the recurrence. Summing n log(2/x) + log prod rho_k instead would
+    // cancel badly where K_v(x) ~ 1 (x ~ v), costing ~n ulp.
+    for (int k = 1; k <= n; ++k) rho = (mu + k) + h2 / rho;
+    const double r = iv_ratio_cf(v, x);
+    const double log_ratio_sum =
+        x > 1e-10 ? std::log(2.0 * rho / x + r) : std::log(2.0 * rho + r * x) - std::log(x);
+    const double log_k = -std::log(x) - log_iv_series(v, x) - log_ratio_sum;
+    return scaled ? log_k + x : log_k;
+  }
+  if (x > 2.0) {
+    // Scaled K at x > 2: the recurrence ratios (2/x) rho_k are multiplied directly (log_kve_steed); adding
+    // n log(2/x) and log prod rho_k separately would cancel where the result is O(1).
+    double k_ratio;
+    return log_kve_steed(v, x, &k_ratio);
+  }
   // log K_{mu+n} = log K_mu + n log(2/x) + log rho_0 + log prod_{k=1}^{n-1} rho_k. rho_0 is kept apart since it
   // can be as small as x/2 (mu = -1/2), which would lose bits in the product for subnormal x.
-  const double h2 = half_square(x);
   const double log_rho0 = std::log(rho);
   double prod = 1.0;
   for (int k = 1; k < n; ++k) {
@@ -234,32 +334,17 @@ NK_HOST_DEVICE NK_INLINE double log_kv_small(double v, double x, bool scaled) {
   return log_kmu - n * log_half(x) + log_rho0 + std::log(prod);
 }
 
-// Gauss continued fraction (DLMF 10.33.1) I_{v+1}/I_v = x / (2(v+1) + x^2 / (2(v+2) + x^2 / ...)),
-// modified Lentz evaluation; v >= 0, 0 < x < 23.5 (converges in at most ~80 steps there).
-NK_HOST_DEVICE NK_INLINE double iv_ratio_cf(double v, double x) {
-  const double x2 = x > 1e-150 ? x * x : 0.0;
-  const double tiny = 1e-290;
-  // f = a_1 / (b_1 + a_2 / (b_2 + ...)); start Lentz at the first level.
-  double b = 2.0 * (v + 1.0);
-  double f = b, c = b, d = 0.0;  // f_1 = b_1 (denominator chain), result = x / f at the end
-  for (int k = 2; k < 500; ++k) {
-    b = 2.0 * (v + k);
-    d = b + x2 * d;
-    if (d == 0.0) d = tiny;
-    c = b + x2 / c;
-    if (c == 0.0) c = tiny;
-    d = 1.0 / d;
-    const double delta = c * d;
-    f *= delta;
-    if (std::fabs(delta - 1.0) < 0.5 * kEps) break;
-  }
-  return x / f;
-}
-
 // --- positive-argument cores: v >= 0 finite, x > 0 finite -------------------------------------------------
 NK_HOST_DEVICE NK_INLINE double log_iv_pos(double v, double x, bool scaled) {
   const double s = hypot_nonneg(v, x);
   if (s >= kDebyeMinS) return log_bessel_debye(v, x, s, true, scaled);
+  if (scaled && x > 2.0) {
+    // log I_v - x = O(1) here; series minus x would carry an absolute error ~eps x. The Wronskian
+    // I_v K_{v+1} + I_{v+1} K_v = 1/x with the scaled K gives it directly.
+    double k_ratio;
+    const double lkve = log_kve_steed(v, x, &k_ratio);
+    return -std::log(x) - lkve - std::log(k_ratio + iv_ratio_cf(v, x));
+  }
   const double r = log_iv_series(v, x);
   return scaled ? r - x : r;
 }
@@ -298,12 +383,13 @@ NK_HOST_DEVICE NK_INLINE double sin_pi(double v) {
 NK_HOST_DEVICE NK_INLINE double log_iv_reflected(double nu, double x, bool scaled) {
   const double c = (2.0 / kPi) * sin_pi(nu);
   const double li = log_iv_pos(nu, x, true);   // log I_nu - x
+  if (x > 1e3 && li > -1e3) return scaled ? li : li + x;  // K/I < e^{-2x} e^{2000}: below eps, skip (no 2x overflow)
   const double lk = log_kv_pos(nu, x, true);   // log K_nu + x
-  const double d = (lk - li) - 2.0 * x;        // log(K_nu / I_nu)
+  const double d = ((lk - li) - x) - x;        // log(K_nu / I_nu); 2x could overflow
   if (d > 0.0 && c < 0.0 && d > 700.0) return nan_value();  // |c| K / I > 1: |c| >= 1e-300 for any double nu
   if (d > 0.0 && c > 0.0) {
     // c K dominates: log(c K + I) = log c + log K + log1p(I / (c K)).
-    const double lk_scaled_out = scaled ? lk - 2.0 * x : lk - x;  // log K_nu - x  or  log K_nu
+    const double lk_scaled_out = scaled ? (lk - x) - x : lk - x;  // log K_nu - x  or  log K_nu
     return std::log(c) + lk_scaled_out + std::log1p(std::exp(-d) / c);
   }
   const double w = c * std::exp(d);
@@ -318,7 +404,8 @@ NK_HOST_DEVICE NK_INLINE double signed_log_ive(double v, double x, double* sgn) 
   const double nu = -v;
   const double c = (2.0 / kPi) * sin_pi(nu);
   const double li = log_iv_pos(nu, x, true);
-  const double lk = log_kv_pos(nu, x, true) - 2.0 * x;  // log K_nu - x, on the same scale as li
+  if (x > 1e3 && li > -1e3) return li;  // the K term is below eps relative (and 2x could overflow)
+  const double lk = (log_kv_pos(nu, x, true) - x) - x;  // log K_nu - x, on the same scale as li
   double lead, u;  // I_{-nu} = lead_value * (1 + u)
   if (lk > li) {
     lead = std::log(std::fabs(c)) + lk;
