@@ -42,7 +42,9 @@ def main() -> None:
     n = args.n
     x = 10 ** rng.uniform(-10, 5, n)
     draws = {"uniform_v": rng.uniform(0, 1e5, n), "loguniform_v": 10 ** rng.uniform(-2, 5, n)}
-    print(f"numkern.special benchmark: n={n}, cores={os.cpu_count()}, single thread for the ratios")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"numkern.special benchmark: n={n}, cores={os.cpu_count()} (load average {load:.1f}), "
+          "single thread for the ratios")
     with threadpool_limits(1, user_api="openmp"):
         for label, v in draws.items():
             with np.errstate(all="ignore"):
