@@ -1,0 +1,606 @@
+// numkern/sparse/spgemm.hpp: sparse x sparse matrix product C = A B in CSR form (host, OpenMP).
+//
+// Row-wise (Gustavson) product C[i,:] = sum_k A[i,k] B[k,:], in two phases as in Nagasaka et al. [1] and
+// KokkosKernels: a symbolic phase counts the distinct columns of every output row (its upper bound is the row's
+// flop count, the number of partial products), then a numeric phase fills the rows in place at the offsets given
+// by the prefix sum of those counts, so the output is allocated once at its exact structural size.
+//
+// Accumulator chosen per row from its flop count and the output width, as spECK [2] does:
+//   * flop == 0: empty row; flop == 1: the single partial product is written straight out (NeuraChip [3]);
+//   * A row with one entry and B canonical: the row is a scaled copy of one B row ("direct");
+//   * flop * 16 > ncols: a dense accumulator of width ncols with stamps (no clearing between rows), like
+//     SuiteSparse's Gustavson tasks [4]: long rows whose hash table would be as large as the row itself;
+//   * B sorted and the row's output columns within a window of <= 2^15 columns (stencils, bands): the same dense
+//     accumulator over that window only (scipy's SMMP accumulator [5], but O(window) memory and cache resident);
+//   * otherwise a per-thread open-addressing hash table (linear probing, hash (col * 107) & (size - 1)), size the
+//     next power of two >= 2 * (flop or nnz), so the load factor stays <= 1/2 and the table of a typical row
+//     lives in L1; only the first `size` slots are reset per row (cheap clearing).
+// The numeric hash table stores the local output position of a key; the key itself lives in the output row
+// (C.indices), so the table is one small integer array and no extra output pass is needed.
+//
+// Determinism: each row is computed by one thread, always accumulating partial products in storage order of A's
+// row then B's rows — the same order as scipy's SMMP [5] — so values do not depend on the thread count.
+// Rows are split into chunks of equal flop (prefix sum of flop + 1) and handed to OpenMP threads dynamically.
+// Exact-zero sums are dropped unless keep_zeros (scipy drops them); rows are then shifted left once.
+// Counts and prefix sums are int64, so int32 index output can be checked for overflow before it is written.
+//
+// References:
+// [1] Y. Nagasaka, S. Matsuoka, A. Azad, A. Buluc, "High-performance sparse matrix-matrix products on Intel KNL
+//     and multicore architectures", ICPP Workshops 2018.
+// [2] M. Parger, M. Winter, D. Mlakar, M. Steinberger, "spECK: accelerating GPU sparse matrix-matrix
+//     multiplication through lightweight analysis", PPoPP 2020.
+// [3] K. Shivdikar et al., "NeuraChip: accelerating GNN computations with a hash-based decoupled spatial
+//     accelerator", arXiv 2404.15510 (2024); SMASH: K. Shivdikar, arXiv 2105.14156 (2021).
+// [4] T. A. Davis, "Algorithm 1000: SuiteSparse:GraphBLAS", ACM TOMS 45(4), 2019 (saxpy3).
+// [5] R. E. Bank, C. C. Douglas, "Sparse matrix multiplication package (SMMP)", Adv. Comput. Math. 1, 1993.
+#pragma once
+
+#include <algorithm>
+#include <complex>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "numkern/config.hpp"
+#include "numkern/parallel.hpp"
+
+namespace numkern::sparse {
+
+// Products below this many partial products run on one thread: thread start-up would cost more than it saves.
+inline constexpr int64_t kSerialFlopCutoff = 1 << 16;
+// Rows with flop * kDenseRatio > ncols use the dense accumulator (SuiteSparse switches near ncols / 16).
+inline constexpr int64_t kDenseRatio = 16;
+// Rows whose output columns span at most this many columns use a dense accumulator over that window.
+inline constexpr int64_t kDenseWindow = int64_t(1) << 15;
+// Rows up to this length are sorted by insertion sort in place; longer ones with std::sort on (col, value) pairs.
+inline constexpr int64_t kInsertionSortMax = 32;
+
+// Read-only view of a CSR matrix.
+template <class I>
+struct Csr {
+  int64_t nrows = 0, ncols = 0;
+  const I* indptr = nullptr;
+  const I* indices = nullptr;
+};
+
+// Complex product without the C99 Annex G NaN recovery of std::complex operator* (scipy's complex_wrapper
+// uses the same textbook formula, so results agree with scipy to the last bit).
+template <class V>
+NK_INLINE V mul(const V& a, const V& b) {
+  return a * b;
+}
+template <class T>
+NK_INLINE std::complex<T> mul(const std::complex<T>& a, const std::complex<T>& b) {
+  return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()};
+}
+
+NK_INLINE int64_t next_pow2(int64_t x) {
+  int64_t p = 1;
+  while (p < x) p <<= 1;
+  return p;
+}
+
+NK_INLINE uint64_t hash_slot(int64_t col, uint64_t mask) { return (static_cast<uint64_t>(col) * 107u) & mask; }
+
+// True when indptr/indices describe a valid CSR structure: indptr[0] == 0, non-decreasing, indptr[nrows] <=
+// nnz_stored, every index in [0, ncols). Checked before any kernel touches memory through the indices.
+template <class I>
+bool csr_is_valid(const I* indptr, const I* indices, int64_t nrows, int64_t ncols, int64_t nnz_stored,
+                  int n_threads) {
+  if (indptr[0] != 0 || static_cast<int64_t>(indptr[nrows]) > nnz_stored) return false;
+  bool ok = true;
+  const int nt = nnz_stored < kSerialFlopCutoff ? 1 : resolve_num_threads(n_threads);
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(&& : ok)
+  for (int64_t i = 0; i < nrows; ++i) {
+    const int64_t lo = indptr[i], hi = indptr[i + 1];
+    if (hi < lo) {
+      ok = false;
+      continue;
+    }
+    for (int64_t p = lo; p < hi; ++p) {
+      const int64_t j = indices[p];
+      ok = ok && (j >= 0 && j < ncols);
+    }
+  }
+  return ok;
+}
+
+// flop[i] = number of partial products of row i = sum over A[i,k] of nnz(B[k,:]). Returns the total.
+template <class I>
+int64_t row_flops(const Csr<I>& A, const Csr<I>& B, int64_t* flop, int n_threads) {
+  int64_t total = 0;
+  const int nt = A.nrows < 4096 ? 1 : resolve_num_threads(n_threads);
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(+ : total)
+  for (int64_t i = 0; i < A.nrows; ++i) {
+    int64_t f = 0;
+    for (int64_t p = A.indptr[i]; p < A.indptr[i + 1]; ++p) {
+      const int64_t k = A.indices[p];
+      f += static_cast<int64_t>(B.indptr[k + 1]) - static_cast<int64_t>(B.indptr[k]);
+    }
+    flop[i] = f;
+    total += f;
+  }
+  return total;
+}
+
+// Split rows into contiguous chunks of about equal work (flop + 1 per row) for dynamic scheduling.
+inline std::vector<int64_t> flop_chunks(const int64_t* flop, int64_t nrows, int64_t total_flop, int n_threads) {
+  std::vector<int64_t> bounds{0};
+  if (n_threads <= 1 || nrows == 0) {
+    bounds.push_back(nrows);
+    return bounds;
+  }
+  const int64_t n_chunks = std::min<int64_t>(nrows, 8 * static_cast<int64_t>(n_threads));
+  const int64_t work = total_flop + nrows;
+  int64_t acc = 0, next = 1;
+  for (int64_t i = 0; i < nrows; ++i) {
+    acc += flop[i] + 1;
+    if (acc * n_chunks >= next * work && i + 1 < nrows) {
+      bounds.push_back(i + 1);
+      while (acc * n_chunks >= next * work) ++next;
+    }
+  }
+  bounds.push_back(nrows);
+  return bounds;
+}
+
+inline int threads_for(int64_t total_flop, int n_threads) {
+  return total_flop < kSerialFlopCutoff ? 1 : resolve_num_threads(n_threads);
+}
+
+enum class RowKind { empty, single, direct, hash, dense };
+
+// How row i of A B is accumulated. Dense rows use columns [lo, lo + width) of a per-thread dense accumulator:
+// the whole width when the row is long (flop * kDenseRatio > ncols), else the row's column span when B's rows
+// are sorted and the span is at most kDenseWindow (stencils, bands, local graphs: the accumulator stays in cache
+// and beats hashing; this is scipy's SMMP accumulator restricted to a window so memory stays O(window)).
+struct RowPlan {
+  RowKind kind = RowKind::empty;
+  int64_t lo = 0, width = 0;
+};
+
+template <class I>
+NK_INLINE RowPlan classify_row(const Csr<I>& A, const Csr<I>& B, int64_t i, int64_t flop, bool b_canonical) {
+  RowPlan r;
+  const int64_t a_lo = A.indptr[i], a_hi = A.indptr[i + 1];
+  if (flop == 0) return r;
+  if (flop == 1) {
+    r.kind = RowKind::single;
+    return r;
+  }
+  if (a_hi - a_lo == 1 && b_canonical) {
+    r.kind = RowKind::direct;
+    return r;
+  }
+  if (flop * kDenseRatio > B.ncols) {
+    r.kind = RowKind::dense;
+    r.width = B.ncols;
+    return r;
+  }
+  r.kind = RowKind::hash;
+  if (b_canonical) {
+    int64_t lo = B.ncols, hi = -1;
+    for (int64_t p = a_lo; p < a_hi; ++p) {
+      const int64_t k = A.indices[p];
+      const int64_t b_lo = B.indptr[k], b_hi = B.indptr[k + 1];
+      if (b_hi > b_lo) {
+        lo = std::min<int64_t>(lo, B.indices[b_lo]);
+        hi = std::max<int64_t>(hi, B.indices[b_hi - 1]);
+      }
+    }
+    if (hi - lo + 1 <= kDenseWindow) {
+      r.kind = RowKind::dense;
+      r.lo = lo;
+      r.width = hi - lo + 1;
+    }
+  }
+  return r;
+}
+
+// Per-thread scratch space: hash slots, dense stamps/values, a sort buffer. Sized on first use, reused by rows.
+template <class I, class V>
+struct Workspace {
+  std::vector<I> table;            // hash slot -> key (symbolic) or local output position (numeric); -1 empty
+  std::vector<uint32_t> stamp_of;  // dense accumulator: column -> stamp of the last row that touched it
+  std::vector<V> dense_val;        // dense accumulator values
+  std::vector<I> dense_pos;        // dense column -> position + 1 (pattern kernel)
+  std::vector<std::pair<I, V>> sort_buf;
+  std::vector<unsigned char> hit;  // pattern kernel: slot received a partial product
+  uint32_t stamp = 0;
+
+  I* table_of_size(int64_t size) {
+    if (static_cast<int64_t>(table.size()) < size) table.resize(size);
+    std::fill(table.begin(), table.begin() + size, I(-1));
+    return table.data();
+  }
+  // Advance the dense stamp (growing the arrays to `width` on demand: new stamps are 0, never current); on
+  // wrap-around clear the stamps.
+  uint32_t next_stamp(int64_t width, bool with_values) {
+    if (static_cast<int64_t>(stamp_of.size()) < width) stamp_of.resize(width, 0u);
+    if (with_values && static_cast<int64_t>(dense_val.size()) < width) dense_val.resize(width);
+    if (++stamp == 0) {
+      std::fill(stamp_of.begin(), stamp_of.end(), 0u);
+      stamp = 1;
+    }
+    return stamp;
+  }
+};
+
+// ------------------------------------------------------------------------------------------------ symbolic
+// row_nnz[i] = number of distinct columns of row i of A B (structural: exact cancellation is not detected here).
+// Returns the total (int64).
+template <class I>
+int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, int64_t total_flop,
+                        bool b_canonical, int64_t* row_nnz, int n_threads) {
+  const int nt = threads_for(total_flop, n_threads);
+  const std::vector<int64_t> chunks = flop_chunks(flop, A.nrows, total_flop, nt);
+  const int64_t n_chunks = static_cast<int64_t>(chunks.size()) - 1;
+  int64_t total = 0;
+#pragma omp parallel num_threads(nt) reduction(+ : total)
+  {
+    Workspace<I, char> ws;
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t c = 0; c < n_chunks; ++c) {
+      for (int64_t i = chunks[c]; i < chunks[c + 1]; ++i) {
+        const int64_t a_lo = A.indptr[i], a_hi = A.indptr[i + 1];
+        int64_t count = 0;
+        const RowPlan plan = classify_row(A, B, i, flop[i], b_canonical);
+        switch (plan.kind) {
+          case RowKind::empty:
+            break;
+          case RowKind::single:
+            count = 1;
+            break;
+          case RowKind::direct:
+            count = flop[i];
+            break;
+          case RowKind::dense: {
+            const uint32_t s = ws.next_stamp(plan.width, false);
+            uint32_t* st = ws.stamp_of.data() - plan.lo;
+            for (int64_t p = a_lo; p < a_hi; ++p) {
+              const int64_t k = A.indices[p];
+              for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q) {
+                const int64_t j = B.indices[q];
+                if (st[j] != s) {
+                  st[j] = s;
+                  ++count;
+                }
+              }
+            }
+            break;
+          }
+          case RowKind::hash: {
+            const int64_t size = next_pow2(2 * flop[i]);
+            const uint64_t mask = static_cast<uint64_t>(size - 1);
+            I* table = ws.table_of_size(size);
+            for (int64_t p = a_lo; p < a_hi; ++p) {
+              const int64_t k = A.indices[p];
+              for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q) {
+                const I j = B.indices[q];
+                uint64_t h = hash_slot(j, mask);
+                while (true) {
+                  const I key = table[h];
+                  if (key == j) break;
+                  if (key == I(-1)) {
+                    table[h] = j;
+                    ++count;
+                    break;
+                  }
+                  h = (h + 1) & mask;
+                }
+              }
+            }
+            break;
+          }
+        }
+        row_nnz[i] = count;
+        total += count;
+      }
+    }
+  }
+  return total;
+}
+
+// ------------------------------------------------------------------------------------------------ row helpers
+// Sort the row (cols[0..n), vals[0..n)) by column: insertion sort for short rows, else std::sort on pairs.
+template <class I, class V>
+void sort_row(I* cols, V* vals, int64_t n, std::vector<std::pair<I, V>>& buf) {
+  if (n <= kInsertionSortMax) {
+    for (int64_t a = 1; a < n; ++a) {
+      const I c = cols[a];
+      const V v = vals[a];
+      int64_t b = a - 1;
+      while (b >= 0 && cols[b] > c) {
+        cols[b + 1] = cols[b];
+        vals[b + 1] = vals[b];
+        --b;
+      }
+      cols[b + 1] = c;
+      vals[b + 1] = v;
+    }
+    return;
+  }
+  buf.resize(n);
+  for (int64_t a = 0; a < n; ++a) buf[a] = {cols[a], vals[a]};
+  std::sort(buf.begin(), buf.begin() + n, [](const auto& x, const auto& y) { return x.first < y.first; });
+  for (int64_t a = 0; a < n; ++a) {
+    cols[a] = buf[a].first;
+    vals[a] = buf[a].second;
+  }
+}
+
+template <class I>
+void sort_keys(I* cols, int64_t n) {
+  if (n > kInsertionSortMax) {
+    std::sort(cols, cols + n);
+    return;
+  }
+  for (int64_t a = 1; a < n; ++a) {
+    const I c = cols[a];
+    int64_t b = a - 1;
+    while (b >= 0 && cols[b] > c) {
+      cols[b + 1] = cols[b];
+      --b;
+    }
+    cols[b + 1] = c;
+  }
+}
+
+// Remove exact zeros from a row in place (order kept); returns the new length.
+template <class I, class V>
+int64_t drop_zeros(I* cols, V* vals, int64_t n) {
+  int64_t w = 0;
+  for (int64_t a = 0; a < n; ++a) {
+    if (vals[a] != V(0)) {
+      cols[w] = cols[a];
+      vals[w] = vals[a];
+      ++w;
+    }
+  }
+  return w;
+}
+
+// Rows were written at their capacity offsets Cp[i] with count[i] <= Cp[i+1] - Cp[i] entries: shift them left so
+// the arrays are contiguous and rewrite Cp. Returns the final nnz. One serial pass, run only when something moved.
+template <class I, class V>
+int64_t close_gaps(int64_t nrows, I* Cp, const int64_t* count, I* Cj, V* Cx) {
+  int64_t w = 0;
+  for (int64_t i = 0; i < nrows; ++i) {
+    const int64_t lo = Cp[i], n = count[i];
+    if (lo != w && n > 0) {
+      std::memmove(Cj + w, Cj + lo, sizeof(I) * n);
+      std::memmove(Cx + w, Cx + lo, sizeof(V) * n);
+    }
+    Cp[i] = static_cast<I>(w);
+    w += n;
+  }
+  Cp[nrows] = static_cast<I>(w);
+  return w;
+}
+
+// ------------------------------------------------------------------------------------------------ numeric
+// Fill C = A B given Cp = exclusive prefix sum of the symbolic row counts (capacity offsets). Cj/Cx have room for
+// Cp[nrows] entries. Rows are sorted by column when `sort_indices`; exact-zero sums are dropped unless
+// `keep_zeros`. Returns the final nnz (Cp is rewritten when zeros were dropped).
+template <class V, class I>
+int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* Bx, const int64_t* flop,
+                       int64_t total_flop, bool b_canonical, I* Cp, I* Cj, V* Cx, bool sort_indices,
+                       bool keep_zeros, int n_threads) {
+  const int nt = threads_for(total_flop, n_threads);
+  const std::vector<int64_t> chunks = flop_chunks(flop, A.nrows, total_flop, nt);
+  const int64_t n_chunks = static_cast<int64_t>(chunks.size()) - 1;
+  std::vector<int64_t> count(A.nrows);
+  int64_t dropped = 0;
+#pragma omp parallel num_threads(nt) reduction(+ : dropped)
+  {
+    Workspace<I, V> ws;
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t c = 0; c < n_chunks; ++c) {
+      for (int64_t i = chunks[c]; i < chunks[c + 1]; ++i) {
+        const int64_t a_lo = A.indptr[i], a_hi = A.indptr[i + 1];
+        const int64_t off = Cp[i], cap = static_cast<int64_t>(Cp[i + 1]) - off;
+        I* cols = Cj + off;
+        V* vals = Cx + off;
+        int64_t n = 0;
+        bool sorted = false;
+        const RowPlan plan = classify_row(A, B, i, flop[i], b_canonical);
+        switch (plan.kind) {
+          case RowKind::empty:
+            break;
+          case RowKind::single: {
+            for (int64_t p = a_lo; p < a_hi; ++p) {
+              const int64_t k = A.indices[p];
+              if (B.indptr[k + 1] > B.indptr[k]) {
+                const int64_t q = B.indptr[k];
+                cols[0] = B.indices[q];
+                vals[0] = mul(Ax[p], Bx[q]);
+                n = 1;
+                break;
+              }
+            }
+            sorted = true;
+            break;
+          }
+          case RowKind::direct: {
+            const V a = Ax[a_lo];
+            const int64_t k = A.indices[a_lo];
+            for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q, ++n) {
+              cols[n] = B.indices[q];
+              vals[n] = mul(a, Bx[q]);
+            }
+            sorted = true;  // B canonical: rows sorted, no duplicates
+            break;
+          }
+          case RowKind::hash: {
+            const int64_t size = next_pow2(2 * cap);
+            const uint64_t mask = static_cast<uint64_t>(size - 1);
+            I* table = ws.table_of_size(size);
+            for (int64_t p = a_lo; p < a_hi; ++p) {
+              const int64_t k = A.indices[p];
+              const V a = Ax[p];
+              for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q) {
+                const I j = B.indices[q];
+                const V v = mul(a, Bx[q]);
+                uint64_t h = hash_slot(j, mask);
+                while (true) {
+                  const I pos = table[h];
+                  if (pos == I(-1)) {
+                    table[h] = static_cast<I>(n);
+                    cols[n] = j;
+                    vals[n] = v;
+                    ++n;
+                    break;
+                  }
+                  if (cols[pos] == j) {
+                    vals[pos] += v;
+                    break;
+                  }
+                  h = (h + 1) & mask;
+                }
+              }
+            }
+            break;
+          }
+          case RowKind::dense: {
+            const uint32_t s = ws.next_stamp(plan.width, true);
+            uint32_t* st = ws.stamp_of.data() - plan.lo;
+            V* acc = ws.dense_val.data() - plan.lo;
+            for (int64_t p = a_lo; p < a_hi; ++p) {
+              const int64_t k = A.indices[p];
+              const V a = Ax[p];
+              for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q) {
+                const I j = B.indices[q];
+                const V v = mul(a, Bx[q]);
+                if (st[j] != s) {
+                  st[j] = s;
+                  acc[j] = v;
+                  cols[n++] = j;
+                } else {
+                  acc[j] += v;
+                }
+              }
+            }
+            // Columns only need sorting here: sort the integers (or scan the window when it is not much wider
+            // than the row), then gather the values in that order.
+            if (sort_indices && n > 1) {
+              if (plan.width <= 4 * n) {
+                int64_t w = 0;
+                for (int64_t j = plan.lo; j < plan.lo + plan.width; ++j)
+                  if (st[j] == s) cols[w++] = static_cast<I>(j);
+              } else {
+                sort_keys(cols, n);
+              }
+            }
+            for (int64_t a = 0; a < n; ++a) vals[a] = acc[cols[a]];
+            sorted = true;
+            break;
+          }
+        }
+        if (!keep_zeros) n = drop_zeros(cols, vals, n);
+        if (sort_indices && !sorted && n > 1) sort_row(cols, vals, n, ws.sort_buf);
+        count[i] = n;
+        dropped += cap - n;
+      }
+    }
+  }
+  if (dropped == 0) return Cp[A.nrows];
+  return close_gaps(A.nrows, Cp, count.data(), Cj, Cx);
+}
+
+// ------------------------------------------------------------------------------------------------ on a pattern
+// Values of A B on a given sorted, duplicate-free pattern (Cp, Cj): used to re-run the numeric phase of a plan
+// when only values change, and for the masked product C = (A B) .* pattern(M). Every partial product whose
+// column is in the pattern row is accumulated into that slot; other partial products are skipped (the mask).
+// Slots that received no partial product are removed, as are exact zeros unless keep_zeros; Cp/Cj are rewritten
+// in place (they must be the caller's private copies). Returns the final nnz.
+template <class V, class I>
+int64_t spgemm_on_pattern(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* Bx, const int64_t* flop,
+                          int64_t total_flop, I* Cp, I* Cj, V* Cx, bool keep_zeros, int n_threads) {
+  const int64_t work = total_flop + static_cast<int64_t>(Cp[A.nrows]);
+  const int nt = threads_for(work, n_threads);
+  const std::vector<int64_t> chunks = flop_chunks(flop, A.nrows, total_flop, nt);
+  const int64_t n_chunks = static_cast<int64_t>(chunks.size()) - 1;
+  const int64_t ncols = B.ncols;
+  std::vector<int64_t> count(A.nrows);
+  int64_t dropped = 0;
+#pragma omp parallel num_threads(nt) reduction(+ : dropped)
+  {
+    Workspace<I, V> ws;
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t c = 0; c < n_chunks; ++c) {
+      for (int64_t i = chunks[c]; i < chunks[c + 1]; ++i) {
+        const int64_t off = Cp[i], len = static_cast<int64_t>(Cp[i + 1]) - off;
+        I* cols = Cj + off;
+        V* vals = Cx + off;
+        int64_t n = 0;
+        if (len > 0 && flop[i] > 0) {
+          if (static_cast<int64_t>(ws.hit.size()) < len) ws.hit.resize(len);
+          unsigned char* hit = ws.hit.data();
+          std::fill(hit, hit + len, 0);
+          std::fill(vals, vals + len, V(0));
+          const bool dense = len * kDenseRatio > ncols;
+          I* table = nullptr;
+          I* pos_of = nullptr;
+          uint64_t mask = 0;
+          if (dense) {
+            if (static_cast<int64_t>(ws.dense_pos.size()) < ncols) ws.dense_pos.assign(ncols, I(0));
+            pos_of = ws.dense_pos.data();
+            for (int64_t a = 0; a < len; ++a) pos_of[cols[a]] = static_cast<I>(a + 1);
+          } else {
+            const int64_t size = next_pow2(2 * len);
+            mask = static_cast<uint64_t>(size - 1);
+            table = ws.table_of_size(size);
+            for (int64_t a = 0; a < len; ++a) {
+              uint64_t h = hash_slot(cols[a], mask);
+              while (table[h] != I(-1)) h = (h + 1) & mask;
+              table[h] = static_cast<I>(a);
+            }
+          }
+          for (int64_t p = A.indptr[i]; p < A.indptr[i + 1]; ++p) {
+            const int64_t k = A.indices[p];
+            const V a = Ax[p];
+            for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q) {
+              const I j = B.indices[q];
+              int64_t slot = -1;
+              if (dense) {
+                slot = static_cast<int64_t>(pos_of[j]) - 1;
+              } else {
+                uint64_t h = hash_slot(j, mask);
+                while (true) {
+                  const I pos = table[h];
+                  if (pos == I(-1)) break;
+                  if (cols[pos] == j) {
+                    slot = pos;
+                    break;
+                  }
+                  h = (h + 1) & mask;
+                }
+              }
+              if (slot >= 0) {
+                vals[slot] += mul(a, Bx[q]);
+                hit[slot] = 1;
+              }
+            }
+          }
+          if (dense)
+            for (int64_t a = 0; a < len; ++a) pos_of[cols[a]] = I(0);
+          for (int64_t a = 0; a < len; ++a) {
+            if (hit[a] && (keep_zeros || vals[a] != V(0))) {
+              cols[n] = cols[a];
+              vals[n] = vals[a];
+              ++n;
+            }
+          }
+        }
+        count[i] = n;
+        dropped += len - n;
+      }
+    }
+  }
+  if (dropped == 0) return Cp[A.nrows];
+  return close_gaps(A.nrows, Cp, count.data(), Cj, Cx);
+}
+
+}  // namespace numkern::sparse
