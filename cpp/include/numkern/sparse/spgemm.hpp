@@ -76,6 +76,33 @@ NK_INLINE std::complex<T> mul(const std::complex<T>& a, const std::complex<T>& b
   return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()};
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+#define NK_PREFETCH(addr) __builtin_prefetch(addr)
+#else
+#define NK_PREFETCH(addr) ((void)0)
+#endif
+
+// Software prefetch of the B rows that upcoming A entries will read. Gathering B rows in A's column order is
+// latency bound when B does not fit in cache (random graphs): while entry p is processed, B.indptr of entry
+// p + 16 and the first lines of B's row for entry p + 8 are requested, across row boundaries of A (scipy's SMMP
+// waits for each of these misses).
+template <class I, class V>
+struct BRowPrefetcher {
+  const I* Aj;
+  const I* Bp;
+  const I* Bj;
+  const V* Bx;
+  int64_t end;  // one past the last A entry of the current chunk
+  NK_INLINE void at(int64_t p) const {
+    if (p + 16 < end) NK_PREFETCH(Bp + Aj[p + 16]);
+    if (p + 8 < end) {
+      const int64_t q = Bp[Aj[p + 8]];
+      NK_PREFETCH(Bj + q);
+      if (Bx != nullptr) NK_PREFETCH(Bx + q);
+    }
+  }
+};
+
 NK_INLINE int64_t next_pow2(int64_t x) {
   int64_t p = 1;
   while (p < x) p <<= 1;
@@ -146,6 +173,14 @@ inline std::vector<int64_t> flop_chunks(const int64_t* flop, int64_t nrows, int6
   return bounds;
 }
 
+inline int omp_thread_id() {
+#if defined(_OPENMP)
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
 inline int threads_for(int64_t total_flop, int n_threads) {
   return total_flop < kSerialFlopCutoff ? 1 : resolve_num_threads(n_threads);
 }
@@ -202,11 +237,15 @@ NK_INLINE RowPlan classify_row(const Csr<I>& A, const Csr<I>& B, int64_t i, int6
 // Per-thread scratch space: hash slots, dense stamps/values, a sort buffer. Sized on first use, reused by rows.
 template <class I, class V>
 struct Workspace {
-  std::vector<I> table;            // hash slot -> key (symbolic) or local output position (numeric); -1 empty
+  std::vector<I> table;            // hash slot -> column key; -1 empty
+  std::vector<I> table_pos;        // numeric: hash slot -> local output position of its key
   std::vector<uint32_t> stamp_of;  // dense accumulator: column -> stamp of the last row that touched it
   std::vector<V> dense_val;        // dense accumulator values
   std::vector<I> dense_pos;        // dense column -> position + 1 (pattern kernel)
   std::vector<std::pair<I, V>> sort_buf;
+  std::vector<I> sort_cols;
+  std::vector<V> sort_vals;
+  std::vector<int64_t> bucket_start;
   std::vector<unsigned char> hit;  // pattern kernel: slot received a partial product
   uint32_t stamp = 0;
 
@@ -243,6 +282,7 @@ int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, i
     Workspace<I, char> ws;
 #pragma omp for schedule(dynamic, 1)
     for (int64_t c = 0; c < n_chunks; ++c) {
+      const BRowPrefetcher<I, char> pf{A.indices, B.indptr, B.indices, nullptr, A.indptr[chunks[c + 1]]};
       for (int64_t i = chunks[c]; i < chunks[c + 1]; ++i) {
         const int64_t a_lo = A.indptr[i], a_hi = A.indptr[i + 1];
         int64_t count = 0;
@@ -260,6 +300,7 @@ int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, i
             const uint32_t s = ws.next_stamp(plan.width, false);
             uint32_t* st = ws.stamp_of.data() - plan.lo;
             for (int64_t p = a_lo; p < a_hi; ++p) {
+              pf.at(p);
               const int64_t k = A.indices[p];
               for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q) {
                 const int64_t j = B.indices[q];
@@ -276,6 +317,7 @@ int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, i
             const uint64_t mask = static_cast<uint64_t>(size - 1);
             I* table = ws.table_of_size(size);
             for (int64_t p = a_lo; p < a_hi; ++p) {
+              pf.at(p);
               const int64_t k = A.indices[p];
               for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q) {
                 const I j = B.indices[q];
@@ -304,31 +346,76 @@ int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, i
 }
 
 // ------------------------------------------------------------------------------------------------ row helpers
-// Sort the row (cols[0..n), vals[0..n)) by column: insertion sort for short rows, else std::sort on pairs.
+// Insertion sort of (cols, vals)[0..n) by column: cheap for short or nearly sorted rows.
 template <class I, class V>
-void sort_row(I* cols, V* vals, int64_t n, std::vector<std::pair<I, V>>& buf) {
-  if (n <= kInsertionSortMax) {
-    for (int64_t a = 1; a < n; ++a) {
-      const I c = cols[a];
-      const V v = vals[a];
-      int64_t b = a - 1;
-      while (b >= 0 && cols[b] > c) {
-        cols[b + 1] = cols[b];
-        vals[b + 1] = vals[b];
-        --b;
-      }
-      cols[b + 1] = c;
-      vals[b + 1] = v;
+NK_INLINE void insertion_sort_pairs(I* cols, V* vals, int64_t n) {
+  for (int64_t a = 1; a < n; ++a) {
+    const I c = cols[a];
+    const V v = vals[a];
+    int64_t b = a - 1;
+    while (b >= 0 && cols[b] > c) {
+      cols[b + 1] = cols[b];
+      vals[b + 1] = vals[b];
+      --b;
     }
+    cols[b + 1] = c;
+    vals[b + 1] = v;
+  }
+}
+
+// Sort the row (cols[0..n), vals[0..n)) by column. Short rows: insertion sort in place. Longer rows: one
+// counting-sort pass into n/2 buckets by the high bits of (col - min col), then insertion sort inside each bucket
+// (about two entries each for spread columns), std::sort for a bucket that skew made long. Comparison sorts of
+// hash-ordered rows are dominated by branch mispredictions; this is O(n) predictable work for typical rows.
+template <class I, class V, class WS>
+void sort_row(I* cols, V* vals, int64_t n, WS& ws) {
+  if (n <= kInsertionSortMax) {
+    insertion_sort_pairs(cols, vals, n);
     return;
   }
-  buf.resize(n);
-  for (int64_t a = 0; a < n; ++a) buf[a] = {cols[a], vals[a]};
-  std::sort(buf.begin(), buf.begin() + n, [](const auto& x, const auto& y) { return x.first < y.first; });
-  for (int64_t a = 0; a < n; ++a) {
-    cols[a] = buf[a].first;
-    vals[a] = buf[a].second;
+  int64_t lo = cols[0], hi = cols[0];
+  for (int64_t a = 1; a < n; ++a) {
+    lo = std::min<int64_t>(lo, cols[a]);
+    hi = std::max<int64_t>(hi, cols[a]);
   }
+  const int64_t n_buckets = next_pow2(n) / 2;
+  int shift = 0;
+  while (((static_cast<uint64_t>(hi - lo)) >> shift) >= static_cast<uint64_t>(n_buckets)) ++shift;
+  auto& start = ws.bucket_start;
+  start.assign(n_buckets + 1, 0);
+  for (int64_t a = 0; a < n; ++a) ++start[((static_cast<int64_t>(cols[a]) - lo) >> shift) + 1];
+  for (int64_t b = 0; b < n_buckets; ++b) start[b + 1] += start[b];
+  if (static_cast<int64_t>(ws.sort_cols.size()) < n) {
+    ws.sort_cols.resize(n);
+    ws.sort_vals.resize(n);
+  }
+  I* tc = ws.sort_cols.data();
+  V* tv = ws.sort_vals.data();
+  for (int64_t a = 0; a < n; ++a) {
+    const int64_t pos = start[(static_cast<int64_t>(cols[a]) - lo) >> shift]++;
+    tc[pos] = cols[a];
+    tv[pos] = vals[a];
+  }
+  // start[b] is now the end of bucket b.
+  int64_t b_lo = 0;
+  for (int64_t b = 0; b < n_buckets; ++b) {
+    const int64_t b_hi = start[b], len = b_hi - b_lo;
+    if (len > kInsertionSortMax) {
+      auto& buf = ws.sort_buf;
+      buf.resize(len);
+      for (int64_t a = 0; a < len; ++a) buf[a] = {tc[b_lo + a], tv[b_lo + a]};
+      std::sort(buf.begin(), buf.begin() + len, [](const auto& x, const auto& y) { return x.first < y.first; });
+      for (int64_t a = 0; a < len; ++a) {
+        tc[b_lo + a] = buf[a].first;
+        tv[b_lo + a] = buf[a].second;
+      }
+    } else if (len > 1) {
+      insertion_sort_pairs(tc + b_lo, tv + b_lo, len);
+    }
+    b_lo = b_hi;
+  }
+  std::memcpy(cols, tc, sizeof(I) * n);
+  std::memcpy(vals, tv, sizeof(V) * n);
 }
 
 template <class I>
@@ -362,13 +449,22 @@ int64_t drop_zeros(I* cols, V* vals, int64_t n) {
   return w;
 }
 
-// Rows were written at their capacity offsets Cp[i] with count[i] <= Cp[i+1] - Cp[i] entries: shift them left so
-// the arrays are contiguous and rewrite Cp. Returns the final nnz. One serial pass, run only when something moved.
+// Rows were written at their capacity offsets Cp[i]; the rows listed in `short_rows` (per thread, (row, count))
+// hold fewer entries than their capacity (dropped zeros, masked-out slots). Shift all rows left so the arrays are
+// contiguous and rewrite Cp. Returns the final nnz. One serial pass, run only when some row is short.
 template <class I, class V>
-int64_t close_gaps(int64_t nrows, I* Cp, const int64_t* count, I* Cj, V* Cx) {
-  int64_t w = 0;
-  for (int64_t i = 0; i < nrows; ++i) {
-    const int64_t lo = Cp[i], n = count[i];
+int64_t close_gaps(int64_t nrows, I* Cp, std::vector<std::vector<std::pair<int64_t, int64_t>>>& short_rows, I* Cj,
+                   V* Cx) {
+  std::vector<std::pair<int64_t, int64_t>> shorts;
+  for (auto& v : short_rows) shorts.insert(shorts.end(), v.begin(), v.end());
+  if (shorts.empty()) return Cp[nrows];
+  std::sort(shorts.begin(), shorts.end());
+  int64_t w = Cp[shorts.front().first];
+  size_t next = 0;
+  for (int64_t i = shorts.front().first; i < nrows; ++i) {
+    const int64_t lo = Cp[i];
+    int64_t n = static_cast<int64_t>(Cp[i + 1]) - lo;
+    if (next < shorts.size() && shorts[next].first == i) n = shorts[next++].second;
     if (lo != w && n > 0) {
       std::memmove(Cj + w, Cj + lo, sizeof(I) * n);
       std::memmove(Cx + w, Cx + lo, sizeof(V) * n);
@@ -391,20 +487,21 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
   const int nt = threads_for(total_flop, n_threads);
   const std::vector<int64_t> chunks = flop_chunks(flop, A.nrows, total_flop, nt);
   const int64_t n_chunks = static_cast<int64_t>(chunks.size()) - 1;
-  std::vector<int64_t> count(A.nrows);
-  int64_t dropped = 0;
-#pragma omp parallel num_threads(nt) reduction(+ : dropped)
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> short_rows(nt);
+#pragma omp parallel num_threads(nt)
   {
     Workspace<I, V> ws;
+    std::vector<std::pair<int64_t, int64_t>>& my_short = short_rows[omp_thread_id()];
 #pragma omp for schedule(dynamic, 1)
     for (int64_t c = 0; c < n_chunks; ++c) {
+      const BRowPrefetcher<I, V> pf{A.indices, B.indptr, B.indices, Bx, A.indptr[chunks[c + 1]]};
       for (int64_t i = chunks[c]; i < chunks[c + 1]; ++i) {
         const int64_t a_lo = A.indptr[i], a_hi = A.indptr[i + 1];
         const int64_t off = Cp[i], cap = static_cast<int64_t>(Cp[i + 1]) - off;
         I* cols = Cj + off;
         V* vals = Cx + off;
         int64_t n = 0;
-        bool sorted = false;
+        bool sorted = false, dense_done = false;
         const RowPlan plan = classify_row(A, B, i, flop[i], b_canonical);
         switch (plan.kind) {
           case RowKind::empty:
@@ -437,7 +534,10 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
             const int64_t size = next_pow2(2 * cap);
             const uint64_t mask = static_cast<uint64_t>(size - 1);
             I* table = ws.table_of_size(size);
+            if (static_cast<int64_t>(ws.table_pos.size()) < size) ws.table_pos.resize(size);
+            I* slot_pos = ws.table_pos.data();
             for (int64_t p = a_lo; p < a_hi; ++p) {
+              pf.at(p);
               const int64_t k = A.indices[p];
               const V a = Ax[p];
               for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q) {
@@ -445,16 +545,17 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
                 const V v = mul(a, Bx[q]);
                 uint64_t h = hash_slot(j, mask);
                 while (true) {
-                  const I pos = table[h];
-                  if (pos == I(-1)) {
-                    table[h] = static_cast<I>(n);
+                  const I key = table[h];
+                  if (key == j) {
+                    vals[slot_pos[h]] += v;
+                    break;
+                  }
+                  if (key == I(-1)) {
+                    table[h] = j;
+                    slot_pos[h] = static_cast<I>(n);
                     cols[n] = j;
                     vals[n] = v;
                     ++n;
-                    break;
-                  }
-                  if (cols[pos] == j) {
-                    vals[pos] += v;
                     break;
                   }
                   h = (h + 1) & mask;
@@ -468,6 +569,7 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
             uint32_t* st = ws.stamp_of.data() - plan.lo;
             V* acc = ws.dense_val.data() - plan.lo;
             for (int64_t p = a_lo; p < a_hi; ++p) {
+              pf.at(p);
               const int64_t k = A.indices[p];
               const V a = Ax[p];
               for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q) {
@@ -493,20 +595,31 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
                 sort_keys(cols, n);
               }
             }
-            for (int64_t a = 0; a < n; ++a) vals[a] = acc[cols[a]];
+            if (keep_zeros) {
+              for (int64_t a = 0; a < n; ++a) vals[a] = acc[cols[a]];
+            } else {  // gather and drop exact zeros in one pass
+              int64_t w = 0;
+              for (int64_t a = 0; a < n; ++a) {
+                const I j = cols[a];
+                const V v = acc[j];
+                cols[w] = j;
+                vals[w] = v;
+                w += (v != V(0));
+              }
+              n = w;
+            }
             sorted = true;
+            dense_done = true;
             break;
           }
         }
-        if (!keep_zeros) n = drop_zeros(cols, vals, n);
-        if (sort_indices && !sorted && n > 1) sort_row(cols, vals, n, ws.sort_buf);
-        count[i] = n;
-        dropped += cap - n;
+        if (!keep_zeros && !dense_done) n = drop_zeros(cols, vals, n);
+        if (sort_indices && !sorted && n > 1) sort_row(cols, vals, n, ws);
+        if (n < cap) my_short.emplace_back(i, n);
       }
     }
   }
-  if (dropped == 0) return Cp[A.nrows];
-  return close_gaps(A.nrows, Cp, count.data(), Cj, Cx);
+  return close_gaps(A.nrows, Cp, short_rows, Cj, Cx);
 }
 
 // ------------------------------------------------------------------------------------------------ on a pattern
@@ -523,11 +636,11 @@ int64_t spgemm_on_pattern(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V
   const std::vector<int64_t> chunks = flop_chunks(flop, A.nrows, total_flop, nt);
   const int64_t n_chunks = static_cast<int64_t>(chunks.size()) - 1;
   const int64_t ncols = B.ncols;
-  std::vector<int64_t> count(A.nrows);
-  int64_t dropped = 0;
-#pragma omp parallel num_threads(nt) reduction(+ : dropped)
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> short_rows(nt);
+#pragma omp parallel num_threads(nt)
   {
     Workspace<I, V> ws;
+    std::vector<std::pair<int64_t, int64_t>>& my_short = short_rows[omp_thread_id()];
 #pragma omp for schedule(dynamic, 1)
     for (int64_t c = 0; c < n_chunks; ++c) {
       for (int64_t i = chunks[c]; i < chunks[c + 1]; ++i) {
@@ -594,13 +707,11 @@ int64_t spgemm_on_pattern(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V
             }
           }
         }
-        count[i] = n;
-        dropped += len - n;
+        if (n < len) my_short.emplace_back(i, n);
       }
     }
   }
-  if (dropped == 0) return Cp[A.nrows];
-  return close_gaps(A.nrows, Cp, count.data(), Cj, Cx);
+  return close_gaps(A.nrows, Cp, short_rows, Cj, Cx);
 }
 
 }  // namespace numkern::sparse
