@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .. import _sparse
+from . import _cuda
 
 _INT32_MAX = np.iinfo(np.int32).max
 
@@ -191,8 +192,10 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
 
     Parameters
     ----------
-    A, B : scipy sparse matrix or array
+    A, B : scipy sparse matrix or array, or cupyx.scipy.sparse matrix
         2-D operands of any format (CSR is used as is, without a copy; other formats go through ``tocsr()``).
+        CuPy sparse operands run on the GPU (float32/float64; binned hash-table kernels, see the module notes)
+        and give a CuPy CSR matrix; there, rounding of the last bit depends on the order of atomic additions.
         Unsorted indices and duplicate entries are allowed. Values may be bool, any integer type, float32,
         float64, complex64 or complex128; mixed dtypes are promoted like scipy (``numpy.result_type``);
         integer products wrap around like scipy's. Dense arrays are rejected with a ``TypeError`` (wrap them
@@ -241,6 +244,8 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
     >>> bool(np.allclose(C.data, D.data, rtol=1e-15, atol=0))
     True
     """
+    if _cuda.is_cupy_sparse(A) or _cuda.is_cupy_sparse(B):
+        return _cuda.matmul_cupy(A, B, sort_indices=sort_indices, keep_zeros=keep_zeros)
     ops = _Operands(A, B, n_threads)
     flop, prefix, total_flop = ops.symbolic()
     nnz = int(prefix[-1])
