@@ -25,9 +25,9 @@ def _uniform(n: int, per_row: int, seed: int = 0):
 def run() -> None:
     from . import masked_matmul, matmul, spgemm_plan
 
-    A = _laplacian_2d(300)
-    R = _uniform(100_000, 8)
-    for label, M in (("2-D Laplacian n=9e4, A @ A", A), ("uniform n=1e5, 8/row, A @ A", R)):
+    A = _laplacian_2d(200)
+    R = _uniform(30_000, 8)
+    for label, M in (("2-D Laplacian n=4e4, A @ A", A), ("uniform n=3e4, 8/row, A @ A", R)):
         C = matmul(M, M, n_threads=1)
         D = M @ M
         D.sort_indices()

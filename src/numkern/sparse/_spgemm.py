@@ -120,7 +120,8 @@ class _Operands:
         self.index_dtype = _index_dtype(*arrays, shape=(m, n, k))
         self._set_index_arrays(self.index_dtype)
         self._check_structure(self.Ap, self.Aj, m, k, self.A.data, "A")
-        self._check_structure(self.Bp, self.Bj, k, n, self.B.data, "B")
+        if not (self.B is self.A and k == m):  # A @ A: one check covers both
+            self._check_structure(self.Bp, self.Bj, k, n, self.B.data, "B")
         # A canonical B (sorted rows, no duplicates) lets rows of A with one entry copy a B row directly.
         self.b_canonical = bool(self.B.has_canonical_format) if self.B.nnz else True
 

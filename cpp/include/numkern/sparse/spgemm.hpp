@@ -346,31 +346,34 @@ int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, i
 }
 
 // ------------------------------------------------------------------------------------------------ row helpers
-// Insertion sort of (cols, vals)[0..n) by column: cheap for short or nearly sorted rows.
-template <class I, class V>
-NK_INLINE void insertion_sort_pairs(I* cols, V* vals, int64_t n) {
+// Insertion sort of (cols, vals)[0..n) by column (cols only when !WITH_VALUES): cheap for short or nearly
+// sorted rows.
+template <bool WITH_VALUES, class I, class V>
+NK_INLINE void insertion_sort_row(I* cols, V* vals, int64_t n) {
   for (int64_t a = 1; a < n; ++a) {
     const I c = cols[a];
-    const V v = vals[a];
+    V v{};
+    if constexpr (WITH_VALUES) v = vals[a];
     int64_t b = a - 1;
     while (b >= 0 && cols[b] > c) {
       cols[b + 1] = cols[b];
-      vals[b + 1] = vals[b];
+      if constexpr (WITH_VALUES) vals[b + 1] = vals[b];
       --b;
     }
     cols[b + 1] = c;
-    vals[b + 1] = v;
+    if constexpr (WITH_VALUES) vals[b + 1] = v;
   }
 }
 
-// Sort the row (cols[0..n), vals[0..n)) by column. Short rows: insertion sort in place. Longer rows: one
-// counting-sort pass into n/2 buckets by the high bits of (col - min col), then insertion sort inside each bucket
-// (about two entries each for spread columns), std::sort for a bucket that skew made long. Comparison sorts of
-// hash-ordered rows are dominated by branch mispredictions; this is O(n) predictable work for typical rows.
-template <class I, class V, class WS>
+// Sort the row (cols[0..n), and vals[0..n) along when WITH_VALUES) by column. Short rows: insertion sort in
+// place. Longer rows: one counting-sort pass into n/2 buckets by the high bits of (col - min col), then
+// insertion sort inside each bucket (about two entries each for spread columns), std::sort for a bucket that
+// skew made long. Comparison sorts of hash-ordered rows are dominated by branch mispredictions; this is O(n)
+// predictable work for typical rows.
+template <bool WITH_VALUES, class I, class V, class WS>
 void sort_row(I* cols, V* vals, int64_t n, WS& ws) {
   if (n <= kInsertionSortMax) {
-    insertion_sort_pairs(cols, vals, n);
+    insertion_sort_row<WITH_VALUES>(cols, vals, n);
     return;
   }
   int64_t lo = cols[0], hi = cols[0];
@@ -387,52 +390,39 @@ void sort_row(I* cols, V* vals, int64_t n, WS& ws) {
   for (int64_t b = 0; b < n_buckets; ++b) start[b + 1] += start[b];
   if (static_cast<int64_t>(ws.sort_cols.size()) < n) {
     ws.sort_cols.resize(n);
-    ws.sort_vals.resize(n);
+    if constexpr (WITH_VALUES) ws.sort_vals.resize(n);
   }
   I* tc = ws.sort_cols.data();
-  V* tv = ws.sort_vals.data();
+  V* tv = WITH_VALUES ? ws.sort_vals.data() : nullptr;
   for (int64_t a = 0; a < n; ++a) {
     const int64_t pos = start[(static_cast<int64_t>(cols[a]) - lo) >> shift]++;
     tc[pos] = cols[a];
-    tv[pos] = vals[a];
+    if constexpr (WITH_VALUES) tv[pos] = vals[a];
   }
   // start[b] is now the end of bucket b.
   int64_t b_lo = 0;
   for (int64_t b = 0; b < n_buckets; ++b) {
     const int64_t b_hi = start[b], len = b_hi - b_lo;
     if (len > kInsertionSortMax) {
-      auto& buf = ws.sort_buf;
-      buf.resize(len);
-      for (int64_t a = 0; a < len; ++a) buf[a] = {tc[b_lo + a], tv[b_lo + a]};
-      std::sort(buf.begin(), buf.begin() + len, [](const auto& x, const auto& y) { return x.first < y.first; });
-      for (int64_t a = 0; a < len; ++a) {
-        tc[b_lo + a] = buf[a].first;
-        tv[b_lo + a] = buf[a].second;
+      if constexpr (WITH_VALUES) {
+        auto& buf = ws.sort_buf;
+        buf.resize(len);
+        for (int64_t a = 0; a < len; ++a) buf[a] = {tc[b_lo + a], tv[b_lo + a]};
+        std::sort(buf.begin(), buf.begin() + len, [](const auto& x, const auto& y) { return x.first < y.first; });
+        for (int64_t a = 0; a < len; ++a) {
+          tc[b_lo + a] = buf[a].first;
+          tv[b_lo + a] = buf[a].second;
+        }
+      } else {
+        std::sort(tc + b_lo, tc + b_hi);
       }
     } else if (len > 1) {
-      insertion_sort_pairs(tc + b_lo, tv + b_lo, len);
+      insertion_sort_row<WITH_VALUES>(tc + b_lo, WITH_VALUES ? tv + b_lo : nullptr, len);
     }
     b_lo = b_hi;
   }
   std::memcpy(cols, tc, sizeof(I) * n);
-  std::memcpy(vals, tv, sizeof(V) * n);
-}
-
-template <class I>
-void sort_keys(I* cols, int64_t n) {
-  if (n > kInsertionSortMax) {
-    std::sort(cols, cols + n);
-    return;
-  }
-  for (int64_t a = 1; a < n; ++a) {
-    const I c = cols[a];
-    int64_t b = a - 1;
-    while (b >= 0 && cols[b] > c) {
-      cols[b + 1] = cols[b];
-      --b;
-    }
-    cols[b + 1] = c;
-  }
+  if constexpr (WITH_VALUES) std::memcpy(vals, tv, sizeof(V) * n);
 }
 
 // Remove exact zeros from a row in place (order kept); returns the new length.
@@ -592,7 +582,7 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
                 for (int64_t j = plan.lo; j < plan.lo + plan.width; ++j)
                   if (st[j] == s) cols[w++] = static_cast<I>(j);
               } else {
-                sort_keys(cols, n);
+                sort_row<false>(cols, static_cast<V*>(nullptr), n, ws);
               }
             }
             if (keep_zeros) {
@@ -614,7 +604,7 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
           }
         }
         if (!keep_zeros && !dense_done) n = drop_zeros(cols, vals, n);
-        if (sort_indices && !sorted && n > 1) sort_row(cols, vals, n, ws);
+        if (sort_indices && !sorted && n > 1) sort_row<true>(cols, vals, n, ws);
         if (n < cap) my_short.emplace_back(i, n);
       }
     }
