@@ -1,11 +1,7 @@
 """Sparse matrix products: multithreaded two-phase SpGEMM with scipy-compatible inputs and outputs.
 
-.. autosummary::
-
-   matmul
-   masked_matmul
-   spgemm_plan
-   SpgemmPlan
+``matmul`` (C = A @ B), ``spgemm_plan`` (symbolic phase reused for new values) and ``masked_matmul``
+(A @ B restricted to a mask pattern); CuPy sparse operands run on the GPU.
 """
 
 from ._spgemm import SpgemmPlan, masked_matmul, matmul, spgemm_plan
