@@ -220,6 +220,20 @@ def test_hash_window_and_direct_paths():
     assert_same(matmul(P, Ru), P @ Ru)
 
 
+def test_dense_and_hash_rows_share_one_thread_workspace():
+    # Regression: a long dense-accumulator row (keys-only sort) followed on the same thread by long hash rows
+    # (pair sort) must not reuse a too-small value buffer.
+    rng = np.random.default_rng(13)
+    n = 200_000
+    rows = np.concatenate((np.zeros(3400, dtype=np.int64), np.repeat(np.arange(1, 400), 12)))  # flop 2e4 > n/16
+    cols = np.concatenate((rng.choice(n, 3400, replace=False), rng.integers(0, n, 399 * 12)))
+    A = sp.csr_array((rng.standard_normal(len(rows)), (rows, cols)), shape=(400, n))
+    B = sp.csr_array(
+        (rng.standard_normal(n * 6), (np.repeat(np.arange(n), 6), rng.integers(0, n, n * 6))), shape=(n, n)
+    )
+    assert_same(matmul(A, B, n_threads=1), A @ B)
+
+
 def test_thread_count_does_not_change_the_result():
     rng = np.random.default_rng(6)
     A = sp.random_array((3000, 3000), density=0.004, format="csr", rng=rng)

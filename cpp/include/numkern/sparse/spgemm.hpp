@@ -10,7 +10,7 @@
 //   * A row with one entry and B canonical: the row is a scaled copy of one B row ("direct");
 //   * flop * 16 > ncols: a dense accumulator of width ncols with stamps (no clearing between rows), like
 //     SuiteSparse's Gustavson tasks [4]: long rows whose hash table would be as large as the row itself;
-//   * B sorted and the row's output columns within a window of <= 2^15 columns (stencils, bands): the same dense
+//   * B sorted and the row's output columns within a window of <= 2^16 columns (stencils, bands): the same dense
 //     accumulator over that window only (scipy's SMMP accumulator [5], but O(window) memory and cache resident);
 //   * otherwise a per-thread open-addressing hash table (linear probing, hash (col * 107) & (size - 1)), size the
 //     next power of two >= 2 * (flop or nnz), so the load factor stays <= 1/2 and the table of a typical row
@@ -53,7 +53,7 @@ inline constexpr int64_t kSerialFlopCutoff = 1 << 16;
 // Rows with flop * kDenseRatio > ncols use the dense accumulator (SuiteSparse switches near ncols / 16).
 inline constexpr int64_t kDenseRatio = 16;
 // Rows whose output columns span at most this many columns use a dense accumulator over that window.
-inline constexpr int64_t kDenseWindow = int64_t(1) << 15;
+inline constexpr int64_t kDenseWindow = int64_t(1) << 16;
 // Rows up to this length are sorted by insertion sort in place; longer ones with std::sort on (col, value) pairs.
 inline constexpr int64_t kInsertionSortMax = 32;
 
@@ -388,9 +388,10 @@ void sort_row(I* cols, V* vals, int64_t n, WS& ws) {
   start.assign(n_buckets + 1, 0);
   for (int64_t a = 0; a < n; ++a) ++start[((static_cast<int64_t>(cols[a]) - lo) >> shift) + 1];
   for (int64_t b = 0; b < n_buckets; ++b) start[b + 1] += start[b];
-  if (static_cast<int64_t>(ws.sort_cols.size()) < n) {
-    ws.sort_cols.resize(n);
-    if constexpr (WITH_VALUES) ws.sort_vals.resize(n);
+  // The two buffers grow independently: keys-only sorts (dense rows) and pair sorts (hash rows) share them.
+  if (static_cast<int64_t>(ws.sort_cols.size()) < n) ws.sort_cols.resize(n);
+  if constexpr (WITH_VALUES) {
+    if (static_cast<int64_t>(ws.sort_vals.size()) < n) ws.sort_vals.resize(n);
   }
   I* tc = ws.sort_cols.data();
   V* tv = WITH_VALUES ? ws.sort_vals.data() : nullptr;
