@@ -234,6 +234,28 @@ def test_dense_and_hash_rows_share_one_thread_workspace():
     assert_same(matmul(A, B, n_threads=1), A @ B)
 
 
+def rmat(scale, edge_factor, seed):
+    """Small R-MAT power-law graph (Graph500 parameters): hub rows of every size mix all accumulator kinds."""
+    rng = np.random.default_rng(seed)
+    n_edges = edge_factor << scale
+    rows = np.zeros(n_edges, dtype=np.int64)
+    cols = np.zeros(n_edges, dtype=np.int64)
+    for bit in range(scale):
+        u = rng.random(n_edges)
+        rows |= (u >= 0.76).astype(np.int64) << bit
+        cols |= (((u >= 0.57) & (u < 0.76)) | (u >= 0.95)).astype(np.int64) << bit
+    A = sp.csr_array((rng.standard_normal(n_edges), (rows, cols)), shape=(1 << scale, 1 << scale))
+    A.sum_duplicates()
+    return A
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_power_law_graph(n_threads):
+    A = rmat(10, 8, seed=14)
+    assert_same(matmul(A, A, n_threads=n_threads), A @ A)
+    assert_same(matmul(A, A.T.tocsr(), n_threads=n_threads), A @ A.T.tocsr())
+
+
 def test_thread_count_does_not_change_the_result():
     rng = np.random.default_rng(6)
     A = sp.random_array((3000, 3000), density=0.004, format="csr", rng=rng)
