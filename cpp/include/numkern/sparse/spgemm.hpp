@@ -299,8 +299,9 @@ int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, i
           case RowKind::dense: {
             const uint32_t s = ws.next_stamp(plan.width, false);
             uint32_t* st = ws.stamp_of.data() - plan.lo;
+            const bool far = plan.width == B.ncols;  // window rows read nearby B rows: no prefetch needed
             for (int64_t p = a_lo; p < a_hi; ++p) {
-              pf.at(p);
+              if (far) pf.at(p);
               const int64_t k = A.indices[p];
               for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q) {
                 const int64_t j = B.indices[q];
@@ -559,8 +560,9 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
             const uint32_t s = ws.next_stamp(plan.width, true);
             uint32_t* st = ws.stamp_of.data() - plan.lo;
             V* acc = ws.dense_val.data() - plan.lo;
+            const bool far = plan.width == B.ncols;
             for (int64_t p = a_lo; p < a_hi; ++p) {
-              pf.at(p);
+              if (far) pf.at(p);
               const int64_t k = A.indices[p];
               const V a = Ax[p];
               for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q) {
