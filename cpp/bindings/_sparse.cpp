@@ -47,7 +47,7 @@ bool validate(const carray<I>& indptr, const carray<I>& indices, int64_t nrows, 
 // Returns (flop per row, exclusive prefix sum of the structural row counts, total flop); both int64.
 template <class I>
 py::tuple symbolic(const carray<I>& Ap, const carray<I>& Aj, const carray<I>& Bp, const carray<I>& Bj, int64_t m,
-                   int64_t k, int64_t n, bool b_canonical, int n_threads) {
+                   int64_t k, int64_t n, bool b_canonical, int64_t band, int n_threads) {
   const auto A = make_csr(Ap, Aj, m, k);
   const auto B = make_csr(Bp, Bj, k, n);
   py::array_t<int64_t> flop(m);
@@ -58,7 +58,7 @@ py::tuple symbolic(const carray<I>& Ap, const carray<I>& Aj, const carray<I>& Bp
     int64_t* f = flop.mutable_data();
     int64_t* c = prefix.mutable_data();
     total_flop = nks::row_flops(A, B, f, n_threads);
-    nks::spgemm_symbolic(A, B, f, total_flop, b_canonical, c + 1, n_threads);
+    nks::spgemm_symbolic(A, B, f, total_flop, b_canonical, band, c + 1, n_threads);
     c[0] = 0;
     for (int64_t i = 0; i < m; ++i) c[i + 1] += c[i];
   }
@@ -83,7 +83,8 @@ py::tuple flops(const carray<I>& Ap, const carray<I>& Aj, const carray<I>& Bp, c
 template <class V, class I>
 int64_t numeric(const carray<I>& Ap, const carray<I>& Aj, const carray<V>& Ax, const carray<I>& Bp,
                 const carray<I>& Bj, const carray<V>& Bx, int64_t m, int64_t k, int64_t n,
-                const carray<int64_t>& flop, int64_t total_flop, bool b_canonical, carray<I> Cp, carray<I> Cj,
+                const carray<int64_t>& flop, int64_t total_flop, bool b_canonical, int64_t band, carray<I> Cp,
+                carray<I> Cj,
                 carray<V> Cx, bool sort_indices, bool keep_zeros, int n_threads) {
   const auto A = make_csr(Ap, Aj, m, k);
   const auto B = make_csr(Bp, Bj, k, n);
@@ -92,7 +93,7 @@ int64_t numeric(const carray<I>& Ap, const carray<I>& Aj, const carray<V>& Ax, c
   I* cp = Cp.mutable_data();
   if (Cj.size() < cp[m] || Cx.size() < cp[m]) throw std::invalid_argument("output arrays too short");
   py::gil_scoped_release release;
-  return nks::spgemm_numeric(A, Ax.data(), B, Bx.data(), flop.data(), total_flop, b_canonical, cp,
+  return nks::spgemm_numeric(A, Ax.data(), B, Bx.data(), flop.data(), total_flop, b_canonical, band, cp,
                              Cj.mutable_data(), Cx.mutable_data(), sort_indices, keep_zeros, n_threads);
 }
 
@@ -119,7 +120,15 @@ void register_index(py::module_& m) {
   m.def("row_flops", &flops<I>, py::arg("Ap"), py::arg("Aj"), py::arg("Bp"), py::arg("Bj"), py::arg("m"),
         py::arg("k"), py::arg("n"), py::arg("n_threads"));
   m.def("symbolic", &symbolic<I>, py::arg("Ap"), py::arg("Aj"), py::arg("Bp"), py::arg("Bj"), py::arg("m"),
-        py::arg("k"), py::arg("n"), py::arg("b_canonical"), py::arg("n_threads"));
+        py::arg("k"), py::arg("n"), py::arg("b_canonical"), py::arg("band"), py::arg("n_threads"));
+  m.def(
+      "bandwidth",
+      [](const carray<I>& indptr, const carray<I>& indices, int64_t nrows, int n_threads) {
+        if (indptr.size() != nrows + 1) throw std::invalid_argument("indptr has the wrong length");
+        py::gil_scoped_release release;
+        return nks::csr_bandwidth(indptr.data(), indices.data(), nrows, n_threads);
+      },
+      py::arg("indptr"), py::arg("indices"), py::arg("nrows"), py::arg("n_threads"));
 }
 
 template <class V, class I>

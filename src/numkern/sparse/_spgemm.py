@@ -124,6 +124,10 @@ class _Operands:
             self._check_structure(self.Bp, self.Bj, k, n, self.B.data, "B")
         # A canonical B (sorted rows, no duplicates) lets rows of A with one entry copy a B row directly.
         self.b_canonical = bool(self.B.has_canonical_format) if self.B.nnz else True
+        # band(A) + band(B) bounds every output row's column span: small for stencils and bands.
+        band_a = _sparse.bandwidth(self.Ap, self.Aj, m, self.n_threads)
+        same = self.B is self.A and k == m
+        self.band = band_a + (band_a if same else _sparse.bandwidth(self.Bp, self.Bj, k, self.n_threads))
 
     def _set_index_arrays(self, dtype):
         conv = lambda a: np.ascontiguousarray(a, dtype=dtype)  # noqa: E731
@@ -150,7 +154,8 @@ class _Operands:
 
     def symbolic(self):
         return _sparse.symbolic(
-            self.Ap, self.Aj, self.Bp, self.Bj, self.shape[0], self.k, self.shape[1], self.b_canonical, self.n_threads
+            self.Ap, self.Aj, self.Bp, self.Bj, self.shape[0], self.k, self.shape[1], self.b_canonical, self.band,
+            self.n_threads,
         )
 
 
@@ -261,7 +266,7 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
     Cx = np.empty(nnz, dtype=ops.kernel_dtype)
     m, n = ops.shape
     final = _sparse.numeric(
-        ops.Ap, ops.Aj, Ax, ops.Bp, ops.Bj, Bx, m, ops.k, n, flop, total_flop, ops.b_canonical,
+        ops.Ap, ops.Aj, Ax, ops.Bp, ops.Bj, Bx, m, ops.k, n, flop, total_flop, ops.b_canonical, ops.band,
         Cp, Cj, Cx, bool(sort_indices), bool(keep_zeros), ops.n_threads,
     )  # fmt: skip
     return _finish(ops, Cp, Cj, Cx, final, keep_zeros, bool(sort_indices))
@@ -467,7 +472,7 @@ def spgemm_plan(A, B, *, n_threads=None):
     scratch = np.empty(nnz, dtype=np.uint32)
     m, n = ops.shape
     _sparse.numeric(
-        ops.Ap, ops.Aj, ones_a, ops.Bp, ops.Bj, ones_b, m, ops.k, n, flop, total_flop, ops.b_canonical,
+        ops.Ap, ops.Aj, ones_a, ops.Bp, ops.Bj, ones_b, m, ops.k, n, flop, total_flop, ops.b_canonical, ops.band,
         Cp, Cj, scratch, True, True, ops.n_threads,
     )  # fmt: skip
     return SpgemmPlan(ops, flop, total_flop, Cp, Cj)

@@ -142,7 +142,7 @@ int64_t row_flops(const Csr<I>& A, const Csr<I>& B, int64_t* flop, int n_threads
 #pragma omp parallel for num_threads(nt) schedule(static) reduction(+ : total)
   for (int64_t i = 0; i < A.nrows; ++i) {
     int64_t f = 0;
-    for (int64_t p = A.indptr[i]; p < A.indptr[i + 1]; ++p) {
+    for (int64_t p = A.indptr[i], p_end = A.indptr[i + 1]; p < p_end; ++p) {
       const int64_t k = A.indices[p];
       f += static_cast<int64_t>(B.indptr[k + 1]) - static_cast<int64_t>(B.indptr[k]);
     }
@@ -150,6 +150,22 @@ int64_t row_flops(const Csr<I>& A, const Csr<I>& B, int64_t* flop, int n_threads
     total += f;
   }
   return total;
+}
+
+// Bandwidth max |j - i| over the stored entries (0 when empty). With band(A) + band(B) small, every output row
+// of A B lies in the window [i - band, i + band], so no per-row span computation is needed (stencils, bands).
+template <class I>
+int64_t csr_bandwidth(const I* indptr, const I* indices, int64_t nrows, int n_threads) {
+  int64_t band = 0;
+  const int nt = nrows < 4096 ? 1 : resolve_num_threads(n_threads);
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(max : band)
+  for (int64_t i = 0; i < nrows; ++i) {
+    for (int64_t p = indptr[i], p_end = indptr[i + 1]; p < p_end; ++p) {
+      const int64_t d = static_cast<int64_t>(indices[p]) - i;
+      band = std::max(band, d < 0 ? -d : d);
+    }
+  }
+  return band;
 }
 
 // Split rows into contiguous chunks of about equal work (flop + 1 per row) for dynamic scheduling.
@@ -196,8 +212,11 @@ struct RowPlan {
   int64_t lo = 0, width = 0;
 };
 
+// `band` = band(A) + band(B) when known (>= 0): rows then take the window [i - band, i + band] without reading
+// the first/last columns of their B rows.
 template <class I>
-NK_INLINE RowPlan classify_row(const Csr<I>& A, const Csr<I>& B, int64_t i, int64_t flop, bool b_canonical) {
+NK_INLINE RowPlan classify_row(const Csr<I>& A, const Csr<I>& B, int64_t i, int64_t flop, bool b_canonical,
+                               int64_t band) {
   RowPlan r;
   const int64_t a_lo = A.indptr[i], a_hi = A.indptr[i + 1];
   if (flop == 0) return r;
@@ -215,6 +234,12 @@ NK_INLINE RowPlan classify_row(const Csr<I>& A, const Csr<I>& B, int64_t i, int6
     return r;
   }
   r.kind = RowKind::hash;
+  if (b_canonical && band >= 0 && 2 * band + 1 <= kDenseWindow) {
+    r.kind = RowKind::dense;
+    r.lo = std::max<int64_t>(0, i - band);
+    r.width = std::min<int64_t>(B.ncols - 1, i + band) - r.lo + 1;
+    return r;
+  }
   if (b_canonical) {
     int64_t lo = B.ncols, hi = -1;
     for (int64_t p = a_lo; p < a_hi; ++p) {
@@ -272,7 +297,7 @@ struct Workspace {
 // Returns the total (int64).
 template <class I>
 int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, int64_t total_flop,
-                        bool b_canonical, int64_t* row_nnz, int n_threads) {
+                        bool b_canonical, int64_t band, int64_t* row_nnz, int n_threads) {
   const int nt = threads_for(total_flop, n_threads);
   const std::vector<int64_t> chunks = flop_chunks(flop, A.nrows, total_flop, nt);
   const int64_t n_chunks = static_cast<int64_t>(chunks.size()) - 1;
@@ -286,7 +311,7 @@ int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, i
       for (int64_t i = chunks[c]; i < chunks[c + 1]; ++i) {
         const int64_t a_lo = A.indptr[i], a_hi = A.indptr[i + 1];
         int64_t count = 0;
-        const RowPlan plan = classify_row(A, B, i, flop[i], b_canonical);
+        const RowPlan plan = classify_row(A, B, i, flop[i], b_canonical, band);
         switch (plan.kind) {
           case RowKind::empty:
             break;
@@ -303,7 +328,7 @@ int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, i
             for (int64_t p = a_lo; p < a_hi; ++p) {
               if (far) pf.at(p);
               const int64_t k = A.indices[p];
-              for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q) {
+              for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q) {
                 const int64_t j = B.indices[q];
                 if (st[j] != s) {
                   st[j] = s;
@@ -320,7 +345,7 @@ int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, i
             for (int64_t p = a_lo; p < a_hi; ++p) {
               pf.at(p);
               const int64_t k = A.indices[p];
-              for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q) {
+              for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q) {
                 const I j = B.indices[q];
                 uint64_t h = hash_slot(j, mask);
                 while (true) {
@@ -474,7 +499,7 @@ int64_t close_gaps(int64_t nrows, I* Cp, std::vector<std::vector<std::pair<int64
 // `keep_zeros`. Returns the final nnz (Cp is rewritten when zeros were dropped).
 template <class V, class I>
 int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* Bx, const int64_t* flop,
-                       int64_t total_flop, bool b_canonical, I* Cp, I* Cj, V* Cx, bool sort_indices,
+                       int64_t total_flop, bool b_canonical, int64_t band, I* Cp, I* Cj, V* Cx, bool sort_indices,
                        bool keep_zeros, int n_threads) {
   const int nt = threads_for(total_flop, n_threads);
   const std::vector<int64_t> chunks = flop_chunks(flop, A.nrows, total_flop, nt);
@@ -494,7 +519,7 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
         V* vals = Cx + off;
         int64_t n = 0;
         bool sorted = false, dense_done = false;
-        const RowPlan plan = classify_row(A, B, i, flop[i], b_canonical);
+        const RowPlan plan = classify_row(A, B, i, flop[i], b_canonical, band);
         switch (plan.kind) {
           case RowKind::empty:
             break;
@@ -515,7 +540,7 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
           case RowKind::direct: {
             const V a = Ax[a_lo];
             const int64_t k = A.indices[a_lo];
-            for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q, ++n) {
+            for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q, ++n) {
               cols[n] = B.indices[q];
               vals[n] = mul(a, Bx[q]);
             }
@@ -532,7 +557,7 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
               pf.at(p);
               const int64_t k = A.indices[p];
               const V a = Ax[p];
-              for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q) {
+              for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q) {
                 const I j = B.indices[q];
                 const V v = mul(a, Bx[q]);
                 uint64_t h = hash_slot(j, mask);
@@ -565,7 +590,7 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
               if (far) pf.at(p);
               const int64_t k = A.indices[p];
               const V a = Ax[p];
-              for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q) {
+              for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q) {
                 const I j = B.indices[q];
                 const V v = mul(a, Bx[q]);
                 if (st[j] != s) {
@@ -664,10 +689,10 @@ int64_t spgemm_on_pattern(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V
               table[h] = static_cast<I>(a);
             }
           }
-          for (int64_t p = A.indptr[i]; p < A.indptr[i + 1]; ++p) {
+          for (int64_t p = A.indptr[i], p_end = A.indptr[i + 1]; p < p_end; ++p) {
             const int64_t k = A.indices[p];
             const V a = Ax[p];
-            for (int64_t q = B.indptr[k]; q < B.indptr[k + 1]; ++q) {
+            for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q) {
               const I j = B.indices[q];
               int64_t slot = -1;
               if (dense) {
