@@ -1,0 +1,194 @@
+"""Benchmark C = A @ A: numkern.sparse.matmul vs scipy (SMMP, serial) and python-graphblas (SuiteSparse).
+
+Matrices (fixed seeds): 2-D 5-point Laplacian (n = 1e6), 3-D 7-point Laplacian (n = 1e6), R-MAT power-law graph
+(default scale 16, edge factor 8: scale 18 gives a ~5.7 GB output, too large for a shared 24 GB machine, so the
+scale is a flag), uniform random (n = 1e6, 8 per row) and banded (n = 1e6, half-bandwidth 5).
+
+For every matrix and thread count (1 and 2) the libraries run alternately after a warm-up; the minimum wall time
+over --repeat runs is reported with GFLOP/s (2 x multiplications / time), the peak resident memory added by the
+call (VmHWM, reset before each call through /proc/self/clear_refs) and ratios. scipy is single-threaded: its
+1-thread time is the anchor for both thread counts. Conversions to GraphBLAS objects are done once, untimed.
+
+    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_sparse.py [--repeat 3] [--rmat-scale 16] [--only lap2d,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
+
+from numkern.sparse import matmul  # noqa: E402
+
+
+# ------------------------------------------------------------------------------------------------ matrices
+def laplacian_2d(side):
+    L = sp.diags_array([-np.ones(side - 1), 2.0 * np.ones(side), -np.ones(side - 1)], offsets=[-1, 0, 1])
+    eye = sp.eye_array(side)
+    return (sp.kron(L, eye) + sp.kron(eye, L)).tocsr()
+
+
+def laplacian_3d(side):
+    L = sp.diags_array([-np.ones(side - 1), 2.0 * np.ones(side), -np.ones(side - 1)], offsets=[-1, 0, 1])
+    eye = sp.eye_array(side)
+    return (
+        sp.kron(sp.kron(L, eye), eye) + sp.kron(sp.kron(eye, L), eye) + sp.kron(sp.kron(eye, eye), L)
+    ).tocsr()
+
+
+def rmat(scale, edge_factor, seed=0, abcd=(0.57, 0.19, 0.19, 0.05)):
+    """R-MAT (Chakrabarti et al. 2004) with the Graph500 parameters; duplicates summed, values standard normal."""
+    rng = np.random.default_rng(seed)
+    n_edges = edge_factor << scale
+    rows = np.zeros(n_edges, dtype=np.int64)
+    cols = np.zeros(n_edges, dtype=np.int64)
+    a, b, c, _ = abcd
+    for bit in range(scale):
+        u = rng.random(n_edges)
+        down = u >= a + b  # quadrants c, d
+        right = ((u >= a) & (u < a + b)) | (u >= a + b + c)  # quadrants b, d
+        rows |= down.astype(np.int64) << bit
+        cols |= right.astype(np.int64) << bit
+    n = 1 << scale
+    A = sp.csr_array((rng.standard_normal(n_edges), (rows, cols)), shape=(n, n))
+    A.sum_duplicates()
+    return A
+
+
+def uniform(n, per_row, seed=0):
+    rng = np.random.default_rng(seed)
+    rows = np.repeat(np.arange(n), per_row)
+    A = sp.csr_array((rng.standard_normal(n * per_row), (rows, rng.integers(0, n, n * per_row))), shape=(n, n))
+    A.sum_duplicates()
+    return A
+
+
+def banded(n, half_width, seed=0):
+    rng = np.random.default_rng(seed)
+    offsets = list(range(-half_width, half_width + 1))
+    diags = [rng.standard_normal(n - abs(o)) for o in offsets]
+    return sp.diags_array(diags, offsets=offsets, format="csr")
+
+
+# ------------------------------------------------------------------------------------------------ measuring
+def _rss_kib(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field):
+                return int(line.split()[1])
+    return 0
+
+
+def measure(fn):
+    """(wall seconds, peak extra resident MiB) of one call; the result is dropped afterwards."""
+    gc.collect()
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # reset VmHWM to the current RSS
+        can_peak = True
+    except OSError:
+        can_peak = False
+    base = _rss_kib("VmRSS:")
+    t0 = time.perf_counter()
+    out = fn()
+    dt = time.perf_counter() - t0
+    peak = (_rss_kib("VmHWM:") - base) / 1024 if can_peak else float("nan")
+    del out
+    return dt, peak
+
+
+def mults_of(A):
+    row_len = np.diff(A.indptr)
+    return int(row_len[A.indices].sum())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--rmat-scale", type=int, default=16)
+    parser.add_argument("--rmat-edge-factor", type=int, default=8)
+    parser.add_argument("--n", type=int, default=1_000_000, help="size of the stencil/uniform/banded matrices")
+    parser.add_argument("--only", default="", help="comma-separated subset: lap2d,lap3d,rmat,uniform,banded")
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--no-graphblas", action="store_true")
+    args = parser.parse_args()
+
+    gb = None
+    if not args.no_graphblas:
+        try:
+            import graphblas as gb
+
+            gb.init("suitesparse", blocking=True)
+        except Exception as exc:  # noqa: BLE001 - benchmark-only dependency
+            print(f"python-graphblas unavailable ({exc}); comparing with scipy only")
+            gb = None
+
+    side2 = int(round(args.n**0.5))
+    side3 = int(round(args.n ** (1 / 3)))
+    builders = {
+        "lap2d": (f"2-D 5-pt Laplacian n={side2 * side2:.0e}", lambda: laplacian_2d(side2)),
+        "lap3d": (f"3-D 7-pt Laplacian n={side3**3:.0e}", lambda: laplacian_3d(side3)),
+        "rmat": (
+            f"R-MAT scale {args.rmat_scale} ef {args.rmat_edge_factor}",
+            lambda: rmat(args.rmat_scale, args.rmat_edge_factor),
+        ),
+        "uniform": (f"uniform n={args.n:.0e} 8/row", lambda: uniform(args.n, 8)),
+        "banded": (f"banded n={args.n:.0e} hw 5", lambda: banded(args.n, 5)),
+    }
+    selected = [s for s in args.only.split(",") if s] or list(builders)
+    threads = [int(t) for t in args.threads.split(",")]
+    print(f"cores: {os.cpu_count()}  threads: {threads}  repeat: {args.repeat} (min wall time)  graphblas: "
+          f"{gb.__version__ if gb else 'no'}")
+    header = (f"{'matrix':<30} {'thr':>3} {'mults':>8} {'nnz(C)':>8} | {'numkern s':>9} {'GF/s':>5} {'MiB':>6} | "
+              f"{'scipy s':>8} {'GF/s':>5} {'MiB':>6} | {'GrB s':>7} {'GF/s':>5} {'MiB':>6} | {'x scipy':>7} {'x GrB':>6}")
+    print(header)
+    print("-" * len(header))
+    for key in selected:
+        label, build = builders[key]
+        A = build()
+        mults = mults_of(A)
+        gA = gb.io.from_scipy_sparse(A) if gb else None
+        scipy_best = None
+        for nt in threads:
+            ours = lambda: matmul(A, A, n_threads=nt)  # noqa: E731
+            base = lambda: A @ A  # noqa: E731
+            grb = (lambda: gA.mxm(gA, gb.semiring.plus_times).new()) if gb else None  # noqa: E731
+            if gb:
+                gb.ss.config["nthreads"] = nt
+            # warm-up (also gives nnz(C))
+            nnz_c = ours().nnz
+            t = {"ours": [], "scipy": [], "grb": []}
+            m = {"ours": 0.0, "scipy": 0.0, "grb": 0.0}
+            for _ in range(args.repeat):
+                for name, fn in (("ours", ours), ("scipy", base if scipy_best is None else None), ("grb", grb)):
+                    if fn is None:
+                        continue
+                    dt, peak = measure(fn)
+                    t[name].append(dt)
+                    m[name] = max(m[name], peak)
+            if scipy_best is None:
+                scipy_best = (min(t["scipy"]), m["scipy"])
+            t_ours = min(t["ours"])
+            t_sc, m_sc = scipy_best
+            t_gb = min(t["grb"]) if t["grb"] else float("nan")
+            gf = lambda s: 2 * mults / s / 1e9  # noqa: E731
+            print(
+                f"{label:<30} {nt:>3} {mults:>8.2e} {nnz_c:>8.2e} | {t_ours:>9.3f} {gf(t_ours):>5.2f} {m['ours']:>6.0f} | "
+                f"{t_sc:>8.3f} {gf(t_sc):>5.2f} {m_sc:>6.0f} | {t_gb:>7.3f} {gf(t_gb):>5.2f} {m['grb']:>6.0f} | "
+                f"{t_sc / t_ours:>7.2f} {t_gb / t_ours:>6.2f}",
+                flush=True,
+            )
+        del A, gA
+        gc.collect()
+    print("MiB: peak resident memory added during the call (output included). Output of C alone: "
+          "nnz(C) x (8 + 4) bytes for float64 values and int32 indices.")
+
+
+if __name__ == "__main__":
+    main()

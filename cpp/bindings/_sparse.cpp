@@ -1,0 +1,162 @@
+// numkern._sparse: thin pybind11 layer over numkern/sparse/spgemm.hpp. Python (numkern.sparse) checks formats,
+// dtypes and shapes, allocates outputs and builds the scipy containers; here we only pass raw pointers and
+// release the GIL. One template per phase, one overload per (value, index) type: arrays must already have the
+// exact dtype and be C-contiguous (no forcecast, so nothing is silently copied).
+#include <pybind11/complex.h>
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <complex>
+#include <cstdint>
+#include <stdexcept>
+
+#include "numkern/sparse/spgemm.hpp"
+
+namespace py = pybind11;
+namespace nks = numkern::sparse;
+
+template <class T>
+using carray = py::array_t<T, py::array::c_style>;
+
+namespace {
+
+template <class T>
+const T* cptr(const carray<T>& a) {
+  return a.data();
+}
+
+template <class I>
+nks::Csr<I> make_csr(const carray<I>& indptr, const carray<I>& indices, int64_t nrows, int64_t ncols) {
+  if (indptr.size() != nrows + 1) throw std::invalid_argument("indptr has the wrong length");
+  nks::Csr<I> m;
+  m.nrows = nrows;
+  m.ncols = ncols;
+  m.indptr = indptr.data();
+  m.indices = indices.data();
+  return m;
+}
+
+template <class I>
+bool validate(const carray<I>& indptr, const carray<I>& indices, int64_t nrows, int64_t ncols, int n_threads) {
+  if (indptr.size() != nrows + 1) return false;
+  py::gil_scoped_release release;
+  return nks::csr_is_valid(indptr.data(), indices.data(), nrows, ncols, static_cast<int64_t>(indices.size()),
+                           n_threads);
+}
+
+// Returns (flop per row, exclusive prefix sum of the structural row counts, total flop); both int64.
+template <class I>
+py::tuple symbolic(const carray<I>& Ap, const carray<I>& Aj, const carray<I>& Bp, const carray<I>& Bj, int64_t m,
+                   int64_t k, int64_t n, bool b_canonical, int64_t band, int n_threads) {
+  const auto A = make_csr(Ap, Aj, m, k);
+  const auto B = make_csr(Bp, Bj, k, n);
+  py::array_t<int64_t> flop(m);
+  py::array_t<int64_t> prefix(m + 1);
+  int64_t total_flop = 0;
+  {
+    py::gil_scoped_release release;
+    int64_t* f = flop.mutable_data();
+    int64_t* c = prefix.mutable_data();
+    total_flop = nks::row_flops(A, B, f, n_threads);
+    nks::spgemm_symbolic(A, B, f, total_flop, b_canonical, band, c + 1, n_threads);
+    c[0] = 0;
+    for (int64_t i = 0; i < m; ++i) c[i + 1] += c[i];
+  }
+  return py::make_tuple(flop, prefix, total_flop);
+}
+
+// Returns (flop per row, total flop).
+template <class I>
+py::tuple flops(const carray<I>& Ap, const carray<I>& Aj, const carray<I>& Bp, const carray<I>& Bj, int64_t m,
+                int64_t k, int64_t n, int n_threads) {
+  const auto A = make_csr(Ap, Aj, m, k);
+  const auto B = make_csr(Bp, Bj, k, n);
+  py::array_t<int64_t> flop(m);
+  int64_t total_flop = 0;
+  {
+    py::gil_scoped_release release;
+    total_flop = nks::row_flops(A, B, flop.mutable_data(), n_threads);
+  }
+  return py::make_tuple(flop, total_flop);
+}
+
+template <class V, class I>
+int64_t numeric(const carray<I>& Ap, const carray<I>& Aj, const carray<V>& Ax, const carray<I>& Bp,
+                const carray<I>& Bj, const carray<V>& Bx, int64_t m, int64_t k, int64_t n,
+                const carray<int64_t>& flop, int64_t total_flop, bool b_canonical, int64_t band, carray<I> Cp,
+                carray<I> Cj,
+                carray<V> Cx, bool sort_indices, bool keep_zeros, int n_threads) {
+  const auto A = make_csr(Ap, Aj, m, k);
+  const auto B = make_csr(Bp, Bj, k, n);
+  if (flop.size() != m || Cp.size() != m + 1) throw std::invalid_argument("flop/indptr have the wrong length");
+  if (Ax.size() < Aj.size() || Bx.size() < Bj.size()) throw std::invalid_argument("data shorter than indices");
+  I* cp = Cp.mutable_data();
+  if (Cj.size() < cp[m] || Cx.size() < cp[m]) throw std::invalid_argument("output arrays too short");
+  py::gil_scoped_release release;
+  return nks::spgemm_numeric(A, Ax.data(), B, Bx.data(), flop.data(), total_flop, b_canonical, band, cp,
+                             Cj.mutable_data(), Cx.mutable_data(), sort_indices, keep_zeros, n_threads);
+}
+
+template <class V, class I>
+int64_t on_pattern(const carray<I>& Ap, const carray<I>& Aj, const carray<V>& Ax, const carray<I>& Bp,
+                   const carray<I>& Bj, const carray<V>& Bx, int64_t m, int64_t k, int64_t n,
+                   const carray<int64_t>& flop, int64_t total_flop, carray<I> Cp, carray<I> Cj, carray<V> Cx,
+                   bool keep_zeros, int n_threads) {
+  const auto A = make_csr(Ap, Aj, m, k);
+  const auto B = make_csr(Bp, Bj, k, n);
+  if (flop.size() != m || Cp.size() != m + 1) throw std::invalid_argument("flop/indptr have the wrong length");
+  if (Ax.size() < Aj.size() || Bx.size() < Bj.size()) throw std::invalid_argument("data shorter than indices");
+  I* cp = Cp.mutable_data();
+  if (Cj.size() < cp[m] || Cx.size() < cp[m]) throw std::invalid_argument("output arrays too short");
+  py::gil_scoped_release release;
+  return nks::spgemm_on_pattern(A, Ax.data(), B, Bx.data(), flop.data(), total_flop, cp, Cj.mutable_data(),
+                                Cx.mutable_data(), keep_zeros, n_threads);
+}
+
+template <class I>
+void register_index(py::module_& m) {
+  m.def("validate", &validate<I>, py::arg("indptr"), py::arg("indices"), py::arg("nrows"), py::arg("ncols"),
+        py::arg("n_threads"));
+  m.def("row_flops", &flops<I>, py::arg("Ap"), py::arg("Aj"), py::arg("Bp"), py::arg("Bj"), py::arg("m"),
+        py::arg("k"), py::arg("n"), py::arg("n_threads"));
+  m.def("symbolic", &symbolic<I>, py::arg("Ap"), py::arg("Aj"), py::arg("Bp"), py::arg("Bj"), py::arg("m"),
+        py::arg("k"), py::arg("n"), py::arg("b_canonical"), py::arg("band"), py::arg("n_threads"));
+  m.def(
+      "bandwidth",
+      [](const carray<I>& indptr, const carray<I>& indices, int64_t nrows, int n_threads) {
+        if (indptr.size() != nrows + 1) throw std::invalid_argument("indptr has the wrong length");
+        py::gil_scoped_release release;
+        return nks::csr_bandwidth(indptr.data(), indices.data(), nrows, n_threads);
+      },
+      py::arg("indptr"), py::arg("indices"), py::arg("nrows"), py::arg("n_threads"));
+}
+
+template <class V, class I>
+void register_value(py::module_& m) {
+  m.def("numeric", &numeric<V, I>);
+  m.def("on_pattern", &on_pattern<V, I>);
+}
+
+template <class V>
+void register_value_all_indices(py::module_& m) {
+  register_value<V, int32_t>(m);
+  register_value<V, int64_t>(m);
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_sparse, m) {
+  m.doc() = "numkern sparse kernels: two-phase row-wise SpGEMM with per-row hash / dense accumulators";
+  register_index<int32_t>(m);
+  register_index<int64_t>(m);
+  // Integer values run as unsigned (wrap-around arithmetic is well defined and bitwise equal to signed two's
+  // complement); Python views/casts them.
+  register_value_all_indices<float>(m);
+  register_value_all_indices<double>(m);
+  register_value_all_indices<std::complex<float>>(m);
+  register_value_all_indices<std::complex<double>>(m);
+  register_value_all_indices<uint32_t>(m);
+  register_value_all_indices<uint64_t>(m);
+  m.attr("serial_flop_cutoff") = nks::kSerialFlopCutoff;
+  m.attr("dense_ratio") = nks::kDenseRatio;
+}

@@ -1,0 +1,735 @@
+// numkern/sparse/spgemm.hpp: sparse x sparse matrix product C = A B in CSR form (host, OpenMP).
+//
+// Row-wise (Gustavson) product C[i,:] = sum_k A[i,k] B[k,:], in two phases as in Nagasaka et al. [1] and
+// KokkosKernels: a symbolic phase counts the distinct columns of every output row (its upper bound is the row's
+// flop count, the number of partial products), then a numeric phase fills the rows in place at the offsets given
+// by the prefix sum of those counts, so the output is allocated once at its exact structural size.
+//
+// Accumulator chosen per row from its flop count and the output width, as spECK [2] does:
+//   * flop == 0: empty row; flop == 1: the single partial product is written straight out (NeuraChip [3]);
+//   * A row with one entry and B canonical: the row is a scaled copy of one B row ("direct");
+//   * flop * 16 > ncols: a dense accumulator of width ncols with stamps (no clearing between rows), like
+//     SuiteSparse's Gustavson tasks [4]: long rows whose hash table would be as large as the row itself;
+//   * B sorted and the row's output columns within a window of <= 2^16 columns (stencils, bands): the same dense
+//     accumulator over that window only (scipy's SMMP accumulator [5], but O(window) memory and cache resident);
+//   * otherwise a per-thread open-addressing hash table (linear probing, hash (col * 107) & (size - 1)), size the
+//     next power of two >= 2 * (flop or nnz), so the load factor stays <= 1/2 and the table of a typical row
+//     lives in L1; only the first `size` slots are reset per row (cheap clearing).
+// The numeric hash table stores the local output position of a key; the key itself lives in the output row
+// (C.indices), so the table is one small integer array and no extra output pass is needed.
+//
+// Determinism: each row is computed by one thread, always accumulating partial products in storage order of A's
+// row then B's rows — the same order as scipy's SMMP [5] — so values do not depend on the thread count.
+// Rows are split into chunks of equal flop (prefix sum of flop + 1) and handed to OpenMP threads dynamically.
+// Exact-zero sums are dropped unless keep_zeros (scipy drops them); rows are then shifted left once.
+// Counts and prefix sums are int64, so int32 index output can be checked for overflow before it is written.
+//
+// References:
+// [1] Y. Nagasaka, S. Matsuoka, A. Azad, A. Buluc, "High-performance sparse matrix-matrix products on Intel KNL
+//     and multicore architectures", ICPP Workshops 2018.
+// [2] M. Parger, M. Winter, D. Mlakar, M. Steinberger, "spECK: accelerating GPU sparse matrix-matrix
+//     multiplication through lightweight analysis", PPoPP 2020.
+// [3] K. Shivdikar et al., "NeuraChip: accelerating GNN computations with a hash-based decoupled spatial
+//     accelerator", arXiv 2404.15510 (2024); SMASH: K. Shivdikar, arXiv 2105.14156 (2021).
+// [4] T. A. Davis, "Algorithm 1000: SuiteSparse:GraphBLAS", ACM TOMS 45(4), 2019 (saxpy3).
+// [5] R. E. Bank, C. C. Douglas, "Sparse matrix multiplication package (SMMP)", Adv. Comput. Math. 1, 1993.
+#pragma once
+
+#include <algorithm>
+#include <complex>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "numkern/config.hpp"
+#include "numkern/parallel.hpp"
+
+namespace numkern::sparse {
+
+// Products below this many partial products run on one thread: thread start-up would cost more than it saves.
+inline constexpr int64_t kSerialFlopCutoff = 1 << 16;
+// Rows with flop * kDenseRatio > ncols use the dense accumulator (SuiteSparse switches near ncols / 16).
+inline constexpr int64_t kDenseRatio = 16;
+// Rows whose output columns span at most this many columns use a dense accumulator over that window.
+inline constexpr int64_t kDenseWindow = int64_t(1) << 16;
+// Rows up to this length are sorted by insertion sort in place; longer ones with std::sort on (col, value) pairs.
+inline constexpr int64_t kInsertionSortMax = 32;
+
+// Read-only view of a CSR matrix.
+template <class I>
+struct Csr {
+  int64_t nrows = 0, ncols = 0;
+  const I* indptr = nullptr;
+  const I* indices = nullptr;
+};
+
+// Complex product without the C99 Annex G NaN recovery of std::complex operator* (scipy's complex_wrapper
+// uses the same textbook formula, so results agree with scipy to the last bit).
+template <class V>
+NK_INLINE V mul(const V& a, const V& b) {
+  return a * b;
+}
+template <class T>
+NK_INLINE std::complex<T> mul(const std::complex<T>& a, const std::complex<T>& b) {
+  return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()};
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define NK_PREFETCH(addr) __builtin_prefetch(addr)
+#else
+#define NK_PREFETCH(addr) ((void)0)
+#endif
+
+// Software prefetch of the B rows that upcoming A entries will read. Gathering B rows in A's column order is
+// latency bound when B does not fit in cache (random graphs): while entry p is processed, B.indptr of entry
+// p + 16 and the first lines of B's row for entry p + 8 are requested, across row boundaries of A (scipy's SMMP
+// waits for each of these misses).
+template <class I, class V>
+struct BRowPrefetcher {
+  const I* Aj;
+  const I* Bp;
+  const I* Bj;
+  const V* Bx;
+  int64_t end;  // one past the last A entry of the current chunk
+  NK_INLINE void at(int64_t p) const {
+    if (p + 16 < end) NK_PREFETCH(Bp + Aj[p + 16]);
+    if (p + 8 < end) {
+      const int64_t q = Bp[Aj[p + 8]];
+      NK_PREFETCH(Bj + q);
+      if (Bx != nullptr) NK_PREFETCH(Bx + q);
+    }
+  }
+};
+
+NK_INLINE int64_t next_pow2(int64_t x) {
+  int64_t p = 1;
+  while (p < x) p <<= 1;
+  return p;
+}
+
+NK_INLINE uint64_t hash_slot(int64_t col, uint64_t mask) { return (static_cast<uint64_t>(col) * 107u) & mask; }
+
+// True when indptr/indices describe a valid CSR structure: indptr[0] == 0, non-decreasing, indptr[nrows] <=
+// nnz_stored, every index in [0, ncols). Checked before any kernel touches memory through the indices.
+template <class I>
+bool csr_is_valid(const I* indptr, const I* indices, int64_t nrows, int64_t ncols, int64_t nnz_stored,
+                  int n_threads) {
+  if (indptr[0] != 0 || static_cast<int64_t>(indptr[nrows]) > nnz_stored) return false;
+  bool ok = true;
+  const int nt = nnz_stored < kSerialFlopCutoff ? 1 : resolve_num_threads(n_threads);
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(&& : ok)
+  for (int64_t i = 0; i < nrows; ++i) {
+    const int64_t lo = indptr[i], hi = indptr[i + 1];
+    if (hi < lo) {
+      ok = false;
+      continue;
+    }
+    for (int64_t p = lo; p < hi; ++p) {
+      const int64_t j = indices[p];
+      ok = ok && (j >= 0 && j < ncols);
+    }
+  }
+  return ok;
+}
+
+// flop[i] = number of partial products of row i = sum over A[i,k] of nnz(B[k,:]). Returns the total.
+template <class I>
+int64_t row_flops(const Csr<I>& A, const Csr<I>& B, int64_t* flop, int n_threads) {
+  int64_t total = 0;
+  const int nt = A.nrows < 4096 ? 1 : resolve_num_threads(n_threads);
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(+ : total)
+  for (int64_t i = 0; i < A.nrows; ++i) {
+    int64_t f = 0;
+    for (int64_t p = A.indptr[i], p_end = A.indptr[i + 1]; p < p_end; ++p) {
+      const int64_t k = A.indices[p];
+      f += static_cast<int64_t>(B.indptr[k + 1]) - static_cast<int64_t>(B.indptr[k]);
+    }
+    flop[i] = f;
+    total += f;
+  }
+  return total;
+}
+
+// Bandwidth max |j - i| over the stored entries (0 when empty). With band(A) + band(B) small, every output row
+// of A B lies in the window [i - band, i + band], so no per-row span computation is needed (stencils, bands).
+template <class I>
+int64_t csr_bandwidth(const I* indptr, const I* indices, int64_t nrows, int n_threads) {
+  int64_t band = 0;
+  const int nt = nrows < 4096 ? 1 : resolve_num_threads(n_threads);
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(max : band)
+  for (int64_t i = 0; i < nrows; ++i) {
+    for (int64_t p = indptr[i], p_end = indptr[i + 1]; p < p_end; ++p) {
+      const int64_t d = static_cast<int64_t>(indices[p]) - i;
+      band = std::max(band, d < 0 ? -d : d);
+    }
+  }
+  return band;
+}
+
+// Split rows into contiguous chunks of about equal work (flop + 1 per row) for dynamic scheduling.
+inline std::vector<int64_t> flop_chunks(const int64_t* flop, int64_t nrows, int64_t total_flop, int n_threads) {
+  std::vector<int64_t> bounds{0};
+  if (n_threads <= 1 || nrows == 0) {
+    bounds.push_back(nrows);
+    return bounds;
+  }
+  const int64_t n_chunks = std::min<int64_t>(nrows, 8 * static_cast<int64_t>(n_threads));
+  const int64_t work = total_flop + nrows;
+  int64_t acc = 0, next = 1;
+  for (int64_t i = 0; i < nrows; ++i) {
+    acc += flop[i] + 1;
+    if (acc * n_chunks >= next * work && i + 1 < nrows) {
+      bounds.push_back(i + 1);
+      while (acc * n_chunks >= next * work) ++next;
+    }
+  }
+  bounds.push_back(nrows);
+  return bounds;
+}
+
+inline int omp_thread_id() {
+#if defined(_OPENMP)
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
+inline int threads_for(int64_t total_flop, int n_threads) {
+  return total_flop < kSerialFlopCutoff ? 1 : resolve_num_threads(n_threads);
+}
+
+enum class RowKind { empty, single, direct, hash, dense };
+
+// How row i of A B is accumulated. Dense rows use columns [lo, lo + width) of a per-thread dense accumulator:
+// the whole width when the row is long (flop * kDenseRatio > ncols), else the row's column span when B's rows
+// are sorted and the span is at most kDenseWindow (stencils, bands, local graphs: the accumulator stays in cache
+// and beats hashing; this is scipy's SMMP accumulator restricted to a window so memory stays O(window)).
+struct RowPlan {
+  RowKind kind = RowKind::empty;
+  int64_t lo = 0, width = 0;
+};
+
+// `band` = band(A) + band(B) when known (>= 0): rows then take the window [i - band, i + band] without reading
+// the first/last columns of their B rows.
+template <class I>
+NK_INLINE RowPlan classify_row(const Csr<I>& A, const Csr<I>& B, int64_t i, int64_t flop, bool b_canonical,
+                               int64_t band) {
+  RowPlan r;
+  const int64_t a_lo = A.indptr[i], a_hi = A.indptr[i + 1];
+  if (flop == 0) return r;
+  if (flop == 1) {
+    r.kind = RowKind::single;
+    return r;
+  }
+  if (a_hi - a_lo == 1 && b_canonical) {
+    r.kind = RowKind::direct;
+    return r;
+  }
+  if (flop * kDenseRatio > B.ncols) {
+    r.kind = RowKind::dense;
+    r.width = B.ncols;
+    return r;
+  }
+  r.kind = RowKind::hash;
+  if (b_canonical && band >= 0 && 2 * band + 1 <= kDenseWindow) {
+    r.kind = RowKind::dense;
+    r.lo = std::max<int64_t>(0, i - band);
+    r.width = std::min<int64_t>(B.ncols - 1, i + band) - r.lo + 1;
+    return r;
+  }
+  if (b_canonical) {
+    int64_t lo = B.ncols, hi = -1;
+    for (int64_t p = a_lo; p < a_hi; ++p) {
+      const int64_t k = A.indices[p];
+      const int64_t b_lo = B.indptr[k], b_hi = B.indptr[k + 1];
+      if (b_hi > b_lo) {
+        lo = std::min<int64_t>(lo, B.indices[b_lo]);
+        hi = std::max<int64_t>(hi, B.indices[b_hi - 1]);
+      }
+    }
+    if (hi - lo + 1 <= kDenseWindow) {
+      r.kind = RowKind::dense;
+      r.lo = lo;
+      r.width = hi - lo + 1;
+    }
+  }
+  return r;
+}
+
+// Per-thread scratch space: hash slots, dense stamps/values, a sort buffer. Sized on first use, reused by rows.
+template <class I, class V>
+struct Workspace {
+  std::vector<I> table;            // hash slot -> column key; -1 empty
+  std::vector<I> table_pos;        // numeric: hash slot -> local output position of its key
+  std::vector<uint32_t> stamp_of;  // dense accumulator: column -> stamp of the last row that touched it
+  std::vector<V> dense_val;        // dense accumulator values
+  std::vector<I> dense_pos;        // dense column -> position + 1 (pattern kernel)
+  std::vector<std::pair<I, V>> sort_buf;
+  std::vector<I> sort_cols;
+  std::vector<V> sort_vals;
+  std::vector<int64_t> bucket_start;
+  std::vector<unsigned char> hit;  // pattern kernel: slot received a partial product
+  uint32_t stamp = 0;
+
+  I* table_of_size(int64_t size) {
+    if (static_cast<int64_t>(table.size()) < size) table.resize(size);
+    std::fill(table.begin(), table.begin() + size, I(-1));
+    return table.data();
+  }
+  // Advance the dense stamp (growing the arrays to `width` on demand: new stamps are 0, never current); on
+  // wrap-around clear the stamps.
+  uint32_t next_stamp(int64_t width, bool with_values) {
+    if (static_cast<int64_t>(stamp_of.size()) < width) stamp_of.resize(width, 0u);
+    if (with_values && static_cast<int64_t>(dense_val.size()) < width) dense_val.resize(width);
+    if (++stamp == 0) {
+      std::fill(stamp_of.begin(), stamp_of.end(), 0u);
+      stamp = 1;
+    }
+    return stamp;
+  }
+};
+
+// ------------------------------------------------------------------------------------------------ symbolic
+// row_nnz[i] = number of distinct columns of row i of A B (structural: exact cancellation is not detected here).
+// Returns the total (int64).
+template <class I>
+int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, int64_t total_flop,
+                        bool b_canonical, int64_t band, int64_t* row_nnz, int n_threads) {
+  const int nt = threads_for(total_flop, n_threads);
+  const std::vector<int64_t> chunks = flop_chunks(flop, A.nrows, total_flop, nt);
+  const int64_t n_chunks = static_cast<int64_t>(chunks.size()) - 1;
+  int64_t total = 0;
+#pragma omp parallel num_threads(nt) reduction(+ : total)
+  {
+    Workspace<I, char> ws;
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t c = 0; c < n_chunks; ++c) {
+      const BRowPrefetcher<I, char> pf{A.indices, B.indptr, B.indices, nullptr, A.indptr[chunks[c + 1]]};
+      for (int64_t i = chunks[c]; i < chunks[c + 1]; ++i) {
+        const int64_t a_lo = A.indptr[i], a_hi = A.indptr[i + 1];
+        int64_t count = 0;
+        const RowPlan plan = classify_row(A, B, i, flop[i], b_canonical, band);
+        switch (plan.kind) {
+          case RowKind::empty:
+            break;
+          case RowKind::single:
+            count = 1;
+            break;
+          case RowKind::direct:
+            count = flop[i];
+            break;
+          case RowKind::dense: {
+            const uint32_t s = ws.next_stamp(plan.width, false);
+            uint32_t* st = ws.stamp_of.data() - plan.lo;
+            const bool far = plan.width == B.ncols;  // window rows read nearby B rows: no prefetch needed
+            for (int64_t p = a_lo; p < a_hi; ++p) {
+              if (far) pf.at(p);
+              const int64_t k = A.indices[p];
+              for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q) {
+                const int64_t j = B.indices[q];
+                if (st[j] != s) {
+                  st[j] = s;
+                  ++count;
+                }
+              }
+            }
+            break;
+          }
+          case RowKind::hash: {
+            const int64_t size = next_pow2(2 * flop[i]);
+            const uint64_t mask = static_cast<uint64_t>(size - 1);
+            I* table = ws.table_of_size(size);
+            for (int64_t p = a_lo; p < a_hi; ++p) {
+              pf.at(p);
+              const int64_t k = A.indices[p];
+              for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q) {
+                const I j = B.indices[q];
+                uint64_t h = hash_slot(j, mask);
+                while (true) {
+                  const I key = table[h];
+                  if (key == j) break;
+                  if (key == I(-1)) {
+                    table[h] = j;
+                    ++count;
+                    break;
+                  }
+                  h = (h + 1) & mask;
+                }
+              }
+            }
+            break;
+          }
+        }
+        row_nnz[i] = count;
+        total += count;
+      }
+    }
+  }
+  return total;
+}
+
+// ------------------------------------------------------------------------------------------------ row helpers
+// Insertion sort of (cols, vals)[0..n) by column (cols only when !WITH_VALUES): cheap for short or nearly
+// sorted rows.
+template <bool WITH_VALUES, class I, class V>
+NK_INLINE void insertion_sort_row(I* cols, V* vals, int64_t n) {
+  for (int64_t a = 1; a < n; ++a) {
+    const I c = cols[a];
+    V v{};
+    if constexpr (WITH_VALUES) v = vals[a];
+    int64_t b = a - 1;
+    while (b >= 0 && cols[b] > c) {
+      cols[b + 1] = cols[b];
+      if constexpr (WITH_VALUES) vals[b + 1] = vals[b];
+      --b;
+    }
+    cols[b + 1] = c;
+    if constexpr (WITH_VALUES) vals[b + 1] = v;
+  }
+}
+
+// Sort the row (cols[0..n), and vals[0..n) along when WITH_VALUES) by column. Short rows: insertion sort in
+// place. Longer rows: one counting-sort pass into n/2 buckets by the high bits of (col - min col), then
+// insertion sort inside each bucket (about two entries each for spread columns), std::sort for a bucket that
+// skew made long. Comparison sorts of hash-ordered rows are dominated by branch mispredictions; this is O(n)
+// predictable work for typical rows.
+template <bool WITH_VALUES, class I, class V, class WS>
+void sort_row(I* cols, V* vals, int64_t n, WS& ws) {
+  if (n <= kInsertionSortMax) {
+    insertion_sort_row<WITH_VALUES>(cols, vals, n);
+    return;
+  }
+  int64_t lo = cols[0], hi = cols[0];
+  for (int64_t a = 1; a < n; ++a) {
+    lo = std::min<int64_t>(lo, cols[a]);
+    hi = std::max<int64_t>(hi, cols[a]);
+  }
+  const int64_t n_buckets = next_pow2(n) / 2;
+  int shift = 0;
+  while (((static_cast<uint64_t>(hi - lo)) >> shift) >= static_cast<uint64_t>(n_buckets)) ++shift;
+  auto& start = ws.bucket_start;
+  start.assign(n_buckets + 1, 0);
+  for (int64_t a = 0; a < n; ++a) ++start[((static_cast<int64_t>(cols[a]) - lo) >> shift) + 1];
+  for (int64_t b = 0; b < n_buckets; ++b) start[b + 1] += start[b];
+  // The two buffers grow independently: keys-only sorts (dense rows) and pair sorts (hash rows) share them.
+  if (static_cast<int64_t>(ws.sort_cols.size()) < n) ws.sort_cols.resize(n);
+  if constexpr (WITH_VALUES) {
+    if (static_cast<int64_t>(ws.sort_vals.size()) < n) ws.sort_vals.resize(n);
+  }
+  I* tc = ws.sort_cols.data();
+  V* tv = WITH_VALUES ? ws.sort_vals.data() : nullptr;
+  for (int64_t a = 0; a < n; ++a) {
+    const int64_t pos = start[(static_cast<int64_t>(cols[a]) - lo) >> shift]++;
+    tc[pos] = cols[a];
+    if constexpr (WITH_VALUES) tv[pos] = vals[a];
+  }
+  // start[b] is now the end of bucket b.
+  int64_t b_lo = 0;
+  for (int64_t b = 0; b < n_buckets; ++b) {
+    const int64_t b_hi = start[b], len = b_hi - b_lo;
+    if (len > kInsertionSortMax) {
+      if constexpr (WITH_VALUES) {
+        auto& buf = ws.sort_buf;
+        buf.resize(len);
+        for (int64_t a = 0; a < len; ++a) buf[a] = {tc[b_lo + a], tv[b_lo + a]};
+        std::sort(buf.begin(), buf.begin() + len, [](const auto& x, const auto& y) { return x.first < y.first; });
+        for (int64_t a = 0; a < len; ++a) {
+          tc[b_lo + a] = buf[a].first;
+          tv[b_lo + a] = buf[a].second;
+        }
+      } else {
+        std::sort(tc + b_lo, tc + b_hi);
+      }
+    } else if (len > 1) {
+      insertion_sort_row<WITH_VALUES>(tc + b_lo, WITH_VALUES ? tv + b_lo : nullptr, len);
+    }
+    b_lo = b_hi;
+  }
+  std::memcpy(cols, tc, sizeof(I) * n);
+  if constexpr (WITH_VALUES) std::memcpy(vals, tv, sizeof(V) * n);
+}
+
+// Remove exact zeros from a row in place (order kept); returns the new length.
+template <class I, class V>
+int64_t drop_zeros(I* cols, V* vals, int64_t n) {
+  int64_t w = 0;
+  for (int64_t a = 0; a < n; ++a) {
+    if (vals[a] != V(0)) {
+      cols[w] = cols[a];
+      vals[w] = vals[a];
+      ++w;
+    }
+  }
+  return w;
+}
+
+// Rows were written at their capacity offsets Cp[i]; the rows listed in `short_rows` (per thread, (row, count))
+// hold fewer entries than their capacity (dropped zeros, masked-out slots). Shift all rows left so the arrays are
+// contiguous and rewrite Cp. Returns the final nnz. One serial pass, run only when some row is short.
+template <class I, class V>
+int64_t close_gaps(int64_t nrows, I* Cp, std::vector<std::vector<std::pair<int64_t, int64_t>>>& short_rows, I* Cj,
+                   V* Cx) {
+  std::vector<std::pair<int64_t, int64_t>> shorts;
+  for (auto& v : short_rows) shorts.insert(shorts.end(), v.begin(), v.end());
+  if (shorts.empty()) return Cp[nrows];
+  std::sort(shorts.begin(), shorts.end());
+  int64_t w = Cp[shorts.front().first];
+  size_t next = 0;
+  for (int64_t i = shorts.front().first; i < nrows; ++i) {
+    const int64_t lo = Cp[i];
+    int64_t n = static_cast<int64_t>(Cp[i + 1]) - lo;
+    if (next < shorts.size() && shorts[next].first == i) n = shorts[next++].second;
+    if (lo != w && n > 0) {
+      std::memmove(Cj + w, Cj + lo, sizeof(I) * n);
+      std::memmove(Cx + w, Cx + lo, sizeof(V) * n);
+    }
+    Cp[i] = static_cast<I>(w);
+    w += n;
+  }
+  Cp[nrows] = static_cast<I>(w);
+  return w;
+}
+
+// ------------------------------------------------------------------------------------------------ numeric
+// Fill C = A B given Cp = exclusive prefix sum of the symbolic row counts (capacity offsets). Cj/Cx have room for
+// Cp[nrows] entries. Rows are sorted by column when `sort_indices`; exact-zero sums are dropped unless
+// `keep_zeros`. Returns the final nnz (Cp is rewritten when zeros were dropped).
+template <class V, class I>
+int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* Bx, const int64_t* flop,
+                       int64_t total_flop, bool b_canonical, int64_t band, I* Cp, I* Cj, V* Cx, bool sort_indices,
+                       bool keep_zeros, int n_threads) {
+  const int nt = threads_for(total_flop, n_threads);
+  const std::vector<int64_t> chunks = flop_chunks(flop, A.nrows, total_flop, nt);
+  const int64_t n_chunks = static_cast<int64_t>(chunks.size()) - 1;
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> short_rows(nt);
+#pragma omp parallel num_threads(nt)
+  {
+    Workspace<I, V> ws;
+    std::vector<std::pair<int64_t, int64_t>>& my_short = short_rows[omp_thread_id()];
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t c = 0; c < n_chunks; ++c) {
+      const BRowPrefetcher<I, V> pf{A.indices, B.indptr, B.indices, Bx, A.indptr[chunks[c + 1]]};
+      for (int64_t i = chunks[c]; i < chunks[c + 1]; ++i) {
+        const int64_t a_lo = A.indptr[i], a_hi = A.indptr[i + 1];
+        const int64_t off = Cp[i], cap = static_cast<int64_t>(Cp[i + 1]) - off;
+        I* cols = Cj + off;
+        V* vals = Cx + off;
+        int64_t n = 0;
+        bool sorted = false, dense_done = false;
+        const RowPlan plan = classify_row(A, B, i, flop[i], b_canonical, band);
+        switch (plan.kind) {
+          case RowKind::empty:
+            break;
+          case RowKind::single: {
+            for (int64_t p = a_lo; p < a_hi; ++p) {
+              const int64_t k = A.indices[p];
+              if (B.indptr[k + 1] > B.indptr[k]) {
+                const int64_t q = B.indptr[k];
+                cols[0] = B.indices[q];
+                vals[0] = mul(Ax[p], Bx[q]);
+                n = 1;
+                break;
+              }
+            }
+            sorted = true;
+            break;
+          }
+          case RowKind::direct: {
+            const V a = Ax[a_lo];
+            const int64_t k = A.indices[a_lo];
+            for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q, ++n) {
+              cols[n] = B.indices[q];
+              vals[n] = mul(a, Bx[q]);
+            }
+            sorted = true;  // B canonical: rows sorted, no duplicates
+            break;
+          }
+          case RowKind::hash: {
+            const int64_t size = next_pow2(2 * cap);
+            const uint64_t mask = static_cast<uint64_t>(size - 1);
+            I* table = ws.table_of_size(size);
+            if (static_cast<int64_t>(ws.table_pos.size()) < size) ws.table_pos.resize(size);
+            I* slot_pos = ws.table_pos.data();
+            for (int64_t p = a_lo; p < a_hi; ++p) {
+              pf.at(p);
+              const int64_t k = A.indices[p];
+              const V a = Ax[p];
+              for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q) {
+                const I j = B.indices[q];
+                const V v = mul(a, Bx[q]);
+                uint64_t h = hash_slot(j, mask);
+                while (true) {
+                  const I key = table[h];
+                  if (key == j) {
+                    vals[slot_pos[h]] += v;
+                    break;
+                  }
+                  if (key == I(-1)) {
+                    table[h] = j;
+                    slot_pos[h] = static_cast<I>(n);
+                    cols[n] = j;
+                    vals[n] = v;
+                    ++n;
+                    break;
+                  }
+                  h = (h + 1) & mask;
+                }
+              }
+            }
+            break;
+          }
+          case RowKind::dense: {
+            const uint32_t s = ws.next_stamp(plan.width, true);
+            uint32_t* st = ws.stamp_of.data() - plan.lo;
+            V* acc = ws.dense_val.data() - plan.lo;
+            const bool far = plan.width == B.ncols;
+            for (int64_t p = a_lo; p < a_hi; ++p) {
+              if (far) pf.at(p);
+              const int64_t k = A.indices[p];
+              const V a = Ax[p];
+              for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q) {
+                const I j = B.indices[q];
+                const V v = mul(a, Bx[q]);
+                if (st[j] != s) {
+                  st[j] = s;
+                  acc[j] = v;
+                  cols[n++] = j;
+                } else {
+                  acc[j] += v;
+                }
+              }
+            }
+            // Columns only need sorting here: sort the integers (or scan the window when it is not much wider
+            // than the row), then gather the values in that order.
+            if (sort_indices && n > 1) {
+              if (plan.width <= 4 * n) {
+                int64_t w = 0;
+                for (int64_t j = plan.lo; j < plan.lo + plan.width; ++j)
+                  if (st[j] == s) cols[w++] = static_cast<I>(j);
+              } else {
+                sort_row<false>(cols, static_cast<V*>(nullptr), n, ws);
+              }
+            }
+            if (keep_zeros) {
+              for (int64_t a = 0; a < n; ++a) vals[a] = acc[cols[a]];
+            } else {  // gather and drop exact zeros in one pass
+              int64_t w = 0;
+              for (int64_t a = 0; a < n; ++a) {
+                const I j = cols[a];
+                const V v = acc[j];
+                cols[w] = j;
+                vals[w] = v;
+                w += (v != V(0));
+              }
+              n = w;
+            }
+            sorted = true;
+            dense_done = true;
+            break;
+          }
+        }
+        if (!keep_zeros && !dense_done) n = drop_zeros(cols, vals, n);
+        if (sort_indices && !sorted && n > 1) sort_row<true>(cols, vals, n, ws);
+        if (n < cap) my_short.emplace_back(i, n);
+      }
+    }
+  }
+  return close_gaps(A.nrows, Cp, short_rows, Cj, Cx);
+}
+
+// ------------------------------------------------------------------------------------------------ on a pattern
+// Values of A B on a given sorted, duplicate-free pattern (Cp, Cj): used to re-run the numeric phase of a plan
+// when only values change, and for the masked product C = (A B) .* pattern(M). Every partial product whose
+// column is in the pattern row is accumulated into that slot; other partial products are skipped (the mask).
+// Slots that received no partial product are removed, as are exact zeros unless keep_zeros; Cp/Cj are rewritten
+// in place (they must be the caller's private copies). Returns the final nnz.
+template <class V, class I>
+int64_t spgemm_on_pattern(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* Bx, const int64_t* flop,
+                          int64_t total_flop, I* Cp, I* Cj, V* Cx, bool keep_zeros, int n_threads) {
+  const int64_t work = total_flop + static_cast<int64_t>(Cp[A.nrows]);
+  const int nt = threads_for(work, n_threads);
+  const std::vector<int64_t> chunks = flop_chunks(flop, A.nrows, total_flop, nt);
+  const int64_t n_chunks = static_cast<int64_t>(chunks.size()) - 1;
+  const int64_t ncols = B.ncols;
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> short_rows(nt);
+#pragma omp parallel num_threads(nt)
+  {
+    Workspace<I, V> ws;
+    std::vector<std::pair<int64_t, int64_t>>& my_short = short_rows[omp_thread_id()];
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t c = 0; c < n_chunks; ++c) {
+      for (int64_t i = chunks[c]; i < chunks[c + 1]; ++i) {
+        const int64_t off = Cp[i], len = static_cast<int64_t>(Cp[i + 1]) - off;
+        I* cols = Cj + off;
+        V* vals = Cx + off;
+        int64_t n = 0;
+        if (len > 0 && flop[i] > 0) {
+          if (static_cast<int64_t>(ws.hit.size()) < len) ws.hit.resize(len);
+          unsigned char* hit = ws.hit.data();
+          std::fill(hit, hit + len, 0);
+          std::fill(vals, vals + len, V(0));
+          const bool dense = len * kDenseRatio > ncols;
+          I* table = nullptr;
+          I* pos_of = nullptr;
+          uint64_t mask = 0;
+          if (dense) {
+            if (static_cast<int64_t>(ws.dense_pos.size()) < ncols) ws.dense_pos.assign(ncols, I(0));
+            pos_of = ws.dense_pos.data();
+            for (int64_t a = 0; a < len; ++a) pos_of[cols[a]] = static_cast<I>(a + 1);
+          } else {
+            const int64_t size = next_pow2(2 * len);
+            mask = static_cast<uint64_t>(size - 1);
+            table = ws.table_of_size(size);
+            for (int64_t a = 0; a < len; ++a) {
+              uint64_t h = hash_slot(cols[a], mask);
+              while (table[h] != I(-1)) h = (h + 1) & mask;
+              table[h] = static_cast<I>(a);
+            }
+          }
+          for (int64_t p = A.indptr[i], p_end = A.indptr[i + 1]; p < p_end; ++p) {
+            const int64_t k = A.indices[p];
+            const V a = Ax[p];
+            for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q) {
+              const I j = B.indices[q];
+              int64_t slot = -1;
+              if (dense) {
+                slot = static_cast<int64_t>(pos_of[j]) - 1;
+              } else {
+                uint64_t h = hash_slot(j, mask);
+                while (true) {
+                  const I pos = table[h];
+                  if (pos == I(-1)) break;
+                  if (cols[pos] == j) {
+                    slot = pos;
+                    break;
+                  }
+                  h = (h + 1) & mask;
+                }
+              }
+              if (slot >= 0) {
+                vals[slot] += mul(a, Bx[q]);
+                hit[slot] = 1;
+              }
+            }
+          }
+          if (dense)
+            for (int64_t a = 0; a < len; ++a) pos_of[cols[a]] = I(0);
+          for (int64_t a = 0; a < len; ++a) {
+            if (hit[a] && (keep_zeros || vals[a] != V(0))) {
+              cols[n] = cols[a];
+              vals[n] = vals[a];
+              ++n;
+            }
+          }
+        }
+        if (n < len) my_short.emplace_back(i, n);
+      }
+    }
+  }
+  return close_gaps(A.nrows, Cp, short_rows, Cj, Cx);
+}
+
+}  // namespace numkern::sparse

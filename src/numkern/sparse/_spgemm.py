@@ -1,0 +1,478 @@
+"""Python side of the sparse matrix product: input checking, dtype/index rules, output containers.
+
+The kernels (numkern._sparse, header cpp/include/numkern/sparse/spgemm.hpp) take raw CSR arrays of one index
+type and one value type; everything scipy-specific (formats, families, dtype promotion, index dtype rule,
+canonical flags) is decided here.
+"""
+
+from __future__ import annotations
+
+import copy
+import operator
+
+import numpy as np
+import scipy.sparse as sp
+
+from .. import _sparse
+from . import _cuda
+
+_INT32_MAX = np.iinfo(np.int32).max
+
+# Value dtypes the kernels compute in. Integers run as unsigned integers of the same width (wrap-around
+# arithmetic is bitwise equal to two's complement); narrower integers and bool are widened and narrowed back,
+# which gives the same wrapped result because reduction modulo 2**bits commutes with + and *.
+_FLOAT_KINDS = (np.float32, np.float64, np.complex64, np.complex128)
+
+
+def _check_n_threads(n_threads) -> int:
+    if n_threads is None:
+        return 0
+    try:
+        n = operator.index(n_threads)
+    except TypeError:
+        raise TypeError(f"n_threads must be a positive integer or None, got {n_threads!r}") from None
+    if n < 1:
+        raise ValueError(f"n_threads must be a positive integer or None, got {n}")
+    return n
+
+
+def _value_dtype(dtype, name: str) -> np.dtype:
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "biufc" or (dtype.kind in "fc" and dtype not in _FLOAT_KINDS):
+        raise TypeError(
+            f"{name} has dtype {dtype}; supported value dtypes are bool, integers, float32, float64, "
+            "complex64 and complex128"
+        )
+    return dtype
+
+
+def _kernel_dtype(result: np.dtype) -> np.dtype:
+    if result.kind in "fc":
+        return result
+    if result.kind in "iu" and result.itemsize <= 4:
+        return np.dtype(np.uint32)
+    return np.dtype(np.uint64)  # 64-bit integers and bool (bool sums count the true products: never wrap)
+
+
+def _to_kernel_values(data: np.ndarray, kernel: np.dtype) -> np.ndarray:
+    data = np.ascontiguousarray(data)
+    if data.dtype == kernel:
+        return data
+    if data.dtype.kind in "iu" and data.dtype.itemsize == kernel.itemsize and kernel.kind == "u":
+        return data.view(kernel)  # same bits, no copy
+    return data.astype(kernel)
+
+
+def _from_kernel_values(values: np.ndarray, result: np.dtype) -> np.ndarray:
+    if values.dtype == result:
+        return values
+    if result.kind in "iu" and result.itemsize == values.dtype.itemsize:
+        return values.view(result)
+    if result.kind == "b":
+        return values != 0
+    return values.astype(result)
+
+
+def _as_csr(x, name: str):
+    """CSR form of a scipy sparse input (no copy when it is CSR already)."""
+    if not sp.issparse(x):
+        raise TypeError(
+            f"{name} must be a scipy.sparse matrix or array, got {type(x).__name__}; dense inputs are not "
+            f"accepted (the product of dense operands is better done with numpy; wrap a dense array with "
+            f"scipy.sparse.csr_array({name}) to multiply it as sparse)"
+        )
+    if x.ndim != 2:
+        raise ValueError(f"{name} must be 2-D, got a {x.ndim}-D sparse array")
+    _value_dtype(x.dtype, name)
+    return x if x.format == "csr" else x.tocsr()
+
+
+def _family(x):
+    return sp.csr_array if isinstance(x, sp.sparray) else sp.csr_matrix
+
+
+def _index_dtype(*arrays, nnz: int = 0, shape=(0, 0)) -> np.dtype:
+    """scipy's rule: int64 when an index array is int64 or a count/shape needs it, else int32."""
+    if nnz > _INT32_MAX or max(shape) > _INT32_MAX:
+        return np.dtype(np.int64)
+    for a in arrays:
+        if not np.can_cast(a.dtype, np.int32):
+            return np.dtype(np.int64)
+    return np.dtype(np.int32)
+
+
+class _Operands:
+    """Checked, kernel-ready CSR arrays of A and B (shared index dtype, C-contiguous)."""
+
+    def __init__(self, A, B, n_threads):
+        self.n_threads = _check_n_threads(n_threads)
+        self.family = _family(A)
+        self.A = _as_csr(A, "A")
+        self.B = _as_csr(B, "B")
+        (m, k), (k2, n) = self.A.shape, self.B.shape
+        if k != k2:
+            raise ValueError(f"shape mismatch: A is {self.A.shape} and B is {self.B.shape} (A.shape[1] != B.shape[0])")
+        self.shape = (m, n)
+        self.k = k
+        self.result_dtype = np.result_type(self.A.dtype, self.B.dtype)
+        self.kernel_dtype = _kernel_dtype(self.result_dtype)
+        arrays = (self.A.indptr, self.A.indices, self.B.indptr, self.B.indices)
+        self.index_dtype = _index_dtype(*arrays, shape=(m, n, k))
+        self._set_index_arrays(self.index_dtype)
+        self._check_structure(self.Ap, self.Aj, m, k, self.A.data, "A")
+        if not (self.B is self.A and k == m):  # A @ A: one check covers both
+            self._check_structure(self.Bp, self.Bj, k, n, self.B.data, "B")
+        # A canonical B (sorted rows, no duplicates) lets rows of A with one entry copy a B row directly.
+        self.b_canonical = bool(self.B.has_canonical_format) if self.B.nnz else True
+        # band(A) + band(B) bounds every output row's column span: small for stencils and bands.
+        band_a = _sparse.bandwidth(self.Ap, self.Aj, m, self.n_threads)
+        same = self.B is self.A and k == m
+        self.band = band_a + (band_a if same else _sparse.bandwidth(self.Bp, self.Bj, k, self.n_threads))
+
+    def _set_index_arrays(self, dtype):
+        conv = lambda a: np.ascontiguousarray(a, dtype=dtype)  # noqa: E731
+        self.Ap, self.Aj = conv(self.A.indptr), conv(self.A.indices)
+        self.Bp, self.Bj = conv(self.B.indptr), conv(self.B.indices)
+
+    def widen_indices(self):
+        self.index_dtype = np.dtype(np.int64)
+        self._set_index_arrays(self.index_dtype)
+
+    def _check_structure(self, indptr, indices, nrows, ncols, data, name):
+        if indptr.shape != (nrows + 1,) or len(data) < len(indices):
+            raise ValueError(f"{name} has an inconsistent CSR structure (indptr/indices/data lengths)")
+        if not _sparse.validate(indptr, indices, nrows, ncols, self.n_threads):
+            raise ValueError(
+                f"{name} has an invalid CSR structure (indptr must start at 0 and be non-decreasing, indices "
+                f"must lie in [0, {ncols}))"
+            )
+
+    def values(self, A_data=None, B_data=None):
+        a = self.A.data if A_data is None else A_data
+        b = self.B.data if B_data is None else B_data
+        return _to_kernel_values(a, self.kernel_dtype), _to_kernel_values(b, self.kernel_dtype)
+
+    def symbolic(self):
+        return _sparse.symbolic(
+            self.Ap, self.Aj, self.Bp, self.Bj, self.shape[0], self.k, self.shape[1], self.b_canonical, self.band,
+            self.n_threads,
+        )
+
+
+def _finish(ops: _Operands, indptr, indices, values, nnz, keep_zeros, sorted_rows):
+    """Trim, convert values back to the result dtype and wrap in the caller's family."""
+    if nnz < len(indices):
+        # Dropped zeros: keep views unless the slack is large, then give the memory back.
+        if nnz < 0.75 * len(indices):
+            indices, values = indices[:nnz].copy(), values[:nnz].copy()
+        else:
+            indices, values = indices[:nnz], values[:nnz]
+    data = _from_kernel_values(values, ops.result_dtype)
+    if not keep_zeros and data.dtype != values.dtype and data.dtype.itemsize < values.dtype.itemsize:
+        # Narrow integers can wrap to zero: drop those too, as scipy does.
+        nonzero = data != 0
+        if not nonzero.all():
+            kept_before = np.concatenate(([0], np.cumsum(nonzero, dtype=np.int64)))
+            indptr = kept_before[indptr].astype(indptr.dtype)
+            indices, data = indices[nonzero], data[nonzero]
+    C = ops.family((data, indices, indptr), shape=ops.shape)
+    if sorted_rows:
+        C.has_canonical_format = True
+    else:
+        C.has_sorted_indices = False
+        C._has_canonical_format = False
+    return C
+
+
+def _empty(ops: _Operands):
+    # scipy returns a fresh empty container (default index dtype) when the product has no structural entry.
+    return ops.family(ops.shape, dtype=ops.result_dtype)
+
+
+def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_int64=False):
+    """Sparse matrix product ``C = A @ B`` with multithreaded hash/dense row accumulators.
+
+    Same values and structure as scipy's ``A @ B``: two phases (symbolic row counts, then numeric fill into
+    an output allocated once at its exact size); each output row is accumulated by one thread in the storage
+    order of ``A``'s row and ``B``'s rows, so results do not depend on ``n_threads`` and equal scipy's sums.
+
+    Parameters
+    ----------
+    A, B : scipy sparse matrix or array, or cupyx.scipy.sparse matrix
+        2-D operands of any format (CSR is used as is, without a copy; other formats go through ``tocsr()``).
+        CuPy sparse operands run on the GPU (float32/float64; binned hash-table kernels, see the module notes)
+        and give a CuPy CSR matrix; there, rounding of the last bit depends on the order of atomic additions.
+        Unsorted indices and duplicate entries are allowed. Values may be bool, any integer type, float32,
+        float64, complex64 or complex128; mixed dtypes are promoted like scipy (``numpy.result_type``);
+        integer products wrap around like scipy's. Dense arrays are rejected with a ``TypeError`` (wrap them
+        with ``scipy.sparse.csr_array`` to multiply them as sparse).
+    n_threads : int, optional
+        OpenMP threads; default ``None`` follows OpenMP (``OMP_NUM_THREADS``, threadpoolctl). Products with
+        fewer than 65536 multiplications run on one thread.
+    sort_indices : bool, optional
+        Sort the column indices of every output row (default). ``False`` skips the sort (rows built with a
+        hash table keep first-insertion order); the result is then flagged ``has_sorted_indices = False``.
+    keep_zeros : bool, optional
+        Keep entries whose sum is exactly zero (cancellation, explicit zeros). Default ``False`` drops them,
+        as scipy does.
+
+    Returns
+    -------
+    C : csr_array or csr_matrix
+        The product, in the family of ``A`` (``csr_array`` for sparse arrays, ``csr_matrix`` for matrices).
+        Index dtype by scipy's rule: int64 when an input has int64 indices or ``nnz(C)`` needs it, else int32.
+        ``has_sorted_indices`` / ``has_canonical_format`` are set truthfully.
+
+    Raises
+    ------
+    TypeError
+        Dense or non-sparse operands, unsupported value dtypes (object, str, float16, long double).
+    ValueError
+        Shape mismatch, non-2-D operands, invalid CSR structures, bad ``n_threads``.
+
+    See Also
+    --------
+    spgemm_plan : reuse the symbolic phase when only values change.
+    masked_matmul : the product restricted to a mask pattern.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> from numkern.sparse import matmul
+    >>> A = sp.random_array((200, 300), density=0.05, format="csr", rng=0)
+    >>> B = sp.random_array((300, 100), density=0.05, format="csr", rng=1)
+    >>> C = matmul(A, B, n_threads=2)
+    >>> D = A @ B
+    >>> D.sort_indices()
+    >>> bool(np.array_equal(C.indptr, D.indptr) and np.array_equal(C.indices, D.indices))
+    True
+    >>> bool(np.allclose(C.data, D.data, rtol=1e-15, atol=0))
+    True
+    """
+    if _cuda.is_cupy_sparse(A) or _cuda.is_cupy_sparse(B):
+        return _cuda.matmul_cupy(A, B, sort_indices=sort_indices, keep_zeros=keep_zeros)
+    ops = _Operands(A, B, n_threads)
+    flop, prefix, total_flop = ops.symbolic()
+    nnz = int(prefix[-1])
+    if total_flop == 0:
+        return _empty(ops)
+    if _force_int64 or _index_dtype(ops.Ap, ops.Bp, nnz=nnz, shape=ops.shape) == np.int64:
+        if ops.index_dtype != np.int64:
+            ops.widen_indices()
+    Ax, Bx = ops.values()
+    Cp = prefix.astype(ops.index_dtype, copy=False)
+    Cj = np.empty(nnz, dtype=ops.index_dtype)
+    Cx = np.empty(nnz, dtype=ops.kernel_dtype)
+    m, n = ops.shape
+    final = _sparse.numeric(
+        ops.Ap, ops.Aj, Ax, ops.Bp, ops.Bj, Bx, m, ops.k, n, flop, total_flop, ops.b_canonical, ops.band,
+        Cp, Cj, Cx, bool(sort_indices), bool(keep_zeros), ops.n_threads,
+    )  # fmt: skip
+    return _finish(ops, Cp, Cj, Cx, final, keep_zeros, bool(sort_indices))
+
+
+def _on_pattern(ops: _Operands, Ax, Bx, flop, total_flop, pattern_indptr, pattern_indices, keep_zeros):
+    Cp = np.array(pattern_indptr, dtype=ops.index_dtype, copy=True)
+    Cj = np.array(pattern_indices, dtype=ops.index_dtype, copy=True)
+    Cx = np.empty(len(Cj), dtype=ops.kernel_dtype)
+    m, n = ops.shape
+    final = _sparse.on_pattern(
+        ops.Ap, ops.Aj, Ax, ops.Bp, ops.Bj, Bx, m, ops.k, n, flop, total_flop, Cp, Cj, Cx, bool(keep_zeros),
+        ops.n_threads,
+    )  # fmt: skip
+    return _finish(ops, Cp, Cj, Cx, final, keep_zeros, True)
+
+
+def _canonical_pattern(M, shape):
+    if not sp.issparse(M):
+        raise TypeError(f"mask must be a scipy.sparse matrix or array, got {type(M).__name__}")
+    if M.ndim != 2 or M.shape != shape:
+        raise ValueError(f"mask must have the shape of A @ B, {shape}, got {M.shape}")
+    M = M.tocsr()
+    if not M.has_canonical_format:
+        M = M.copy()
+        M.sum_duplicates()  # sorts and merges duplicates; keeps explicit zeros (the mask is structural)
+    return M
+
+
+def masked_matmul(A, B, mask, *, n_threads=None, keep_zeros=False):
+    """Masked sparse product: the entries of ``A @ B`` at the stored positions of ``mask``.
+
+    Only partial products whose output position is stored in ``mask`` are accumulated (in a per-row hash
+    table or dense map built from the mask row), so the full product is never formed: ``C = (A @ B) .* S``
+    with ``S`` the structure of ``mask`` (its values, including explicit zeros, are ignored). This is the
+    GraphBLAS ``C<M> = A*B`` with a structural mask, e.g. triangle counting ``sum(L @ L .* L)``.
+
+    Parameters
+    ----------
+    A, B : scipy sparse matrix or array
+        Operands, as for :func:`matmul`.
+    mask : scipy sparse matrix or array
+        Pattern of shape ``(A.shape[0], B.shape[1])``; duplicates are merged.
+    n_threads : int, optional
+        OpenMP threads (default: OpenMP's setting).
+    keep_zeros : bool, optional
+        Keep masked entries that received partial products summing exactly to zero (default: drop them).
+        Mask positions that received no partial product are never stored.
+
+    Returns
+    -------
+    C : csr_array or csr_matrix
+        Sorted, canonical product restricted to the mask, in the family of ``A``.
+
+    Examples
+    --------
+    Count the triangles of a graph from its strictly lower triangle ``L``: every triangle ``i > j > k`` is one
+    entry of ``L @ L`` at a position stored in ``L``.
+
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> from numkern.sparse import masked_matmul
+    >>> K4 = sp.csr_array(np.ones((4, 4)) - np.eye(4))  # complete graph on 4 nodes: 4 triangles
+    >>> L = sp.tril(K4, k=-1, format="csr")
+    >>> int(masked_matmul(L, L, L).sum())
+    4
+    """
+    ops = _Operands(A, B, n_threads)
+    M = _canonical_pattern(mask, ops.shape)
+    if _index_dtype(M.indptr, M.indices) == np.int64 and ops.index_dtype != np.int64:
+        ops.widen_indices()
+    flop, total_flop = _flops(ops)
+    Ax, Bx = ops.values()
+    return _on_pattern(ops, Ax, Bx, flop, total_flop, M.indptr, M.indices, keep_zeros)
+
+
+def _flops(ops: _Operands):
+    # The pattern kernels need only the flop counts (for load balance), not the symbolic row counts.
+    m, n = ops.shape
+    return _sparse.row_flops(ops.Ap, ops.Aj, ops.Bp, ops.Bj, m, ops.k, n, ops.n_threads)
+
+
+class SpgemmPlan:
+    """Structure of ``A @ B`` computed once, reused to multiply new values on the same structures.
+
+    Created by :func:`spgemm_plan`. Holds references to the CSR index arrays of ``A`` and ``B`` (they must not
+    be modified while the plan is used) and the sorted structural pattern of the product.
+
+    Attributes
+    ----------
+    shape : tuple of int
+        Shape of the product.
+    nnz : int
+        Number of structural entries of the product (before exact zeros are dropped).
+    flops : int
+        Number of scalar multiplications of one product (GFLOP/s figures count two flops per multiplication).
+    index_dtype : numpy.dtype
+        Index dtype of the products.
+    """
+
+    def __init__(self, ops: _Operands, flop, total_flop, indptr, indices):
+        self._ops = ops
+        self._flop = flop
+        self._total_flop = int(total_flop)
+        self._indptr = indptr
+        self._indices = indices
+        self.shape = ops.shape
+        self.nnz = int(indptr[-1])
+        self.flops = int(total_flop)
+        self.index_dtype = ops.index_dtype
+
+    def __repr__(self) -> str:
+        return f"SpgemmPlan(shape={self.shape}, nnz={self.nnz}, flops={self.flops}, index_dtype={self.index_dtype})"
+
+    def _data_of(self, x, ref, name):
+        if sp.issparse(x):
+            x_csr = x.tocsr()
+            if (
+                x_csr.shape != ref.shape
+                or x_csr.nnz != ref.nnz
+                or not np.array_equal(x_csr.indptr, ref.indptr)
+                or not np.array_equal(x_csr.indices[: ref.nnz], ref.indices[: ref.nnz])
+            ):
+                raise ValueError(f"{name} does not have the structure the plan was made for")
+            x = x_csr.data
+        x = np.asarray(x)
+        if x.ndim != 1 or len(x) < ref.indptr[-1]:
+            raise ValueError(
+                f"{name} must be a 1-D array of the {ref.indptr[-1]} stored values of the planned matrix "
+                f"(in its CSR order), got shape {x.shape}"
+            )
+        _value_dtype(x.dtype, name)
+        return x
+
+    def multiply(self, A_data, B_data, *, keep_zeros=False):
+        """Compute ``A @ B`` for new values on the planned structures.
+
+        Parameters
+        ----------
+        A_data, B_data : array_like or sparse matrix
+            New stored values of ``A`` and ``B`` in the CSR order of the matrices given to
+            :func:`spgemm_plan` (their ``.data`` after conversion to CSR), or sparse matrices with exactly
+            those structures.
+        keep_zeros : bool, optional
+            Keep entries whose sum is exactly zero (default: drop them, like scipy).
+
+        Returns
+        -------
+        C : csr_array or csr_matrix
+            The product, in the family of the planned ``A``, with sorted indices.
+        """
+        ops = copy.copy(self._ops)
+        a = self._data_of(A_data, ops.A, "A_data")
+        b = self._data_of(B_data, ops.B, "B_data")
+        result = np.result_type(a.dtype, b.dtype)
+        ops.result_dtype, ops.kernel_dtype = result, _kernel_dtype(result)
+        if self._total_flop == 0:
+            return _empty(ops)
+        Ax, Bx = ops.values(a, b)
+        return _on_pattern(ops, Ax, Bx, self._flop, self._total_flop, self._indptr, self._indices, keep_zeros)
+
+
+def spgemm_plan(A, B, *, n_threads=None):
+    """Symbolic phase of ``A @ B``, kept for numeric products with new values on the same structures.
+
+    Multigrid setup, Newton iterations and graph analytics multiply matrices whose structure is fixed while
+    the values change (KokkosKernels' ``spgemm_symbolic`` / ``spgemm_numeric``, cuSPARSE's reuse API). The
+    plan stores the flop counts and the sorted pattern of the product; :meth:`SpgemmPlan.multiply` then only
+    accumulates values into that pattern.
+
+    Parameters
+    ----------
+    A, B : scipy sparse matrix or array
+        Operands whose structures (CSR index arrays) the plan records; as for :func:`matmul`.
+    n_threads : int, optional
+        OpenMP threads for the plan and its products (default: OpenMP's setting).
+
+    Returns
+    -------
+    plan : SpgemmPlan
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> from numkern.sparse import spgemm_plan
+    >>> A = sp.random_array((100, 100), density=0.05, format="csr", rng=0)
+    >>> plan = spgemm_plan(A, A)
+    >>> C = plan.multiply(2.0 * A.data, A.data)
+    >>> bool(np.allclose(C.toarray(), 2.0 * (A @ A).toarray()))
+    True
+    """
+    ops = _Operands(A, B, n_threads)
+    flop, prefix, total_flop = ops.symbolic()
+    nnz = int(prefix[-1])
+    if _index_dtype(ops.Ap, ops.Bp, nnz=nnz, shape=ops.shape) == np.int64 and ops.index_dtype != np.int64:
+        ops.widen_indices()
+    # Numeric pass on unit values, keeping every structural entry: gives the sorted pattern of the product.
+    ones_a = np.ones(len(ops.Aj), dtype=np.uint32)
+    ones_b = np.ones(len(ops.Bj), dtype=np.uint32)
+    Cp = prefix.astype(ops.index_dtype, copy=True)
+    Cj = np.empty(nnz, dtype=ops.index_dtype)
+    scratch = np.empty(nnz, dtype=np.uint32)
+    m, n = ops.shape
+    _sparse.numeric(
+        ops.Ap, ops.Aj, ones_a, ops.Bp, ops.Bj, ones_b, m, ops.k, n, flop, total_flop, ops.b_canonical, ops.band,
+        Cp, Cj, scratch, True, True, ops.n_threads,
+    )  # fmt: skip
+    return SpgemmPlan(ops, flop, total_flop, Cp, Cj)

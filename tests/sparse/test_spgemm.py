@@ -1,0 +1,441 @@
+"""numkern.sparse.matmul / spgemm_plan / masked_matmul against scipy's SMMP product and dense algebra.
+
+Structure is compared exactly (indptr, indices after sorting scipy's rows, index dtype, family); values to
+rounding (the accumulation order equals scipy's, so in practice they agree bitwise).
+"""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from numkern.sparse import SpgemmPlan, masked_matmul, matmul, spgemm_plan
+
+ALL_DTYPES = [
+    np.float32,
+    np.float64,
+    np.complex64,
+    np.complex128,
+    np.int8,
+    np.int16,
+    np.int32,
+    np.int64,
+    np.uint8,
+    np.uint32,
+    np.uint64,
+    np.bool_,
+]
+
+
+def sorted_copy(D):
+    D = D.copy()
+    D.sort_indices()
+    return D
+
+
+def assert_same(C, D):
+    """C (ours) equals D (scipy's A @ B): family, shape, dtypes, exact structure, values to rounding."""
+    D = sorted_copy(D)
+    assert type(C) is type(D)
+    assert C.shape == D.shape
+    assert C.dtype == D.dtype
+    assert C.indptr.dtype == D.indptr.dtype and C.indices.dtype == D.indices.dtype
+    np.testing.assert_array_equal(C.indptr, D.indptr)
+    np.testing.assert_array_equal(C.indices, D.indices)
+    if C.dtype.kind in "fc":
+        eps = np.finfo(C.dtype).eps
+        scale = max(1.0, float(np.abs(D.data).max(initial=0.0)))
+        np.testing.assert_allclose(C.data, D.data, rtol=8 * eps, atol=8 * eps * scale)
+    else:
+        np.testing.assert_array_equal(C.data, D.data)
+    assert C.has_sorted_indices
+    assert np.all(np.diff(C.indices.astype(np.int64)) > 0) or _rows_strictly_sorted(C)
+
+
+def _rows_strictly_sorted(C):
+    for i in range(C.shape[0]):
+        row = C.indices[C.indptr[i] : C.indptr[i + 1]]
+        if np.any(np.diff(row) <= 0):
+            return False
+    return True
+
+
+def messy_csr(rng, shape, nnz, values="small", dtype=np.float64, index_dtype=np.int32, cls=sp.csr_array):
+    """CSR with duplicates, unsorted rows and explicit zeros (the constructor keeps all three)."""
+    m, n = shape
+    if m == 0 or n == 0:
+        nnz = 0
+    rows = np.sort(rng.integers(0, max(m, 1), nnz))
+    cols = rng.integers(0, max(n, 1), nnz)
+    if values == "small":
+        data = rng.integers(-2, 3, nnz).astype(np.float64)  # zeros and exact cancellations are common
+    else:
+        data = rng.standard_normal(nnz)
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=m)))).astype(index_dtype)
+    A = cls((data.astype(dtype), cols.astype(index_dtype), indptr), shape=shape)
+    return A
+
+
+@st.composite
+def operand_pairs(draw):
+    m = draw(st.integers(0, 30))
+    k = draw(st.integers(0, 30))
+    n = draw(st.integers(0, 30))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    da = draw(st.floats(0.0, 1.5))
+    db = draw(st.floats(0.0, 1.5))
+    values = draw(st.sampled_from(["small", "normal"]))
+    A = messy_csr(rng, (m, k), int(da * m * k / 2 + rng.integers(0, 3)), values)
+    B = messy_csr(rng, (k, n), int(db * k * n / 2 + rng.integers(0, 3)), values)
+    return A, B
+
+
+@given(operand_pairs(), st.sampled_from([1, 2]), st.sampled_from([np.float64, np.float32, np.complex128, np.int64]))
+def test_matches_scipy_on_messy_inputs(pair, n_threads, dtype):
+    A, B = pair
+    A, B = A.astype(dtype), B.astype(dtype)
+    C = matmul(A, B, n_threads=n_threads)
+    assert_same(C, A @ B)
+
+
+@given(operand_pairs())
+def test_unsorted_output_has_the_same_entries(pair):
+    A, B = pair
+    C = matmul(A, B, sort_indices=False)
+    if (A @ B).nnz:  # an empty product is trivially sorted
+        assert not C.has_sorted_indices
+    assert_same(sorted_copy(C), A @ B)
+
+
+@given(operand_pairs())
+def test_keep_zeros_keeps_the_structural_product(pair):
+    A, B = pair
+    C = matmul(A, B, keep_zeros=True)
+    # Structure of the product without cancellation: multiply the patterns (all ones, no cancellation).
+    Sa, Sb = A.copy(), B.copy()
+    Sa.data[:] = 1.0
+    Sb.data[:] = 1.0
+    S = sorted_copy(Sa @ Sb)
+    np.testing.assert_array_equal(C.indptr, S.indptr)
+    np.testing.assert_array_equal(C.indices, S.indices)
+    np.testing.assert_allclose(C.toarray(), A.toarray() @ B.toarray(), atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ALL_DTYPES)
+def test_every_value_dtype(dtype):
+    rng = np.random.default_rng(1)
+    A = messy_csr(rng, (40, 30), 300, "normal")
+    B = messy_csr(rng, (30, 50), 300, "normal")
+    A.data = (A.data * 50).astype(dtype) if dtype is not np.bool_ else A.data > 0
+    B.data = (B.data * 50).astype(dtype) if dtype is not np.bool_ else B.data > 0
+    if np.dtype(dtype).kind == "c":
+        A.data = A.data + 1j * rng.standard_normal(len(A.data)).astype(dtype)
+    assert_same(matmul(A, B), A @ B)
+
+
+@pytest.mark.parametrize(
+    "da, db",
+    [
+        (np.float32, np.int64),
+        (np.complex64, np.float64),
+        (np.int8, np.uint8),
+        (np.bool_, np.int32),
+        (np.float32, np.complex64),
+        (np.int32, np.float32),
+    ],
+)
+def test_mixed_dtypes_promote_like_scipy(da, db):
+    rng = np.random.default_rng(2)
+    A = sp.random_array((30, 20), density=0.3, format="csr", rng=rng, data_sampler=lambda size: rng.integers(1, 9, size))
+    B = sp.random_array((20, 25), density=0.3, format="csr", rng=rng, data_sampler=lambda size: rng.integers(1, 9, size))
+    A, B = A.astype(da), B.astype(db)
+    C = matmul(A, B)
+    D = A @ B
+    assert C.dtype == D.dtype
+    assert_same(C, D)
+
+
+def test_narrow_integers_wrap_and_drop_like_scipy():
+    # int8: 16 * 16 = 256 wraps to 0 and scipy drops that entry; 100 + 100 wraps to -56.
+    A = sp.csr_array(np.array([[16, 10, 10]], dtype=np.int8))
+    B = sp.csr_array(np.array([[16, 1], [0, 10], [0, 10]], dtype=np.int8))
+    assert_same(matmul(A, B), A @ B)
+    assert matmul(A, B).nnz == 1
+
+
+@pytest.mark.parametrize("shape", [((0, 5), (5, 4)), ((4, 5), (5, 0)), ((4, 0), (0, 6)), ((0, 0), (0, 0))])
+def test_empty_shapes(shape):
+    A = sp.csr_array(shape[0])
+    B = sp.csr_array(shape[1])
+    assert_same(matmul(A, B), A @ B)
+
+
+def test_empty_rows_and_columns():
+    rng = np.random.default_rng(3)
+    A = sp.random_array((50, 40), density=0.2, format="lil", rng=rng)
+    A[5:15, :] = 0
+    A[:, 20:30] = 0
+    A = A.tocsr()
+    A.eliminate_zeros()
+    assert_same(matmul(A, A.T.tocsr()), A @ A.T.tocsr())
+
+
+def test_hub_rows_and_dense_output_rows():
+    # A hub row with 3000 entries times a matrix with long rows: dense accumulator (flop * 16 > ncols).
+    rng = np.random.default_rng(4)
+    n = 4000
+    A = sp.random_array((n, n), density=0.0005, format="lil", rng=rng)
+    A[7, rng.choice(n, 3000, replace=False)] = rng.standard_normal(3000)
+    A[9, :] = rng.standard_normal(n)  # a completely full row
+    A = A.tocsr()
+    C = matmul(A, A, n_threads=2)
+    assert_same(C, A @ A)
+    assert C.indptr[10] - C.indptr[9] > n // 2  # very dense output row
+
+
+def test_hash_window_and_direct_paths():
+    # Wide random matrix (hash tables), a stencil (dense window) and a permutation-like A (direct row copies).
+    rng = np.random.default_rng(5)
+    n = 60000
+    rows = np.repeat(np.arange(n), 3)
+    R = sp.csr_array((rng.standard_normal(3 * n), (rows, rng.integers(0, n, 3 * n))), shape=(n, n))
+    assert_same(matmul(R, R, n_threads=2), R @ R)
+    m = 150
+    L = sp.diags_array([-np.ones(m - 1), 2 * np.ones(m), -np.ones(m - 1)], offsets=[-1, 0, 1])
+    I = sp.eye_array(m)
+    S = (sp.kron(L, I) + sp.kron(I, L)).tocsr()
+    assert_same(matmul(S, S, n_threads=2), S @ S)
+    P = sp.csr_array((np.arange(1.0, n + 1), (np.arange(n), rng.permutation(n))), shape=(n, n))
+    assert_same(matmul(P, R), P @ R)
+    # Unsorted B disables the direct copy: same answer.
+    Ru = R.copy()
+    Ru.indices = Ru.indices.copy()
+    for i in range(0, n, 7):
+        lo, hi = Ru.indptr[i], Ru.indptr[i + 1]
+        Ru.indices[lo:hi] = Ru.indices[lo:hi][::-1].copy()
+        Ru.data[lo:hi] = Ru.data[lo:hi][::-1].copy()
+    Ru.has_sorted_indices = False
+    assert_same(matmul(P, Ru), P @ Ru)
+
+
+def test_dense_and_hash_rows_share_one_thread_workspace():
+    # Regression: a long dense-accumulator row (keys-only sort) followed on the same thread by long hash rows
+    # (pair sort) must not reuse a too-small value buffer.
+    rng = np.random.default_rng(13)
+    n = 200_000
+    rows = np.concatenate((np.zeros(3400, dtype=np.int64), np.repeat(np.arange(1, 400), 12)))  # flop 2e4 > n/16
+    cols = np.concatenate((rng.choice(n, 3400, replace=False), rng.integers(0, n, 399 * 12)))
+    A = sp.csr_array((rng.standard_normal(len(rows)), (rows, cols)), shape=(400, n))
+    B = sp.csr_array(
+        (rng.standard_normal(n * 6), (np.repeat(np.arange(n), 6), rng.integers(0, n, n * 6))), shape=(n, n)
+    )
+    assert_same(matmul(A, B, n_threads=1), A @ B)
+
+
+def rmat(scale, edge_factor, seed):
+    """Small R-MAT power-law graph (Graph500 parameters): hub rows of every size mix all accumulator kinds."""
+    rng = np.random.default_rng(seed)
+    n_edges = edge_factor << scale
+    rows = np.zeros(n_edges, dtype=np.int64)
+    cols = np.zeros(n_edges, dtype=np.int64)
+    for bit in range(scale):
+        u = rng.random(n_edges)
+        rows |= (u >= 0.76).astype(np.int64) << bit
+        cols |= (((u >= 0.57) & (u < 0.76)) | (u >= 0.95)).astype(np.int64) << bit
+    A = sp.csr_array((rng.standard_normal(n_edges), (rows, cols)), shape=(1 << scale, 1 << scale))
+    A.sum_duplicates()
+    return A
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_power_law_graph(n_threads):
+    A = rmat(10, 8, seed=14)
+    assert_same(matmul(A, A, n_threads=n_threads), A @ A)
+    assert_same(matmul(A, A.T.tocsr(), n_threads=n_threads), A @ A.T.tocsr())
+
+
+def test_thread_count_does_not_change_the_result():
+    rng = np.random.default_rng(6)
+    A = sp.random_array((3000, 3000), density=0.004, format="csr", rng=rng)
+    ref = matmul(A, A, n_threads=1)
+    for nt in (2, 3, 4):
+        C = matmul(A, A, n_threads=nt)
+        np.testing.assert_array_equal(C.indptr, ref.indptr)
+        np.testing.assert_array_equal(C.indices, ref.indices)
+        np.testing.assert_array_equal(C.data, ref.data)  # bitwise: one thread per row, fixed order
+
+
+def test_int64_indices():
+    rng = np.random.default_rng(7)
+    A = messy_csr(rng, (40, 30), 200, "normal", index_dtype=np.int64)
+    B = messy_csr(rng, (30, 20), 200, "normal", index_dtype=np.int64)
+    C = matmul(A, B)
+    assert C.indices.dtype == np.int64 and C.indptr.dtype == np.int64
+    assert_same(C, A @ B)
+    # one int64 operand is enough
+    B32 = messy_csr(rng, (30, 20), 200, "normal")
+    assert_same(matmul(A, B32), A @ B32)
+    # int32 inputs whose product would need int64 (simulated): the int64 kernel gives the same structure.
+    A32 = messy_csr(rng, (40, 30), 200, "normal")
+    C64 = matmul(A32, B32, _force_int64=True)
+    D = sorted_copy(A32 @ B32)
+    assert C64.indices.dtype == np.int64
+    np.testing.assert_array_equal(C64.indptr, D.indptr)
+    np.testing.assert_array_equal(C64.indices, D.indices)
+    np.testing.assert_allclose(C64.data, D.data, rtol=1e-14)
+
+
+def test_family_and_formats():
+    rng = np.random.default_rng(8)
+    A = sp.random_array((30, 40), density=0.2, format="csr", rng=rng)
+    B = sp.random_array((40, 20), density=0.2, format="csr", rng=rng)
+    Am, Bm = sp.csr_matrix(A), sp.csr_matrix(B)
+    assert type(matmul(Am, Bm)) is sp.csr_matrix
+    assert type(matmul(Am, B)) is sp.csr_matrix  # left operand decides, as in scipy
+    assert type(matmul(A, Bm)) is sp.csr_array
+    for fmt in ("coo", "csc", "lil", "dok", "bsr", "dia"):
+        # CSR out whatever the input format (scipy returns its own format for some of them)
+        assert_same(matmul(A.asformat(fmt), B.asformat(fmt)), sp.csr_array(A.asformat(fmt) @ B.asformat(fmt)))
+    assert_same(matmul(Am, Bm), Am @ Bm)
+
+
+def test_csr_input_is_not_copied():
+    A = sp.random_array((30, 30), density=0.2, format="csr", rng=0)
+    before = (A.indptr.copy(), A.indices.copy(), A.data.copy())
+    plan = spgemm_plan(A, A)
+    assert plan._ops.A is A  # CSR in: used as is
+    assert plan._ops.Aj.base is A.indices or plan._ops.Aj is A.indices
+    for x, y in zip(before, (A.indptr, A.indices, A.data)):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_flags_are_honest():
+    A = sp.random_array((50, 50), density=0.1, format="csr", rng=9)
+    C = matmul(A, A)
+    assert C.has_sorted_indices and C.has_canonical_format
+    assert _rows_strictly_sorted(C)
+    U = matmul(A, A, sort_indices=False)
+    assert not U.has_sorted_indices and not U.has_canonical_format
+
+
+# ------------------------------------------------------------------------------------------------ plan
+
+
+@given(operand_pairs(), st.integers(0, 2**32 - 1))
+def test_plan_reuse_with_new_values(pair, seed):
+    A, B = pair
+    plan = spgemm_plan(A, B)
+    assert isinstance(plan, SpgemmPlan)
+    rng = np.random.default_rng(seed)
+    A2, B2 = A.copy(), B.copy()
+    A2.data = rng.integers(-2, 3, len(A.data)).astype(np.float64)
+    B2.data = rng.standard_normal(len(B.data))
+    assert_same(plan.multiply(A2.data, B2.data), A2 @ B2)
+    assert_same(plan.multiply(A2, B2), A2 @ B2)
+
+
+def test_plan_dtype_change_and_errors():
+    A = sp.random_array((40, 40), density=0.1, format="csr", rng=10)
+    plan = spgemm_plan(A, A)
+    assert plan.nnz == (A @ A).nnz and plan.shape == (40, 40)
+    assert plan.flops == int(sum((A.indptr[1:] - A.indptr[:-1])[A.indices]))
+    C = plan.multiply(A.data.astype(np.complex128) * 1j, A.data)
+    assert_same(C, (A * 1j) @ A)
+    with pytest.raises(ValueError, match="A_data"):
+        plan.multiply(A.data[:-1], A.data)
+    with pytest.raises(ValueError, match="structure"):
+        plan.multiply(sp.random_array((40, 40), density=0.1, format="csr", rng=11), A)
+    with pytest.raises(TypeError):
+        plan.multiply(A.data.astype(object), A.data)
+    with pytest.raises(TypeError):
+        plan.multiply(A.data.astype(str), A.data)
+
+
+# ------------------------------------------------------------------------------------------------ mask
+
+
+def masked_reference(A, B, M):
+    D = sorted_copy(A @ B)
+    S = M.tocsr().copy()
+    S.sum_duplicates()
+    S.data = np.ones_like(S.data, dtype=D.dtype)
+    R = D.multiply(S).tocsr()
+    R.eliminate_zeros()
+    R.sort_indices()
+    return type(D)(R)
+
+
+@given(operand_pairs(), st.integers(0, 2**32 - 1), st.sampled_from([1, 2]))
+def test_masked_matches_restricted_product(pair, seed, n_threads):
+    A, B = pair
+    rng = np.random.default_rng(seed)
+    M = messy_csr(rng, (A.shape[0], B.shape[1]), int(rng.integers(0, 200)), "small")
+    C = masked_matmul(A, B, M, n_threads=n_threads)
+    assert_same(C, masked_reference(A, B, M))
+
+
+def test_masked_dense_mask_rows_and_triangles():
+    rng = np.random.default_rng(12)
+    n = 300
+    G = sp.random_array((n, n), density=0.05, format="csr", rng=rng)
+    G = ((G + G.T) > 0).astype(np.float64)
+    G.setdiag(0)
+    G.eliminate_zeros()
+    G = sp.csr_array(G)
+    L = sp.tril(G, k=-1, format="csr")
+    triangles = masked_matmul(L, L, L).sum()
+    Gd = G.toarray()
+    assert triangles == pytest.approx(np.trace(Gd @ Gd @ Gd) / 6, abs=0)
+    full = sp.csr_array(np.ones((n, n)))  # dense mask rows take the dense position map
+    assert_same(masked_matmul(G, G, full), sorted_copy(G @ G))
+
+
+def test_masked_errors():
+    A = sp.random_array((10, 8), density=0.3, format="csr", rng=0)
+    with pytest.raises(ValueError, match="mask"):
+        masked_matmul(A, A.T, sp.csr_array((10, 9)))
+    with pytest.raises(TypeError, match="mask"):
+        masked_matmul(A, A.T, np.ones((10, 10)))
+
+
+# ------------------------------------------------------------------------------------------------ bad input
+
+
+def test_bad_input_errors():
+    A = sp.random_array((10, 8), density=0.3, format="csr", rng=0)
+    with pytest.raises(ValueError, match="shape mismatch"):
+        matmul(A, A)
+    with pytest.raises(TypeError, match="scipy.sparse"):
+        matmul(A.toarray(), A.T)
+    with pytest.raises(TypeError, match="scipy.sparse"):
+        matmul(A, [[1.0]])
+    X = A.copy()
+    X.data = X.data.astype(object)
+    with pytest.raises(TypeError, match="dtype"):
+        matmul(X, A.T)
+    with pytest.raises(TypeError, match="dtype"):
+        matmul(A.astype(np.longdouble), A.T)
+    with pytest.raises(ValueError, match="n_threads"):
+        matmul(A, A.T, n_threads=0)
+    with pytest.raises(TypeError, match="n_threads"):
+        matmul(A, A.T, n_threads=1.5)
+    with pytest.raises(ValueError, match="2-D"):
+        matmul(sp.coo_array(np.ones(3)), sp.coo_array(np.ones(3)))
+
+
+def test_corrupt_structure_is_rejected_not_crashing():
+    A = sp.random_array((10, 10), density=0.3, format="csr", rng=0)
+    bad = A.copy()
+    bad.indices = bad.indices.copy()
+    bad.indices[0] = 1000  # out of range column
+    with pytest.raises(ValueError, match="invalid CSR"):
+        matmul(A, bad)
+    with pytest.raises(ValueError, match="invalid CSR"):
+        matmul(bad, A)
+    bad2 = A.copy()
+    bad2.indptr = bad2.indptr.copy()
+    bad2.indptr[3], bad2.indptr[4] = bad2.indptr[4] + 1, bad2.indptr[3]  # decreasing
+    with pytest.raises(ValueError, match="invalid CSR"):
+        matmul(bad2, A)
