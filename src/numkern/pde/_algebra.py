@@ -1,7 +1,7 @@
 """Per-axis factors of the GP-HM model and the Kronecker algebra on grid tensors.
 
 For one axis with grid x (n points, uniform) and kernel parameters theta:
-    K    = k(x, x) + jitter I            (prior covariance factor, Cholesky L L^T)
+    K    = k(x, x) + jitter k(0) I       (prior covariance factor, Cholesky L L^T; k(0) = sum_q w_q)
     K^(m) = d^m k / dx^m (x, x)          (derivative in the first argument, no jitter)
     D^(m) = K^(m) K^{-1}                 (GP conditional-mean differentiation matrix on the grid)
     E^(m) = D^(m) L = K^(m) L^{-T}       (the same in the whitened coordinates U = (kron L_j) z)
@@ -44,7 +44,9 @@ class AxisFactors:
             vals = spectral_mixture_lags(self.lags, *self.params, order=m, envelope=envelope)
             self.lag_values[m] = vals
             self.mats[m] = vals[self.offset_index]
-        self.K = self.mats[0] + jitter * np.eye(n)
+        # jitter relative to the prior variance k(0) = sum w: the conditioning stays fixed while weights are learned
+        self.jitter = jitter * float(np.sum(np.exp(log_weights)))
+        self.K = self.mats[0] + self.jitter * np.eye(n)
         try:
             self.chol = np.linalg.cholesky(self.K)
         except np.linalg.LinAlgError as exc:
@@ -61,6 +63,20 @@ class AxisFactors:
             Et = sla.solve_triangular(self.chol, self.mats[m].T, lower=True)
             self.E[m] = Et.T
             self.D[m] = sla.solve_triangular(self.chol, Et, lower=True, trans="T").T
+
+    def eigen_whitening(self):
+        """Whitening by the eigendecomposition K = V diag(lam) V^T: Phi = V diag(sqrt lam) and the derivative maps
+        E^(m) = K^(m) V diag(lam^{-1/2}) (same role as L and K^(m) L^{-T}). Stationary kernels nearly commute with
+        their derivative kernels, so E^(m)^T E^(m) is nearly diagonal here: the basis of the Jacobi preconditioner."""
+        if not hasattr(self, "_eig"):
+            lam, V = np.linalg.eigh(self.K)
+            lam = np.maximum(lam, self.jitter * 1e-3)
+            E = {0: V * np.sqrt(lam)}
+            for m in self.orders:
+                if m > 0:
+                    E[m] = (self.mats[m] @ V) / np.sqrt(lam)
+            self._eig = E
+        return self._eig
 
     def solve(self, rhs_axis0: np.ndarray) -> np.ndarray:
         """K^{-1} applied to the rows (axis 0) of a matrix."""
@@ -90,22 +106,28 @@ def solve_all(factors, tensor: np.ndarray) -> np.ndarray:
     return out
 
 
-def apply_term(factors, orders, tensor: np.ndarray, whitened: bool = False) -> np.ndarray:
-    """Apply kron_j D_j^(m_j) (or kron_j E_j^(m_j) when ``whitened``) to ``tensor``; D^(0) is the identity."""
+def apply_term(factors, orders, tensor: np.ndarray, whitened=False) -> np.ndarray:
+    """Apply kron_j D_j^(m_j) (or kron_j E_j^(m_j) when ``whitened``) to ``tensor``; D^(0) is the identity.
+
+    ``whitened`` is False, True (Cholesky whitening) or "eigen" (see :meth:`AxisFactors.eigen_whitening`)."""
     out = tensor
     for axis, (f, m) in enumerate(zip(factors, orders)):
-        if whitened:
+        if whitened == "eigen":
+            out = apply_along(axis, f.eigen_whitening()[m], out)
+        elif whitened:
             out = apply_along(axis, f.E[m], out)
         elif m > 0:
             out = apply_along(axis, f.D[m], out)
     return out
 
 
-def apply_term_transpose(factors, orders, tensor: np.ndarray, whitened: bool = False) -> np.ndarray:
+def apply_term_transpose(factors, orders, tensor: np.ndarray, whitened=False) -> np.ndarray:
     """Transpose of :func:`apply_term`."""
     out = tensor
     for axis, (f, m) in enumerate(zip(factors, orders)):
-        if whitened:
+        if whitened == "eigen":
+            out = apply_along(axis, f.eigen_whitening()[m].T, out)
+        elif whitened:
             out = apply_along(axis, f.E[m].T, out)
         elif m > 0:
             out = apply_along(axis, f.D[m].T, out)

@@ -85,11 +85,14 @@ class GPHMSolver:
     learn_tau : bool
         Also optimise log tau in the outer loop.
     jitter : float
-        Added to each factor's diagonal.
+        Added to each factor's diagonal, relative to the factor's prior variance k(0) = sum_q w_q (the reference
+        adds 1e-6 absolutely; with its initial weights, sum w = 1, the two agree at the start).
     dense_limit : int
         Grids with at most this many nodes use the dense QR inner solve; larger ones use preconditioned CG.
     cg_tol : float
         Relative residual tolerance of the CG inner solve.
+    cg_maxiter : int
+        Iteration cap of the CG inner solve.
 
     Examples
     --------
@@ -117,6 +120,7 @@ class GPHMSolver:
         jitter=1e-6,
         dense_limit=2500,
         cg_tol=1e-10,
+        cg_maxiter=3000,
     ):
         if not isinstance(pde, PDE):
             raise TypeError("pde must be a numkern.pde.PDE")
@@ -143,6 +147,7 @@ class GPHMSolver:
         self.learn_tau = bool(learn_tau)
         self.dense_limit = int(dense_limit)
         self.cg_tol = float(cg_tol)
+        self.cg_maxiter = int(cg_maxiter)
 
         self.axes = [np.linspace(lo, hi, n) for (lo, hi), n in zip(pde.domain, self.n_points)]
         self.shape = self.n_points
@@ -261,19 +266,20 @@ class GPHMSolver:
             R = R + self.pde.nonlinearity_coefficient * self.pde.nonlinearity[0](U)
         return R - self.source_grid
 
-    def _whitened_operator(self, factors, p):
-        """A z = sum_t c_t kron E_t z + p * (kron L) z and its transpose, as tensor maps."""
+    def _whitened_operator(self, factors, p, kind=True):
+        """A z = sum_t c_t kron E_t z + p * (kron Phi) z and its transpose, as tensor maps."""
+        zero = (0,) * len(factors)
 
         def forward(z):
-            out = sum(c * apply_term(factors, o, z, whitened=True) for o, c in self.pde.terms.items())
+            out = sum(c * apply_term(factors, o, z, whitened=kind) for o, c in self.pde.terms.items())
             if p is not None:
-                out = out + p * apply_term(factors, (0,) * len(factors), z, whitened=True)
+                out = out + p * apply_term(factors, zero, z, whitened=kind)
             return out
 
         def adjoint(r):
-            out = sum(c * apply_term_transpose(factors, o, r, whitened=True) for o, c in self.pde.terms.items())
+            out = sum(c * apply_term_transpose(factors, o, r, whitened=kind) for o, c in self.pde.terms.items())
             if p is not None:
-                out = out + apply_term_transpose(factors, (0,) * len(factors), p * r, whitened=True)
+                out = out + apply_term_transpose(factors, zero, p * r, whitened=kind)
             return out
 
         return forward, adjoint
@@ -294,64 +300,64 @@ class GPHMSolver:
             Qm, Rm = np.linalg.qr(M)
             z = sla.solve_triangular(Rm, Qm.T @ rhs)
             return (Lc @ z).reshape(self.shape)
-        forward, adjoint = self._whitened_operator(factors, p)
-        L0 = (0,) * len(factors)
+        # large grids: CG on the normal equations in the eigen-whitened coordinates U = (kron V_j lam_j^1/2) z
+        kind = "eigen"
+        forward, adjoint = self._whitened_operator(factors, p, kind)
+        zero = (0,) * len(factors)
 
         def normal(zflat):
             z = zflat.reshape(self.shape)
-            Lz = apply_term(factors, L0, z, whitened=True)
-            bz = np.where(mask, Lz, 0.0)
-            out = z + lam_t1 * apply_term_transpose(factors, L0, bz, whitened=True) + tau[1] * adjoint(forward(z))
+            bz = np.where(mask, apply_term(factors, zero, z, whitened=kind), 0.0)
+            out = z + lam_t1 * apply_term_transpose(factors, zero, bz, whitened=kind) + tau[1] * adjoint(forward(z))
             return out.ravel()
 
         gfull = np.zeros(self.shape)
         gfull[mask] = g
-        rhs = lam_t1 * apply_term_transpose(factors, L0, gfull, whitened=True) + tau[1] * adjoint(f_eff)
-        precond = self._preconditioner(factors, tau, lam_t1)
+        rhs = lam_t1 * apply_term_transpose(factors, zero, gfull, whitened=kind) + tau[1] * adjoint(f_eff)
+        diag = self._jacobi_diagonal(factors, tau, lam_t1, p).ravel()
+        precond = spla.LinearOperator((self.N, self.N), matvec=lambda r: r / diag, dtype=np.float64)
         op = spla.LinearOperator((self.N, self.N), matvec=normal, dtype=np.float64)
+        counter = [0]
         z, info = spla.cg(
-            op, rhs.ravel(), x0=None if z0 is None else z0.ravel(), rtol=self.cg_tol, maxiter=2000, M=precond
+            op,
+            rhs.ravel(),
+            x0=None if z0 is None else z0.ravel(),
+            rtol=self.cg_tol,
+            maxiter=self.cg_maxiter,
+            M=precond,
+            callback=lambda _: counter.__setitem__(0, counter[0] + 1),
         )
         self.last_cg_info = info
-        return apply_term(factors, L0, z.reshape(self.shape), whitened=True)
+        self.last_cg_iterations = counter[0]
+        return apply_term(factors, zero, z.reshape(self.shape), whitened=kind)
 
-    def _preconditioner(self, factors, tau, lam_t1):
-        """Kronecker-diagonalised approximation of the normal-equation matrix.
+    def _jacobi_diagonal(self, factors, tau, lam_t1, p):
+        """Exact diagonal of the normal-equation matrix in the eigen-whitened coordinates.
 
-        Keeps, per axis j, the pure-axis terms tau2 sum_t c_t^2 E_tj^T E_tj (kron the other axes' L^T L) and replaces
-        the identity and the boundary term by eps * kron_j L_j^T L_j; with the generalised eigenvectors W_j of the
-        pencils (sum_t c_t^2 E_tj^T E_tj, L_j^T L_j) the whole approximation is diagonal in kron W_j.
+        diag(kron_j X_j) = kron_j diag(X_j), so every (term, term) pair of tau2 A^T A, the identity and the boundary
+        term (all nodes minus the interior, a difference of two Kronecker products) contribute Kronecker diagonals.
+        The pointwise Gauss-Newton term p enters through its mean.
         """
         dim = len(factors)
-        Ws, lams = [], []
-        for j, f in enumerate(factors):
-            H = f.chol.T @ f.chol
-            G = np.zeros_like(H)
-            for o, c in self.pde.terms.items():
-                if o[j] > 0 and all(o[k] == 0 for k in range(dim) if k != j):
-                    G += c * c * (f.E[o[j]].T @ f.E[o[j]])
-            lam, W = sla.eigh(G, H + 1e-12 * np.trace(H) / f.n * np.eye(f.n))
-            Ws.append(W)
-            lams.append(np.maximum(lam, 0.0))
-        diag = np.zeros(self.shape)
-        for j, lam in enumerate(lams):
-            shape = [1] * dim
-            shape[j] = -1
-            diag = diag + tau[1] * lam.reshape(shape)
-        c0 = self.pde.terms.get((0,) * dim, 0.0)
-        eps = tau[1] * c0 * c0 + lam_t1 * self.N_B / self.N + 1.0
-        diag = diag + eps
+        W = [f.eigen_whitening() for f in factors]
+        terms = list(self.pde.terms.items())
+        if p is not None:
+            terms.append(((0,) * dim, float(np.mean(p))))
 
-        def apply(r):
-            t = r.reshape(self.shape)
-            for j, W in enumerate(Ws):
-                t = apply_along(j, W.T, t)
-            t = t / diag
-            for j, W in enumerate(Ws):
-                t = apply_along(j, W, t)
-            return t.ravel()
+        def kron_diag(vecs):
+            out = np.ones(())
+            for v in vecs:
+                out = np.multiply.outer(out, v)
+            return out
 
-        return spla.LinearOperator((self.N, self.N), matvec=apply, dtype=np.float64)
+        diag = np.ones(self.shape)
+        for o1, c1 in terms:
+            for o2, c2 in terms:
+                cols = [np.sum(W[j][o1[j]] * W[j][o2[j]], axis=0) for j in range(dim)]
+                diag = diag + tau[1] * c1 * c2 * kron_diag(cols)
+        full = kron_diag([np.sum(Wj[0] ** 2, axis=0) for Wj in W])
+        interior = kron_diag([np.sum(Wj[0][1:-1] ** 2, axis=0) for Wj in W])
+        return diag + lam_t1 * (full - interior)
 
     def _data_objective(self, factors, tau, U):
         """The U-dependent part of J: 1/2 U^T K^{-1} U + boundary and residual misfits."""
@@ -429,6 +435,8 @@ class GPHMSolver:
             g = np.zeros(3 * self.n_components)
             for m, Gm in G.items():
                 g += f.lag_sums(Gm) @ f.lag_param_grad(m)
+            # the jitter is jitter * sum_q w_q
+            g[: self.n_components] += self.jitter * np.exp(self.params[j][0]) * np.trace(G[0])
             grads.append(g)
         g_tau = np.array([lam * (0.5 * tau[0] * (rb @ rb) - 0.5 * NB), 0.5 * tau[1] * np.sum(res * res) - 0.5 * N])
         return J, np.concatenate(grads), g_tau
