@@ -24,7 +24,7 @@ def run() -> None:
     solver = GPHMSolver(pde, 160, n_components=12)
     solver.solve_grid()
     err0 = solver.error()
-    result = solver.fit(max_iter=40)
+    result = solver.fit(max_iter=25)
     t_gp = time.perf_counter() - t0
     spec = solver.spectrum()[0]
     top = spec["frequencies"][np.argmax(spec["weights"])]
