@@ -5,6 +5,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -71,8 +72,9 @@ py::array_t<T> kron_matmat(const std::vector<carray<T>>& factors, const carray<T
   auto blas = blas_for<T>(use_blas);
   {
     py::gil_scoped_release release;
-    std::vector<T> work(static_cast<std::size_t>(work_cap));
-    nk::kron_matmat<T>(ptrs, m, n, x_ptr, batch, out_ptr, work.data(), n_threads, blas);
+    // uninitialised work buffer (every entry is written before it is read)
+    std::unique_ptr<T[]> work(work_cap > 0 ? new T[static_cast<std::size_t>(work_cap)] : nullptr);
+    nk::kron_matmat<T>(ptrs, m, n, x_ptr, batch, out_ptr, work.get(), n_threads, blas);
   }
   py::object view = out[py::slice(0, static_cast<py::ssize_t>(m_total * batch), 1)];
   return py::array_t<T>(view.attr("reshape")(batch, m_total));

@@ -1,6 +1,6 @@
 """Kronecker-structured linear algebra and Gaussian-process regression on tensor grids.
 
-The covariance of a product kernel on a full tensor grid is ``K = K_1 ⊗ ... ⊗ K_d``. This module never forms
+The covariance of a product kernel on a full tensor grid is ``K = K_1 ⊗ … ⊗ K_d``. This module never forms
 it: products use one GEMM per factor (:class:`KroneckerOperator`, :func:`apply_along`), and solves,
 log-determinants and the trace terms of GP gradients use per-factor factorisations:
 
@@ -14,6 +14,7 @@ grids live in :mod:`numkern.kron.kernels`; :class:`GridGP` is exact GP regressio
 """
 
 from . import kernels
+from ._gridgp import GridGP
 from ._operator import (
     KroneckerCholesky,
     KroneckerEigh,
@@ -28,5 +29,6 @@ __all__ = [
     "KroneckerEigh",
     "apply_along",
     "kron_matmat_numpy",
+    "GridGP",
     "kernels",
 ]

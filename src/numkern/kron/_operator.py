@@ -10,6 +10,7 @@ import scipy.linalg as sla
 from scipy.sparse.linalg import LinearOperator
 
 from .. import _kron
+from .._backend import is_cupy_array
 
 __all__ = [
     "KroneckerOperator",
@@ -116,7 +117,7 @@ def apply_along(axis, M, X, *, n_threads=None, method="auto"):
     X : array_like
         Array of any dimension >= 1.
     n_threads : int, optional
-        OpenMP threads (default: OpenMP's default, i.e. ``OMP_NUM_THREADS``).
+        Threads; as for :class:`KroneckerOperator`.
     method : {"auto", "blas", "blocked", "numpy"}, optional
         GEMM engine; see :class:`KroneckerOperator`.
 
@@ -136,6 +137,16 @@ def apply_along(axis, M, X, *, n_threads=None, method="auto"):
     """
     method = _resolve_method(method)
     nt = _threads_arg(n_threads)
+    if n_threads is None and method == "blas":
+        nt = 1  # as in KroneckerOperator: BLAS's own threading
+    if is_cupy_array(X):
+        from ._cuda_path import apply_along_cupy
+
+        if X.ndim == 0 or not -X.ndim <= axis < X.ndim:
+            raise ValueError(f"axis {axis!r} is out of range for X with {X.ndim} dimensions")
+        if np.shape(M)[1] != X.shape[axis]:
+            raise ValueError(f"M has {np.shape(M)[1]} columns but X.shape[{axis}] = {X.shape[axis]}")
+        return apply_along_cupy(int(axis) % X.ndim, M, X)
     X = np.asarray(X)
     if X.ndim == 0:
         raise ValueError("X must have at least one dimension")
@@ -195,7 +206,7 @@ class _GridShapes:
 
 
 class KroneckerOperator(LinearOperator):
-    """The Kronecker product ``A = A_1 ⊗ A_2 ⊗ ... ⊗ A_d`` of dense factors, never formed.
+    """The Kronecker product ``A = A_1 ⊗ A_2 ⊗ … ⊗ A_d`` of dense factors, never formed.
 
     A :class:`scipy.sparse.linalg.LinearOperator`, so ``A @ x``, ``A.matvec``, ``A.matmat``, ``A.T``, ``A.H``
     and every scipy iterative solver work. Vectors are ordered row-major over the grid ``(n_1, ..., n_d)``
@@ -210,14 +221,23 @@ class KroneckerOperator(LinearOperator):
     *factors : array_like, each 2-D
         Dense real factors (float32 or float64; mixed or integer input is promoted to float64).
     n_threads : int, optional
-        OpenMP threads for the products (default: ``OMP_NUM_THREADS``). Results do not depend on it beyond
-        rounding inside BLAS.
+        Threads for the products. ``None`` (default): with the "blas" engine one ``?gemm`` call per axis,
+        threaded by BLAS itself (honouring ``OPENBLAS_NUM_THREADS``/threadpoolctl); with "blocked", OpenMP's
+        default (``OMP_NUM_THREADS``). An explicit count splits every GEMM into that many OpenMP row panels;
+        then pin BLAS to one thread to avoid oversubscription. Results do not depend on it beyond rounding
+        inside BLAS (the blocked engine is bitwise independent of it).
     method : {"auto", "blas", "blocked", "numpy"}, optional
         GEMM engine of the rotation steps: numkern's C++ driver calling scipy's BLAS ``?gemm`` ("blas", the
         default for "auto"), numkern's own cache-blocked OpenMP kernel ("blocked"), or numpy's ``matmul``
         ("numpy").
     check_finite : bool, optional
         Reject factors with NaN/inf (default True).
+
+    Notes
+    -----
+    CuPy input (``A @ x``, ``A.matvec``, ``A.matmat``, ``A.apply`` with a ``cupy.ndarray``) runs on the GPU
+    with numkern's CUDA launcher (one strided-GEMM launch per axis; factors are copied to the device once)
+    and returns a CuPy array. Requires numkern built with CUDA.
 
     Attributes
     ----------
@@ -274,6 +294,8 @@ class KroneckerOperator(LinearOperator):
         self.method = _resolve_method(method)
         self.n_threads = n_threads
         self._nt = _threads_arg(n_threads)
+        if n_threads is None and self.method == "blas":
+            self._nt = 1  # one BLAS call per axis; BLAS's own threads apply
         self._in = _GridShapes(self.grid_shape)
         self._out = _GridShapes(self.out_grid_shape)
         super().__init__(dtype=dtype, shape=(self._out.size, self._in.size))
@@ -292,6 +314,37 @@ class KroneckerOperator(LinearOperator):
         Xc = np.ascontiguousarray(X, dtype=dtype)
         out = _kron.kron_matmat(list(factors), Xc, self._nt, self.method == "blas")
         return out.T  # (B, M) row-major is (M, B) column-major: no copy
+
+    # CuPy input: GPU products (numkern's CUDA launcher, one launch per axis), CuPy output.
+    def _product_cupy(self, X):
+        import cupy as cp
+
+        from ._cuda_path import kron_matmat_cupy
+
+        if X.dtype not in (np.float32, np.float64):
+            raise TypeError(f"CuPy input must be float32 or float64, got {X.dtype}")
+        if X.ndim not in (1, 2) or X.shape[0] != self.shape[1]:
+            raise ValueError(f"dimension mismatch: operator {self.shape}, input {X.shape}")
+        key = (cp.cuda.Device().id, X.dtype.str)
+        cache = self.__dict__.setdefault("_device_factors", {})
+        if key not in cache:
+            cache[key] = [cp.asarray(f, dtype=X.dtype) for f in self.factors]
+        return kron_matmat_cupy(cache[key], X)
+
+    def matvec(self, x):
+        if is_cupy_array(x):
+            return self._product_cupy(x.reshape(-1))
+        return super().matvec(x)
+
+    def matmat(self, X):
+        if is_cupy_array(X):
+            return self._product_cupy(X)
+        return super().matmat(X)
+
+    def dot(self, x):
+        if is_cupy_array(x):
+            return self._product_cupy(x)
+        return super().dot(x)
 
     def _matmat(self, X):
         return self._product(np.asarray(X))
@@ -327,6 +380,12 @@ class KroneckerOperator(LinearOperator):
         >>> A.apply(np.ones((2, 3))).tolist()
         [[2.0, 2.0, 2.0], [2.0, 2.0, 2.0]]
         """
+        if is_cupy_array(X):
+            if X.shape[: self.ndim_grid] == self.grid_shape and self.ndim_grid > 1:
+                batch = X.shape[self.ndim_grid:]
+                res = self._product_cupy(X.reshape(self._in.size, -1))
+                return res.reshape(self.out_grid_shape + batch)
+            return self._product_cupy(X)
         mat, restore = self._in.to_matrix(X, "X")
         return restore(self._product(mat), self.out_grid_shape)
 
@@ -410,6 +469,22 @@ def _log_terms(values_per_factor, sizes):
     """``Σ_j (N / n_j) Σ_i values_j[i]``."""
     n_total = math.prod(sizes)
     return float(sum((n_total // n) * math.fsum(v) for v, n in zip(values_per_factor, sizes)))
+
+
+def _check_dfactors(axis, dfactors, grid_shape):
+    """Validate a factor index and one (n, n) or a stack (P, n, n) of factor derivatives."""
+    d = len(grid_shape)
+    if not isinstance(axis, (int, np.integer)) or not 0 <= axis < d:
+        raise ValueError(f"axis must be in [0, {d}), got {axis!r}")
+    dk = np.asarray(dfactors, dtype=np.float64)
+    single = dk.ndim == 2
+    dk = dk[None] if single else dk
+    n = grid_shape[axis]
+    if dk.ndim != 3 or dk.shape[1:] != (n, n):
+        raise ValueError(f"dfactors must have shape ({n}, {n}) or (P, {n}, {n}), got {np.shape(dfactors)}")
+    if not np.all(np.isfinite(dk)):
+        raise ValueError("dfactors contains NaN or inf")
+    return dk, single
 
 
 class KroneckerCholesky:
@@ -502,7 +577,8 @@ class KroneckerCholesky:
     def solve_lower(self, y, trans=False):
         """Whitening: ``L^{-1} y`` (``trans=False``) or ``L^{-T} y`` with ``L = ⊗_j L_j``.
 
-        ``||L^{-1} u||^2 = u^T K^{-1} u``; ``L^{-T} z`` with standard normal ``z`` ... and ``L z`` samples the prior.
+        ``||L^{-1} u||^2 = u^T K^{-1} u`` (the prior's quadratic form); ``L z`` with standard normal ``z``
+        samples the prior (``chol.L @ z``).
         """
         t = 1 if trans else 0
         return self._axiswise(
@@ -520,6 +596,34 @@ class KroneckerCholesky:
     def logdet_factors(self):
         """``log|K_j + jitter I|`` for each factor."""
         return np.array([2.0 * math.fsum(np.log(np.diagonal(L))) for L in self.lower_factors])
+
+    def logdet_gradient(self, axis, dfactors):
+        """Derivative of :meth:`logdet` when factor ``axis`` changes by ``dK``: ``(N / n_axis) tr(K_axis^{-1} dK)``.
+
+        Parameters
+        ----------
+        axis : int
+        dfactors : array_like, shape (n_axis, n_axis) or (P, n_axis, n_axis)
+            Derivatives of factor ``axis`` with respect to one or ``P`` parameters.
+
+        Returns
+        -------
+        float or ndarray of shape (P,)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from numkern.kron import KroneckerOperator
+        >>> chol = KroneckerOperator(4 * np.eye(3), np.eye(4)).cholesky()
+        >>> float(chol.logdet_gradient(0, np.eye(3)))   # d/dt log|(4 + t) I_3 ⊗ I_4| = 12 / 4
+        3.0
+        """
+        dk, single = _check_dfactors(axis, dfactors, self.grid_shape)
+        n = self.grid_shape[axis]
+        L = self.lower_factors[axis]
+        scale = self._shapes.size // n
+        res = np.array([scale * np.trace(sla.cho_solve((L, True), m, check_finite=False)) for m in dk])
+        return float(res[0]) if single else res
 
     def logdet(self):
         """Exact ``log|K| = Σ_j (N / n_j) log|K_j + jitter I|`` (no clamping)."""
@@ -573,20 +677,23 @@ class KroneckerEigh:
         self.shape = (self._shapes.size, self._shapes.size)
         self.Q = KroneckerOperator(*vecs, n_threads=n_threads, method=method, check_finite=False)
         self.QT = self.Q.T
+        lam = np.ones(())
+        for w in vals:
+            lam = np.multiply.outer(lam, w)
+        self._lam = lam
+        self._lam.flags.writeable = False
+        self._lam_min = float(lam.min())
 
     def eigenvalues(self):
-        """All ``N`` eigenvalues ``Lambda = ⊗ lambda_j`` as a grid tensor (not sorted)."""
-        out = np.ones(())
-        for w in self.eigenvalue_factors:
-            out = np.multiply.outer(out, w)
-        return out
+        """All ``N`` eigenvalues ``Lambda = ⊗ lambda_j`` as a read-only grid tensor (not sorted)."""
+        return self._lam
 
     def _shifted(self, shift):
         shift = float(shift)
         if not math.isfinite(shift):
             raise ValueError("shift must be finite")
-        lam = self.eigenvalues() + shift
-        low = float(lam.min())
+        low = self._lam_min + shift
+        lam = self._lam + shift
         if not low > 0:
             raise ValueError(
                 f"K + shift*I is not positive definite (smallest eigenvalue {low:.3e} with shift={shift:g}); "
@@ -606,7 +713,7 @@ class KroneckerEigh:
         if float(shift) == 0.0:
             self._shifted(0.0)
             return _log_terms([np.log(w) for w in self.eigenvalue_factors], self.grid_shape)
-        return math.fsum(np.log(self._shifted(shift)).ravel())
+        return float(np.sum(np.log(self._shifted(shift))))
 
     def trace_inv(self, shift=0.0):
         """``tr((K + shift I)^{-1}) = Σ_i 1 / (Lambda_i + shift)``."""
@@ -618,7 +725,7 @@ class KroneckerEigh:
         return np.asarray(sq @ (1.0 / self._shifted(shift)).ravel())
 
     def trace_inv_times(self, axis, dfactors, shift=0.0):
-        """``tr((K + shift I)^{-1} (K_1 ⊗ ... ⊗ dK ⊗ ... ⊗ K_d))`` with ``dK`` in position ``axis``.
+        """``tr((K + shift I)^{-1} (K_1 ⊗ … ⊗ dK ⊗ … ⊗ K_d))`` with ``dK`` in position ``axis``.
 
         This is the trace term of the marginal-likelihood gradient for a parameter of factor ``axis``.
 
@@ -634,14 +741,7 @@ class KroneckerEigh:
         float or ndarray of shape (P,)
         """
         d = len(self.grid_shape)
-        if not isinstance(axis, (int, np.integer)) or not 0 <= axis < d:
-            raise ValueError(f"axis must be in [0, {d}), got {axis!r}")
-        dk = np.asarray(dfactors, dtype=np.float64)
-        single = dk.ndim == 2
-        dk = dk[None] if single else dk
-        n = self.grid_shape[axis]
-        if dk.ndim != 3 or dk.shape[1:] != (n, n):
-            raise ValueError(f"dfactors must have shape ({n}, {n}) or (P, {n}, {n}), got {np.shape(dfactors)}")
+        dk, single = _check_dfactors(axis, dfactors, self.grid_shape)
         inv = 1.0 / self._shifted(shift)
         # weight over the axis' eigen-index: Σ_{other indices} inv[i] Π_{k != axis} lambda_k[i_k]
         w = inv

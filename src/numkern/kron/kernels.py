@@ -37,9 +37,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import scipy.linalg as _sla
 from scipy.linalg import toeplitz as _scipy_toeplitz
 
-__all__ = ["Kernel1D", "SpectralMixture", "RBF", "Matern", "uniform_spacing"]
+__all__ = ["Kernel1D", "SpectralMixture", "RBF", "Matern", "uniform_spacing", "differentiation_matrix"]
 
 _SQRT5 = math.sqrt(5.0)
 
@@ -91,7 +92,7 @@ def _gaussian_cos_derivatives(r, a, b, order):
     ``g^{(k)}(r) = (-sqrt a)^k H_k(z) g(r)`` with ``z = sqrt(a) r - i b / (2 sqrt a)`` and the physicists'
     Hermite polynomials (three-term recurrence; no cancellation because the leading term dominates for large
     ``|z|``). Writing ``g = exp(-a r^2) (cos br + i sin br)`` avoids the overflow of the completed square.
-    Shapes: ``r`` (...), ``a``/``b`` (Q, 1...), result (order+1, Q, ...).
+    ``a``, ``b`` are scalars; the result has shape ``(order + 1,) + r.shape``.
     """
     sa = np.sqrt(a)
     z = sa * r - 0.5j * b / sa
@@ -126,7 +127,7 @@ def _matern_envelope_derivatives(r, c, poly0, order):
     """Derivatives ``e^{(k)}(r)``, k = 0..order, of ``e(r) = E(c |r|)``, ``E(t) = poly0(t) e^{-t}``.
 
     ``e^{(k)}(r) = sign(r)^k c^k q_k(c |r|) e^{-c |r|}``; even ``k`` need no sign, odd ``k`` vanish at 0 for the
-    orders this envelope supports. Result shape (order+1, Q, ...).
+    orders this envelope supports. ``c`` is a scalar; the result has shape ``(order + 1,) + r.shape``.
     """
     t = c * np.abs(r)
     sgn = np.sign(r)
@@ -261,14 +262,28 @@ class Kernel1D:
         (4, 4)
         """
         x, y = self._pair(x, y)
+        self._check_order(dx + dy)
         sign = -1.0 if dy % 2 else 1.0
-        return sign * self.lag(x[:, None] - y[None, :], order=dx + dy)
+        out = np.empty((x.size, y.size))
+        for rows in self._row_blocks(x.size, y.size):
+            out[rows] = sign * self._lag_terms(x[rows, None] - y[None, :], dx + dy, with_grad=False)[0]
+        return out
+
+    @staticmethod
+    def _row_blocks(n, m, budget=1 << 18):
+        """Row slices with about ``budget`` lags each, bounding the temporaries of pairwise construction."""
+        step = max(1, budget // max(1, m))
+        return [slice(i, min(n, i + step)) for i in range(0, n, step)]
 
     def gradient(self, x, y=None, dx=0, dy=0):
         """Parameter gradient of :meth:`__call__`: shape ``(n_params, n, m)``."""
         x, y = self._pair(x, y)
+        self._check_order(dx + dy)
         sign = -1.0 if dy % 2 else 1.0
-        return sign * self.lag_gradient(x[:, None] - y[None, :], order=dx + dy)
+        out = np.empty((self.n_params, x.size, y.size))
+        for rows in self._row_blocks(x.size, y.size):
+            out[:, rows] = sign * self._lag_terms(x[rows, None] - y[None, :], dx + dy, with_grad=True)[1]
+        return out
 
     def toeplitz(self, x, dx=0, dy=0, gradient=False):
         """Kernel (derivative) matrix on a uniform grid from its ``n`` distinct lags.
@@ -405,61 +420,60 @@ class SpectralMixture(Kernel1D):
         return self._theta[2 * self.n_components :].copy()
 
     def _lag_terms(self, r, order, with_grad):
+        # One component at a time so temporaries stay O(order * r.size), not O(Q * order * r.size).
         q = self.n_components
-        shape_q = (q,) + (1,) * r.ndim
-        w = np.exp(self._theta[:q]).reshape(shape_q)
-        a = np.exp(self._theta[q : 2 * q]).reshape(shape_q)
-        b = (2.0 * np.pi * self._theta[2 * q :]).reshape(shape_q)
-        rr = r[None]
+        value = np.zeros(r.shape)
+        grad = np.empty((3 * q,) + r.shape) if with_grad else None
+        for i in range(q):
+            terms = self._component_terms(r, order, with_grad, self._theta[i], self._theta[q + i],
+                                          self._theta[2 * q + i])
+            value += terms[0]
+            if with_grad:
+                grad[i], grad[q + i], grad[2 * q + i] = terms
+        return value, grad
+
+    def _component_terms(self, r, order, with_grad, log_w, log_a, mu):
+        """``w h^{(order)}(r)`` and (with_grad) its derivatives in ``log w``, ``l`` and ``mu``."""
+        w, a, b = math.exp(log_w), math.exp(log_a), 2.0 * math.pi * mu
         if self.envelope == "gaussian":
             # g(r) = exp(-a r^2 + i b r): d/da g^{(m)} = -(r^2 g)^{(m)}, d/db g^{(m)} = i (r g)^{(m)} (Leibniz).
             top = order + 2 if with_grad else order
-            gk = _gaussian_cos_derivatives(rr, a, b, top)
+            gk = _gaussian_cos_derivatives(r, np.float64(a), np.float64(b), top)
             comp = w * gk[order].real
-            value = comp.sum(axis=0)
             if not with_grad:
-                return value, None
+                return (comp,)
             m = order
-            d_a = -(rr * rr * gk[m])
-            d_b = 1j * rr * gk[m]
+            d_a = -(r * r * gk[m])
+            d_b = 1j * r * gk[m]
             if m >= 1:
-                d_a = d_a - 2.0 * m * rr * gk[m - 1]
-                d_b = d_b + 1j * m * gk[m - 1]
+                d_a -= 2.0 * m * r * gk[m - 1]
+                d_b += 1j * m * gk[m - 1]
             if m >= 2:
-                d_a = d_a - m * (m - 1) * gk[m - 2]
-            grad_lw = comp
-            grad_ls = w * a * d_a.real  # d/dl = a d/da
-            grad_mu = w * 2.0 * np.pi * d_b.real
-        else:
-            # h(r) = e(r) e^{i b r}; h^{(m)} = sum_k C(m,k) e^{(k)} (i b)^{m-k} e^{i b r};
-            # c d/dc e^{(k)} = k e^{(k)} + r e^{(k+1)} because e(r) = E(c r), and d/db h^{(m)} = i (r h)^{(m)}.
-            c = _SQRT5 * a
-            top = order + 1 if with_grad else order
-            env = _matern_envelope_derivatives(rr, c, [1.0, 1.0, 1.0 / 3.0], top)
-            phase = np.exp(1j * b * rr)
-            ib = 1j * b
+                d_a -= m * (m - 1) * gk[m - 2]
+            return comp, w * a * d_a.real, w * 2.0 * np.pi * d_b.real  # d/dl = a d/da
+        # h(r) = e(r) e^{i b r}; h^{(m)} = sum_k C(m,k) e^{(k)} (i b)^{m-k} e^{i b r};
+        # c d/dc e^{(k)} = k e^{(k)} + r e^{(k+1)} because e(r) = E(c r), and d/db h^{(m)} = i (r h)^{(m)}.
+        c = _SQRT5 * a
+        top = order + 1 if with_grad else order
+        env = _matern_envelope_derivatives(r, np.float64(c), [1.0, 1.0, 1.0 / 3.0], top)
+        phase = np.exp(1j * b * r)
+        ib = 1j * b
 
-            def h_deriv(m, env_terms):
-                acc = 0.0
-                for k, cmk in enumerate(_binomial_row(m)):
-                    acc = acc + cmk * env_terms[k] * ib ** (m - k)
-                return acc * phase
+        def h_deriv(m, env_terms):
+            acc = np.zeros(r.shape, dtype=np.complex128)
+            for k, cmk in enumerate(_binomial_row(m)):
+                acc += cmk * env_terms[k] * ib ** (m - k)
+            return acc * phase
 
-            hm = h_deriv(order, env)
-            comp = w * hm.real
-            value = comp.sum(axis=0)
-            if not with_grad:
-                return value, None
-            env_c = np.stack([k * env[k] + rr * env[k + 1] for k in range(order + 1)])
-            grad_ls = w * h_deriv(order, env_c).real  # d/dl = c d/dc
-            h_all = [h_deriv(k, env) for k in range(order + 1)]
-            d_b = 1j * rr * h_all[order]
-            if order >= 1:
-                d_b = d_b + 1j * order * h_all[order - 1]
-            grad_lw = comp
-            grad_mu = w * 2.0 * np.pi * d_b.real
-        grad = np.concatenate([grad_lw, np.broadcast_to(grad_ls, comp.shape), np.broadcast_to(grad_mu, comp.shape)])
-        return value, grad
+        comp = w * h_deriv(order, env).real
+        if not with_grad:
+            return (comp,)
+        env_c = [k * env[k] + r * env[k + 1] for k in range(order + 1)]
+        grad_ls = w * h_deriv(order, env_c).real  # d/dl = c d/dc
+        d_b = 1j * r * h_deriv(order, env)
+        if order >= 1:
+            d_b += 1j * order * h_deriv(order - 1, env)
+        return comp, grad_ls, w * 2.0 * np.pi * d_b.real
 
 
 class RBF(Kernel1D):
@@ -484,20 +498,20 @@ class RBF(Kernel1D):
     def _lag_terms(self, r, order, with_grad):
         ell2 = math.exp(2.0 * self._theta[0])
         var = math.exp(self._theta[1])
-        a = np.array(0.5 / ell2).reshape((1,) * (r.ndim + 1))
+        a = 0.5 / ell2
         top = order + 2 if with_grad else order
-        gk = _gaussian_cos_derivatives(r[None], a, np.zeros_like(a), top)
-        value = var * gk[order, 0].real
+        gk = _gaussian_cos_derivatives(r, np.float64(a), np.float64(0.0), top)
+        value = var * gk[order].real
         if not with_grad:
             return value, None
         m = order
-        d_a = -(r * r * gk[m, 0])
+        d_a = -(r * r * gk[m])
         if m >= 1:
-            d_a = d_a - 2.0 * m * r * gk[m - 1, 0]
+            d_a = d_a - 2.0 * m * r * gk[m - 1]
         if m >= 2:
-            d_a = d_a - m * (m - 1) * gk[m - 2, 0]
+            d_a = d_a - m * (m - 1) * gk[m - 2]
         # a = exp(-2 log ell) / 2 -> d/dlog ell = -2 a d/da
-        grad_ell = var * (-2.0 * a[0]) * d_a.real
+        grad_ell = var * (-2.0 * a) * d_a.real
         return value, np.stack([grad_ell, value])
 
 
@@ -505,8 +519,8 @@ class Matern(Kernel1D):
     """Matérn kernel with ``nu`` in {0.5, 1.5, 2.5}: ``variance * E_nu(sqrt(2 nu) |r| / lengthscale)``.
 
     ``E_{1/2}(t) = e^{-t}``, ``E_{3/2}(t) = (1 + t) e^{-t}``, ``E_{5/2}(t) = (1 + t + t^2/3) e^{-t}``.
-    ``theta = [log(lengthscale), log(variance)]``. Argument derivatives of total order <= ``2 nu - 1``... i.e.
-    0, 2 and 4 (the kernel is ``2 nu`` times differentiable at 0 only in that range).
+    ``theta = [log(lengthscale), log(variance)]``. Argument derivatives of total order up to 0, 2 and 4 for
+    ``nu`` = 0.5, 1.5 and 2.5 (the next lag derivative is discontinuous at 0).
 
     Examples
     --------
@@ -530,12 +544,69 @@ class Matern(Kernel1D):
     def _lag_terms(self, r, order, with_grad):
         c = math.sqrt(2.0 * self.nu) * math.exp(-self._theta[0])
         var = math.exp(self._theta[1])
-        carr = np.array(c).reshape((1,) * (r.ndim + 1))
         top = order + 1 if with_grad else order
-        env = _matern_envelope_derivatives(r[None], carr, self._POLYS[self.nu], top)
-        value = var * env[order, 0]
+        env = _matern_envelope_derivatives(r, np.float64(c), self._POLYS[self.nu], top)
+        value = var * env[order]
         if not with_grad:
             return value, None
         # c = sqrt(2 nu) / ell -> d/dlog ell = -c d/dc = -(order e^{(order)} + r e^{(order+1)})
-        grad_ell = -var * (order * env[order, 0] + r * env[order + 1, 0])
+        grad_ell = -var * (order * env[order] + r * env[order + 1])
         return value, np.stack([grad_ell, value])
+
+
+def differentiation_matrix(kernel, x, order=1, jitter=1e-6):
+    """GP differentiation matrix ``D = K^{(order)} (K + jitter I)^{-1}`` on the points ``x``.
+
+    For grid values ``u`` the GP conditional mean of ``d^order u / dx^order`` at the same points is ``D @ u``
+    (GP-HM's ``D_j^{(m)}``; apply it along one grid axis with :func:`numkern.kron.apply_along`). ``K`` and
+    ``K^{(order)} = d^order/dx^order k(x_i, x_j)`` are built from the lags (Toeplitz) on uniform grids;
+    ``D`` is computed as ``(K + jitter I)^{-1} K^{(order)T}`` transposed, by Cholesky (no explicit inverse).
+
+    Parameters
+    ----------
+    kernel : Kernel1D
+    x : array_like, shape (n,)
+        Points (uniform grids use the Toeplitz fast path).
+    order : int, optional
+        Derivative order (``<= kernel.max_order``).
+    jitter : float, optional
+        Nugget added to ``K``'s diagonal (default 1e-6, as in GP-HM).
+
+    Returns
+    -------
+    D : ndarray, shape (n, n)
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        If ``K + jitter I`` is not numerically positive definite (increase ``jitter``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numkern.kron.kernels import RBF, differentiation_matrix
+    >>> x = np.linspace(0, 1, 40)
+    >>> D = differentiation_matrix(RBF(0.2), x, order=1, jitter=1e-10)
+    >>> bool(np.max(np.abs(D @ np.sin(3 * x) - 3 * np.cos(3 * x))[5:-5]) < 1e-4)
+    True
+    """
+    x = _as_float_array("x", x)
+    if x.ndim != 1 or x.size < 1:
+        raise ValueError("x must be a non-empty 1-D array")
+    jitter = float(jitter)
+    if not (math.isfinite(jitter) and jitter >= 0):
+        raise ValueError(f"jitter must be finite and >= 0, got {jitter}")
+    try:
+        uniform_spacing(x)
+        uniform = True
+    except ValueError:
+        uniform = False
+    k0 = kernel.toeplitz(x) if uniform else kernel(x)
+    km = kernel.toeplitz(x, dx=order) if uniform else kernel(x, x, dx=order)
+    try:
+        factor = _sla.cho_factor(k0 + jitter * np.eye(x.size), lower=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        raise np.linalg.LinAlgError(
+            f"K + {jitter:g} I is not positive definite on these points; increase jitter"
+        ) from None
+    return _sla.cho_solve(factor, km.T, check_finite=False).T

@@ -44,6 +44,8 @@ struct GemmArgs {
   index_t ldq;
   T* c;
   index_t ldc;
+  // BLAS path only: Q given transposed (Q[k, c] = q[c * ldq + k]), e.g. a factor M read as M^T without a copy.
+  bool q_trans = false;
 };
 
 // Cache-blocked kernel for rows [r_begin, r_end): column tiles of kColTile (C tile in L1, Q tile in L2), inner
@@ -99,11 +101,16 @@ void gemm_blocked_rows(const GemmArgs<T>& g, index_t r_begin, index_t r_end) {
 template <class T>
 void gemm_blas_rows(const GemmArgs<T>& g, index_t r_begin, index_t r_end, fortran_gemm_t<T> gemm) {
   if (r_end <= r_begin) return;
-  char trans_q = 'N';
-  char trans_p = (g.p_cs == 1) ? 'N' : 'T';
-  int m = static_cast<int>(g.cols), n = static_cast<int>(r_end - r_begin), k = static_cast<int>(g.inner);
-  int ldq = static_cast<int>(std::max<index_t>(1, g.ldq));
-  int ldp = static_cast<int>(std::max<index_t>(1, g.p_cs == 1 ? g.p_rs : g.p_cs));
+  char trans_q = g.q_trans ? 'T' : 'N';
+  // P's rows contiguous (row-major, usable as the column-major P^T when its row stride covers `inner`; a
+  // single row has no stride constraint) or else P's columns contiguous (p_rs == 1: column-major P, transposed).
+  const index_t rows = r_end - r_begin;
+  const bool rows_contiguous = g.p_cs == 1 && (g.p_rs >= g.inner || rows <= 1);
+  char trans_p = rows_contiguous ? 'N' : 'T';
+  int m = static_cast<int>(g.cols), n = static_cast<int>(rows), k = static_cast<int>(g.inner);
+  int ldq = static_cast<int>(std::max<index_t>({1, g.ldq, g.q_trans ? g.inner : g.cols}));
+  int ldp = static_cast<int>(rows_contiguous ? std::max<index_t>({1, g.p_rs, g.inner})
+                                             : std::max<index_t>({1, g.p_cs, rows}));
   int ldc = static_cast<int>(std::max<index_t>(1, g.ldc));
   T alpha = T(1), beta = T(0);
   if (k == 0) {
@@ -186,12 +193,18 @@ void kron_matmat(const std::vector<const T*>& factors, const std::vector<index_t
     const index_t in_size = intermediate_size(m, n, batch, j);
     const index_t rest = in_size / std::max<index_t>(1, n[j]);
     // src is the row-major (n_j, rest) matrix A; dst is the row-major (rest, m_j) matrix A^T M_j^T.
-    // P = A^T (P[r, k] = A[k, r]: strides (1, rest)); Q = M_j^T, which we read through a transposed copy so its
-    // rows are contiguous (factors are small: m_j n_j entries).
-    std::vector<T> mt(static_cast<std::size_t>(n[j] * m[j]));
-    for (index_t a = 0; a < m[j]; ++a)
-      for (index_t b = 0; b < n[j]; ++b) mt[static_cast<std::size_t>(b * m[j] + a)] = factors[j][a * n[j] + b];
-    GemmArgs<T> g{rest, m[j], n[j], src, 1, rest, mt.data(), m[j], dst, m[j]};
+    // P = A^T (P[r, k] = A[k, r]: strides (1, rest)); Q = M_j^T: BLAS reads the factor transposed in place,
+    // the blocked kernel reads a transposed copy so its rows are contiguous (factors are small: m_j n_j entries).
+    std::vector<T> mt;
+    GemmArgs<T> g{rest, m[j], n[j], src, 1, rest, factors[j], n[j], dst, m[j], true};
+    if (!blas) {
+      mt.resize(static_cast<std::size_t>(n[j] * m[j]));
+      for (index_t a = 0; a < m[j]; ++a)
+        for (index_t b = 0; b < n[j]; ++b) mt[static_cast<std::size_t>(b * m[j] + a)] = factors[j][a * n[j] + b];
+      g.q = mt.data();
+      g.ldq = m[j];
+      g.q_trans = false;
+    }
     if (n[j] == 0) g.p_cs = 1;  // empty inner dimension: keep strides valid for BLAS
     gemm(g, n_threads, blas);
     src = dst;
@@ -206,10 +219,16 @@ void apply_along(const T* mat, index_t m, index_t n, const T* x, index_t a, inde
                  fortran_gemm_t<T> blas) {
   if (a == 0 || m == 0 || b == 0) return;
   if (b == 1) {
-    std::vector<T> mt(static_cast<std::size_t>(n * m));
-    for (index_t i = 0; i < m; ++i)
-      for (index_t k = 0; k < n; ++k) mt[static_cast<std::size_t>(k * m + i)] = mat[i * n + k];
-    GemmArgs<T> g{a, m, n, x, n, 1, mt.data(), m, y, m};
+    GemmArgs<T> g{a, m, n, x, n, 1, mat, n, y, m, true};  // Q = M^T read in place by BLAS
+    std::vector<T> mt;
+    if (!blas) {
+      mt.resize(static_cast<std::size_t>(n * m));
+      for (index_t i = 0; i < m; ++i)
+        for (index_t k = 0; k < n; ++k) mt[static_cast<std::size_t>(k * m + i)] = mat[i * n + k];
+      g.q = mt.data();
+      g.ldq = m;
+      g.q_trans = false;
+    }
     gemm(g, n_threads, blas);
     return;
   }
