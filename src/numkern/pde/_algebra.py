@@ -47,13 +47,10 @@ class AxisFactors:
         # jitter relative to the prior variance k(0) = sum w: the conditioning stays fixed while weights are learned
         self.jitter = jitter * float(np.sum(np.exp(log_weights)))
         self.K = self.mats[0] + self.jitter * np.eye(n)
-        try:
-            self.chol = np.linalg.cholesky(self.K)
-        except np.linalg.LinAlgError as exc:
-            raise np.linalg.LinAlgError(
-                "kernel factor is not positive definite; increase `jitter` or check the kernel parameters"
-            ) from exc
-        self.logdet = 2.0 * np.sum(np.log(np.diag(self.chol)))
+
+    def factorise(self, chol: np.ndarray) -> None:
+        """Take the Cholesky factor L of K (from :class:`numkern.kron.KroneckerCholesky`) and build D and E."""
+        self.chol = chol
         self.D = {}
         self.E = {0: self.chol}
         for m in self.orders:
@@ -96,14 +93,6 @@ def solve_along(axis: int, factor: AxisFactors, tensor: np.ndarray) -> np.ndarra
     moved = np.moveaxis(tensor, axis, 0)
     out = factor.solve(moved.reshape(moved.shape[0], -1)).reshape(moved.shape)
     return np.moveaxis(out, 0, axis)
-
-
-def solve_all(factors, tensor: np.ndarray) -> np.ndarray:
-    """(kron K_j)^{-1} vec(tensor), as a tensor."""
-    out = tensor
-    for axis, f in enumerate(factors):
-        out = solve_along(axis, f, out)
-    return out
 
 
 def apply_term(factors, orders, tensor: np.ndarray, whitened=False) -> np.ndarray:
