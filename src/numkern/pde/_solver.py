@@ -455,7 +455,7 @@ class GPHMSolver:
         self.U = self._inner_solve(factors, np.exp(self.log_tau), self.U if np.any(self.U) else None)
         return self.U
 
-    def fit(self, max_iter=100, callback=None, n_test=300, tol=1e-12):
+    def fit(self, max_iter=100, callback=None, n_test=300, tol=1e-12, max_restarts=3):
         """Learn the kernel parameters (and taus if ``learn_tau``) with L-BFGS-B on the profiled objective.
 
         Parameters
@@ -469,6 +469,8 @@ class GPHMSolver:
             Test points per axis for the error.
         tol : float
             Relative objective tolerance (L-BFGS-B ``ftol``).
+        max_restarts : int
+            Restarts of L-BFGS-B (fresh curvature memory) when it stops before ``max_iter`` iterations.
 
         Returns
         -------
@@ -517,15 +519,26 @@ class GPHMSolver:
             if callback is not None:
                 callback(len(history) - 1, Jk, err)
 
-        res = sopt.minimize(
-            fun,
-            x0,
-            jac=True,
-            method="L-BFGS-B",
-            bounds=self._bounds(),
-            callback=cb,
-            options={"maxiter": max_iter, "ftol": tol, "gtol": 0},
-        )
+        # L-BFGS-B often stops early on this landscape (a failed line search, or a stalled relative reduction after
+        # a step into a region where a factor is not positive definite); restarting from the current point with a
+        # fresh curvature memory continues the descent. At most `max_restarts` restarts, within `max_iter` in total.
+        x = x0
+        used = 0
+        for _ in range(max_restarts + 1):
+            res = sopt.minimize(
+                fun,
+                x,
+                jac=True,
+                method="L-BFGS-B",
+                bounds=self._bounds(),
+                callback=cb,
+                options={"maxiter": max_iter - used, "ftol": tol, "gtol": 0},
+            )
+            used += max(res.nit, 1)
+            x = res.x
+            if used >= max_iter or res.nit == 0:
+                break
+            self._adopt(x, n_theta, state)
         self._adopt(res.x, n_theta, state)
         err = self.error(n_test) if self.pde.exact is not None else None
         return FitResult(self.objective(), err, history, state["evals"], time.perf_counter() - t0, str(res.message))
