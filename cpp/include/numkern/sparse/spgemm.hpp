@@ -500,8 +500,11 @@ int64_t close_gaps(int64_t nrows, I* Cp, std::vector<std::vector<std::pair<int64
 template <class V, class I>
 int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* Bx, const int64_t* flop,
                        int64_t total_flop, bool b_canonical, int64_t band, I* Cp, I* Cj, V* Cx, bool sort_indices,
-                       bool keep_zeros, int n_threads) {
-  const int nt = threads_for(total_flop, n_threads);
+                       bool keep_zeros, int n_threads, bool fused = false) {
+  // fused (one thread only): no symbolic pass ran; Cj/Cx have room for total_flop entries, rows are written
+  // back to back and Cp is filled here (row capacity = its flop count, the symbolic upper bound).
+  const int nt = fused ? 1 : threads_for(total_flop, n_threads);
+  if (fused) Cp[0] = 0;
   const std::vector<int64_t> chunks = flop_chunks(flop, A.nrows, total_flop, nt);
   const int64_t n_chunks = static_cast<int64_t>(chunks.size()) - 1;
   std::vector<std::vector<std::pair<int64_t, int64_t>>> short_rows(nt);
@@ -514,7 +517,7 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
       const BRowPrefetcher<I, V> pf{A.indices, B.indptr, B.indices, Bx, A.indptr[chunks[c + 1]]};
       for (int64_t i = chunks[c]; i < chunks[c + 1]; ++i) {
         const int64_t a_lo = A.indptr[i], a_hi = A.indptr[i + 1];
-        const int64_t off = Cp[i], cap = static_cast<int64_t>(Cp[i + 1]) - off;
+        const int64_t off = Cp[i], cap = fused ? flop[i] : static_cast<int64_t>(Cp[i + 1]) - off;
         I* cols = Cj + off;
         V* vals = Cx + off;
         int64_t n = 0;
@@ -633,10 +636,14 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
         }
         if (!keep_zeros && !dense_done) n = drop_zeros(cols, vals, n);
         if (sort_indices && !sorted && n > 1) sort_row<true>(cols, vals, n, ws);
-        if (n < cap) my_short.emplace_back(i, n);
+        if (fused)
+          Cp[i + 1] = static_cast<I>(off + n);
+        else if (n < cap)
+          my_short.emplace_back(i, n);
       }
     }
   }
+  if (fused) return Cp[A.nrows];
   return close_gaps(A.nrows, Cp, short_rows, Cj, Cx);
 }
 
