@@ -272,6 +272,8 @@ struct Workspace {
   std::vector<V> sort_vals;
   std::vector<int64_t> bucket_start;
   std::vector<unsigned char> hit;  // pattern kernel: slot received a partial product
+  std::vector<uint64_t> col_bits;  // bitmap sort of dense rows: one bit per window column (all zero between rows)
+  std::vector<uint64_t> word_bits;  // one bit per non-zero word of col_bits (all zero between rows)
   uint32_t stamp = 0;
 
   I* table_of_size(int64_t size) {
@@ -452,6 +454,52 @@ void sort_row(I* cols, V* vals, int64_t n, WS& ws) {
   if constexpr (WITH_VALUES) std::memcpy(vals, tv, sizeof(V) * n);
 }
 
+NK_INLINE int count_trailing_zeros(uint64_t x) {
+#if defined(__GNUC__) || defined(__clang__)
+  return __builtin_ctzll(x);
+#else
+  int c = 0;
+  while (!(x & 1u)) {
+    x >>= 1;
+    ++c;
+  }
+  return c;
+#endif
+}
+
+// Sort the distinct columns cols[0..n) of a dense-accumulator row, all in [lo, lo + width), without comparisons:
+// set one bit per column in a bitmap of the window and one bit per touched 64-bit word in a summary bitmap, then
+// read both back in order with count-trailing-zeros, clearing as it goes. O(n + width / 4096) and branch
+// predictable, where a comparison sort of randomly ordered columns mispredicts about once per comparison.
+template <class I, class WS>
+void bitmap_sort_cols(I* cols, int64_t n, int64_t lo, int64_t width, WS& ws) {
+  const int64_t n_words = (width + 63) >> 6, n_summary = (n_words + 63) >> 6;
+  if (static_cast<int64_t>(ws.col_bits.size()) < n_words) ws.col_bits.resize(n_words, 0u);
+  if (static_cast<int64_t>(ws.word_bits.size()) < n_summary) ws.word_bits.resize(n_summary, 0u);
+  uint64_t* bits = ws.col_bits.data();
+  uint64_t* summary = ws.word_bits.data();
+  for (int64_t a = 0; a < n; ++a) {
+    const uint64_t j = static_cast<uint64_t>(static_cast<int64_t>(cols[a]) - lo);
+    bits[j >> 6] |= uint64_t(1) << (j & 63);
+    summary[j >> 12] |= uint64_t(1) << ((j >> 6) & 63);
+  }
+  int64_t out = 0;
+  for (int64_t s = 0; s < n_summary; ++s) {
+    uint64_t sw = summary[s];
+    summary[s] = 0;
+    while (sw != 0) {
+      const int64_t w = (s << 6) + count_trailing_zeros(sw);
+      sw &= sw - 1;
+      uint64_t bw = bits[w];
+      bits[w] = 0;
+      while (bw != 0) {
+        cols[out++] = static_cast<I>(lo + (w << 6) + count_trailing_zeros(bw));
+        bw &= bw - 1;
+      }
+    }
+  }
+}
+
 // Remove exact zeros from a row in place (order kept); returns the new length.
 template <class I, class V>
 int64_t drop_zeros(I* cols, V* vals, int64_t n) {
@@ -605,16 +653,13 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
                 }
               }
             }
-            // Columns only need sorting here: sort the integers (or scan the window when it is not much wider
-            // than the row), then gather the values in that order.
+            // Columns only need sorting here: short rows by insertion (stencil rows arrive nearly sorted), longer
+            // ones through the window bitmap, then the values are gathered in that order.
             if (sort_indices && n > 1) {
-              if (plan.width <= 4 * n) {
-                int64_t w = 0;
-                for (int64_t j = plan.lo; j < plan.lo + plan.width; ++j)
-                  if (st[j] == s) cols[w++] = static_cast<I>(j);
-              } else {
-                sort_row<false>(cols, static_cast<V*>(nullptr), n, ws);
-              }
+              if (n <= kInsertionSortMax)
+                insertion_sort_row<false>(cols, static_cast<V*>(nullptr), n);
+              else
+                bitmap_sort_cols(cols, n, plan.lo, plan.width, ws);
             }
             if (keep_zeros) {
               for (int64_t a = 0; a < n; ++a) vals[a] = acc[cols[a]];
