@@ -36,12 +36,14 @@ nks::Csr<I> make_csr(const carray<I>& indptr, const carray<I>& indices, int64_t 
   return m;
 }
 
+// Bandwidth of a CSR structure, or -1 when it is invalid (see csr_validate_band).
 template <class I>
-bool validate(const carray<I>& indptr, const carray<I>& indices, int64_t nrows, int64_t ncols, int n_threads) {
-  if (indptr.size() != nrows + 1) return false;
+int64_t validate_band(const carray<I>& indptr, const carray<I>& indices, int64_t nrows, int64_t ncols,
+                      int n_threads) {
+  if (indptr.size() != nrows + 1) return -1;
   py::gil_scoped_release release;
-  return nks::csr_is_valid(indptr.data(), indices.data(), nrows, ncols, static_cast<int64_t>(indices.size()),
-                           n_threads);
+  return nks::csr_validate_band(indptr.data(), indices.data(), nrows, ncols, static_cast<int64_t>(indices.size()),
+                                n_threads);
 }
 
 // Returns (flop per row, exclusive prefix sum of the structural row counts, total flop); both int64.
@@ -116,20 +118,12 @@ int64_t on_pattern(const carray<I>& Ap, const carray<I>& Aj, const carray<V>& Ax
 
 template <class I>
 void register_index(py::module_& m) {
-  m.def("validate", &validate<I>, py::arg("indptr"), py::arg("indices"), py::arg("nrows"), py::arg("ncols"),
+  m.def("validate_band", &validate_band<I>, py::arg("indptr"), py::arg("indices"), py::arg("nrows"), py::arg("ncols"),
         py::arg("n_threads"));
   m.def("row_flops", &flops<I>, py::arg("Ap"), py::arg("Aj"), py::arg("Bp"), py::arg("Bj"), py::arg("m"),
         py::arg("k"), py::arg("n"), py::arg("n_threads"));
   m.def("symbolic", &symbolic<I>, py::arg("Ap"), py::arg("Aj"), py::arg("Bp"), py::arg("Bj"), py::arg("m"),
         py::arg("k"), py::arg("n"), py::arg("b_canonical"), py::arg("band"), py::arg("n_threads"));
-  m.def(
-      "bandwidth",
-      [](const carray<I>& indptr, const carray<I>& indices, int64_t nrows, int n_threads) {
-        if (indptr.size() != nrows + 1) throw std::invalid_argument("indptr has the wrong length");
-        py::gil_scoped_release release;
-        return nks::csr_bandwidth(indptr.data(), indices.data(), nrows, n_threads);
-      },
-      py::arg("indptr"), py::arg("indices"), py::arg("nrows"), py::arg("n_threads"));
 }
 
 template <class V, class I>

@@ -434,6 +434,9 @@ def test_corrupt_structure_is_rejected_not_crashing():
         matmul(A, bad)
     with pytest.raises(ValueError, match="invalid CSR"):
         matmul(bad, A)
+    bad.indices[0] = -1  # negative column (row minimum checked, not only the maximum)
+    with pytest.raises(ValueError, match="invalid CSR"):
+        matmul(A, bad)
     bad2 = A.copy()
     bad2.indptr = bad2.indptr.copy()
     bad2.indptr[3], bad2.indptr[4] = bad2.indptr[4] + 1, bad2.indptr[3]  # decreasing

@@ -119,15 +119,14 @@ class _Operands:
         arrays = (self.A.indptr, self.A.indices, self.B.indptr, self.B.indices)
         self.index_dtype = _index_dtype(*arrays, shape=(m, n, k))
         self._set_index_arrays(self.index_dtype)
-        self._check_structure(self.Ap, self.Aj, m, k, self.A.data, "A")
-        if not (self.B is self.A and k == m):  # A @ A: one check covers both
-            self._check_structure(self.Bp, self.Bj, k, n, self.B.data, "B")
+        # band(A) + band(B) bounds every output row's column span: small for stencils and bands.
+        band_a = self._check_structure(self.Ap, self.Aj, m, k, self.A.data, "A")
+        if self.B is self.A and k == m:  # A @ A: one check covers both
+            self.band = 2 * band_a
+        else:
+            self.band = band_a + self._check_structure(self.Bp, self.Bj, k, n, self.B.data, "B")
         # A canonical B (sorted rows, no duplicates) lets rows of A with one entry copy a B row directly.
         self.b_canonical = bool(self.B.has_canonical_format) if self.B.nnz else True
-        # band(A) + band(B) bounds every output row's column span: small for stencils and bands.
-        band_a = _sparse.bandwidth(self.Ap, self.Aj, m, self.n_threads)
-        same = self.B is self.A and k == m
-        self.band = band_a + (band_a if same else _sparse.bandwidth(self.Bp, self.Bj, k, self.n_threads))
 
     def _set_index_arrays(self, dtype):
         conv = lambda a: np.ascontiguousarray(a, dtype=dtype)  # noqa: E731
@@ -141,11 +140,13 @@ class _Operands:
     def _check_structure(self, indptr, indices, nrows, ncols, data, name):
         if indptr.shape != (nrows + 1,) or len(data) < len(indices):
             raise ValueError(f"{name} has an inconsistent CSR structure (indptr/indices/data lengths)")
-        if not _sparse.validate(indptr, indices, nrows, ncols, self.n_threads):
+        band = _sparse.validate_band(indptr, indices, nrows, ncols, self.n_threads)
+        if band < 0:
             raise ValueError(
                 f"{name} has an invalid CSR structure (indptr must start at 0 and be non-decreasing, indices "
                 f"must lie in [0, {ncols}))"
             )
+        return band
 
     def values(self, A_data=None, B_data=None):
         a = self.A.data if A_data is None else A_data

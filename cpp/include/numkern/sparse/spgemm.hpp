@@ -111,27 +111,37 @@ NK_INLINE int64_t next_pow2(int64_t x) {
 
 NK_INLINE uint64_t hash_slot(int64_t col, uint64_t mask) { return (static_cast<uint64_t>(col) * 107u) & mask; }
 
-// True when indptr/indices describe a valid CSR structure: indptr[0] == 0, non-decreasing, indptr[nrows] <=
-// nnz_stored, every index in [0, ncols). Checked before any kernel touches memory through the indices.
+// Validates a CSR structure and measures its bandwidth in one pass over the indices. Returns -1 unless
+// indptr[0] == 0, indptr is non-decreasing, indptr[nrows] <= nnz_stored and every index lies in [0, ncols) (checked
+// before any kernel touches memory through the indices); else the bandwidth max |j - i| over the stored entries
+// (0 when empty). With band(A) + band(B) small, every output row of A B lies in the window [i - band, i + band],
+// so no per-row span computation is needed (stencils, bands).
 template <class I>
-bool csr_is_valid(const I* indptr, const I* indices, int64_t nrows, int64_t ncols, int64_t nnz_stored,
-                  int n_threads) {
-  if (indptr[0] != 0 || static_cast<int64_t>(indptr[nrows]) > nnz_stored) return false;
+int64_t csr_validate_band(const I* indptr, const I* indices, int64_t nrows, int64_t ncols, int64_t nnz_stored,
+                          int n_threads) {
+  if (indptr[0] != 0 || static_cast<int64_t>(indptr[nrows]) > nnz_stored) return -1;
   bool ok = true;
+  int64_t band = 0;
   const int nt = nnz_stored < kSerialFlopCutoff ? 1 : resolve_num_threads(n_threads);
-#pragma omp parallel for num_threads(nt) schedule(static) reduction(&& : ok)
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(&& : ok) reduction(max : band)
   for (int64_t i = 0; i < nrows; ++i) {
     const int64_t lo = indptr[i], hi = indptr[i + 1];
     if (hi < lo) {
       ok = false;
       continue;
     }
-    for (int64_t p = lo; p < hi; ++p) {
+    if (hi == lo) continue;
+    // Row minimum and maximum only (branch-free, vectorisable): they decide both the range check and the band.
+    int64_t j_min = indices[lo], j_max = indices[lo];
+    for (int64_t p = lo + 1; p < hi; ++p) {
       const int64_t j = indices[p];
-      ok = ok && (j >= 0 && j < ncols);
+      j_min = std::min(j_min, j);
+      j_max = std::max(j_max, j);
     }
+    ok = ok && j_min >= 0 && j_max < ncols;
+    band = std::max(band, std::max(i - j_min, j_max - i));
   }
-  return ok;
+  return ok ? band : -1;
 }
 
 // flop[i] = number of partial products of row i = sum over A[i,k] of nnz(B[k,:]). Returns the total.
@@ -150,22 +160,6 @@ int64_t row_flops(const Csr<I>& A, const Csr<I>& B, int64_t* flop, int n_threads
     total += f;
   }
   return total;
-}
-
-// Bandwidth max |j - i| over the stored entries (0 when empty). With band(A) + band(B) small, every output row
-// of A B lies in the window [i - band, i + band], so no per-row span computation is needed (stencils, bands).
-template <class I>
-int64_t csr_bandwidth(const I* indptr, const I* indices, int64_t nrows, int n_threads) {
-  int64_t band = 0;
-  const int nt = nrows < 4096 ? 1 : resolve_num_threads(n_threads);
-#pragma omp parallel for num_threads(nt) schedule(static) reduction(max : band)
-  for (int64_t i = 0; i < nrows; ++i) {
-    for (int64_t p = indptr[i], p_end = indptr[i + 1]; p < p_end; ++p) {
-      const int64_t d = static_cast<int64_t>(indices[p]) - i;
-      band = std::max(band, d < 0 ? -d : d);
-    }
-  }
-  return band;
 }
 
 // Split rows into contiguous chunks of about equal work (flop + 1 per row) for dynamic scheduling.
