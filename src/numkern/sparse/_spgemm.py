@@ -193,9 +193,11 @@ def _empty(ops: _Operands):
 def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_int64=False):
     """Sparse matrix product ``C = A @ B`` with multithreaded hash/dense row accumulators.
 
-    Same values and structure as scipy's ``A @ B``: two phases (symbolic row counts, then numeric fill into
-    an output allocated once at its exact size); each output row is accumulated by one thread in the storage
-    order of ``A``'s row and ``B``'s rows, so results do not depend on ``n_threads`` and equal scipy's sums.
+    Same values and structure as scipy's ``A @ B``: with several threads, two phases (symbolic row counts,
+    then numeric fill into an output allocated once at its exact size); on one thread, a single pass into
+    arrays reserved at the flop bound and shrunk in place (the untouched tail never becomes resident). Each
+    output row is accumulated by one thread in the storage order of ``A``'s row and ``B``'s rows, so results
+    do not depend on ``n_threads`` and equal scipy's sums.
 
     Parameters
     ----------

@@ -3,7 +3,9 @@
 // Row-wise (Gustavson) product C[i,:] = sum_k A[i,k] B[k,:], in two phases as in Nagasaka et al. [1] and
 // KokkosKernels: a symbolic phase counts the distinct columns of every output row (its upper bound is the row's
 // flop count, the number of partial products), then a numeric phase fills the rows in place at the offsets given
-// by the prefix sum of those counts, so the output is allocated once at its exact structural size.
+// by the prefix sum of those counts, so the output is allocated once at its exact structural size. On one thread
+// the symbolic phase is skipped (`fused`): rows are written back to back into arrays reserved at the flop bound,
+// which the caller shrinks in place; only the written prefix is ever touched, so resident memory stays the output.
 //
 // Accumulator chosen per row from its flop count and the output width, as spECK [2] does:
 //   * flop == 0: empty row; flop == 1: the single partial product is written straight out (NeuraChip [3]);
