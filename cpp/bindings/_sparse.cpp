@@ -36,12 +36,14 @@ nks::Csr<I> make_csr(const carray<I>& indptr, const carray<I>& indices, int64_t 
   return m;
 }
 
+// Bandwidth of a CSR structure, or -1 when it is invalid (see csr_validate_band).
 template <class I>
-bool validate(const carray<I>& indptr, const carray<I>& indices, int64_t nrows, int64_t ncols, int n_threads) {
-  if (indptr.size() != nrows + 1) return false;
+int64_t validate_band(const carray<I>& indptr, const carray<I>& indices, int64_t nrows, int64_t ncols,
+                      int n_threads) {
+  if (indptr.size() != nrows + 1) return -1;
   py::gil_scoped_release release;
-  return nks::csr_is_valid(indptr.data(), indices.data(), nrows, ncols, static_cast<int64_t>(indices.size()),
-                           n_threads);
+  return nks::csr_validate_band(indptr.data(), indices.data(), nrows, ncols, static_cast<int64_t>(indices.size()),
+                                n_threads);
 }
 
 // Returns (flop per row, exclusive prefix sum of the structural row counts, total flop); both int64.
@@ -85,16 +87,17 @@ int64_t numeric(const carray<I>& Ap, const carray<I>& Aj, const carray<V>& Ax, c
                 const carray<I>& Bj, const carray<V>& Bx, int64_t m, int64_t k, int64_t n,
                 const carray<int64_t>& flop, int64_t total_flop, bool b_canonical, int64_t band, carray<I> Cp,
                 carray<I> Cj,
-                carray<V> Cx, bool sort_indices, bool keep_zeros, int n_threads) {
+                carray<V> Cx, bool sort_indices, bool keep_zeros, int n_threads, bool fused) {
   const auto A = make_csr(Ap, Aj, m, k);
   const auto B = make_csr(Bp, Bj, k, n);
   if (flop.size() != m || Cp.size() != m + 1) throw std::invalid_argument("flop/indptr have the wrong length");
   if (Ax.size() < Aj.size() || Bx.size() < Bj.size()) throw std::invalid_argument("data shorter than indices");
   I* cp = Cp.mutable_data();
-  if (Cj.size() < cp[m] || Cx.size() < cp[m]) throw std::invalid_argument("output arrays too short");
+  const int64_t room = fused ? total_flop : static_cast<int64_t>(cp[m]);
+  if (Cj.size() < room || Cx.size() < room) throw std::invalid_argument("output arrays too short");
   py::gil_scoped_release release;
   return nks::spgemm_numeric(A, Ax.data(), B, Bx.data(), flop.data(), total_flop, b_canonical, band, cp,
-                             Cj.mutable_data(), Cx.mutable_data(), sort_indices, keep_zeros, n_threads);
+                             Cj.mutable_data(), Cx.mutable_data(), sort_indices, keep_zeros, n_threads, fused);
 }
 
 template <class V, class I>
@@ -115,20 +118,12 @@ int64_t on_pattern(const carray<I>& Ap, const carray<I>& Aj, const carray<V>& Ax
 
 template <class I>
 void register_index(py::module_& m) {
-  m.def("validate", &validate<I>, py::arg("indptr"), py::arg("indices"), py::arg("nrows"), py::arg("ncols"),
+  m.def("validate_band", &validate_band<I>, py::arg("indptr"), py::arg("indices"), py::arg("nrows"), py::arg("ncols"),
         py::arg("n_threads"));
   m.def("row_flops", &flops<I>, py::arg("Ap"), py::arg("Aj"), py::arg("Bp"), py::arg("Bj"), py::arg("m"),
         py::arg("k"), py::arg("n"), py::arg("n_threads"));
   m.def("symbolic", &symbolic<I>, py::arg("Ap"), py::arg("Aj"), py::arg("Bp"), py::arg("Bj"), py::arg("m"),
         py::arg("k"), py::arg("n"), py::arg("b_canonical"), py::arg("band"), py::arg("n_threads"));
-  m.def(
-      "bandwidth",
-      [](const carray<I>& indptr, const carray<I>& indices, int64_t nrows, int n_threads) {
-        if (indptr.size() != nrows + 1) throw std::invalid_argument("indptr has the wrong length");
-        py::gil_scoped_release release;
-        return nks::csr_bandwidth(indptr.data(), indices.data(), nrows, n_threads);
-      },
-      py::arg("indptr"), py::arg("indices"), py::arg("nrows"), py::arg("n_threads"));
 }
 
 template <class V, class I>
@@ -149,6 +144,8 @@ PYBIND11_MODULE(_sparse, m) {
   m.doc() = "numkern sparse kernels: two-phase row-wise SpGEMM with per-row hash / dense accumulators";
   register_index<int32_t>(m);
   register_index<int64_t>(m);
+  m.def("threads_for", &nks::threads_for, py::arg("total_flop"), py::arg("n_threads"),
+        "Threads the kernels use for a product of total_flop multiplications (1 below the serial cutoff).");
   // Integer values run as unsigned (wrap-around arithmetic is well defined and bitwise equal to signed two's
   // complement); Python views/casts them.
   register_value_all_indices<float>(m);

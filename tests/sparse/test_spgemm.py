@@ -267,6 +267,31 @@ def test_thread_count_does_not_change_the_result():
         np.testing.assert_array_equal(C.data, ref.data)  # bitwise: one thread per row, fixed order
 
 
+@pytest.mark.parametrize("keep_zeros", [False, True])
+@pytest.mark.parametrize("sort_indices", [True, False])
+def test_one_thread_single_pass_equals_two_pass(keep_zeros, sort_indices):
+    # One thread skips the symbolic pass (rows packed into flop-sized arrays, shrunk in place); two threads
+    # above the serial cutoff run symbolic + numeric. Random +-1 weights on the 2-D 5-point pattern: the two
+    # paths to each diagonal neighbour (i -> i+1 -> i+1+s and i -> i+s -> i+s+1) cancel exactly half the time,
+    # so rows shorter than their structural count are packed in both paths.
+    s = 120
+    T = sp.diags_array([-1.0, 2.0, -1.0], offsets=[-1, 0, 1], shape=(s, s))
+    A = (sp.kron(sp.eye_array(s), T) + sp.kron(T, sp.eye_array(s))).tocsr()
+    A.data = np.random.default_rng(11).choice([-1.0, 1.0], size=A.nnz)
+    one = matmul(A, A, n_threads=1, keep_zeros=keep_zeros, sort_indices=sort_indices)
+    assert (np.count_nonzero(one.data == 0) > 1000) == keep_zeros
+    two = matmul(A, A, n_threads=2, keep_zeros=keep_zeros, sort_indices=sort_indices)
+    np.testing.assert_array_equal(one.indptr, two.indptr)
+    np.testing.assert_array_equal(one.indices, two.indices)
+    np.testing.assert_array_equal(one.data, two.data)
+    if not keep_zeros:
+        ref = A @ A
+        ref.eliminate_zeros()
+        ref.sort_indices()
+        one.sort_indices()
+        assert_same(one, ref)
+
+
 def test_int64_indices():
     rng = np.random.default_rng(7)
     A = messy_csr(rng, (40, 30), 200, "normal", index_dtype=np.int64)
@@ -434,6 +459,9 @@ def test_corrupt_structure_is_rejected_not_crashing():
         matmul(A, bad)
     with pytest.raises(ValueError, match="invalid CSR"):
         matmul(bad, A)
+    bad.indices[0] = -1  # negative column (row minimum checked, not only the maximum)
+    with pytest.raises(ValueError, match="invalid CSR"):
+        matmul(A, bad)
     bad2 = A.copy()
     bad2.indptr = bad2.indptr.copy()
     bad2.indptr[3], bad2.indptr[4] = bad2.indptr[4] + 1, bad2.indptr[3]  # decreasing

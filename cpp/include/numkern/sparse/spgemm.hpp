@@ -3,7 +3,9 @@
 // Row-wise (Gustavson) product C[i,:] = sum_k A[i,k] B[k,:], in two phases as in Nagasaka et al. [1] and
 // KokkosKernels: a symbolic phase counts the distinct columns of every output row (its upper bound is the row's
 // flop count, the number of partial products), then a numeric phase fills the rows in place at the offsets given
-// by the prefix sum of those counts, so the output is allocated once at its exact structural size.
+// by the prefix sum of those counts, so the output is allocated once at its exact structural size. On one thread
+// the symbolic phase is skipped (`fused`): rows are written back to back into arrays reserved at the flop bound,
+// which the caller shrinks in place; only the written prefix is ever touched, so resident memory stays the output.
 //
 // Accumulator chosen per row from its flop count and the output width, as spECK [2] does:
 //   * flop == 0: empty row; flop == 1: the single partial product is written straight out (NeuraChip [3]);
@@ -111,27 +113,37 @@ NK_INLINE int64_t next_pow2(int64_t x) {
 
 NK_INLINE uint64_t hash_slot(int64_t col, uint64_t mask) { return (static_cast<uint64_t>(col) * 107u) & mask; }
 
-// True when indptr/indices describe a valid CSR structure: indptr[0] == 0, non-decreasing, indptr[nrows] <=
-// nnz_stored, every index in [0, ncols). Checked before any kernel touches memory through the indices.
+// Validates a CSR structure and measures its bandwidth in one pass over the indices. Returns -1 unless
+// indptr[0] == 0, indptr is non-decreasing, indptr[nrows] <= nnz_stored and every index lies in [0, ncols) (checked
+// before any kernel touches memory through the indices); else the bandwidth max |j - i| over the stored entries
+// (0 when empty). With band(A) + band(B) small, every output row of A B lies in the window [i - band, i + band],
+// so no per-row span computation is needed (stencils, bands).
 template <class I>
-bool csr_is_valid(const I* indptr, const I* indices, int64_t nrows, int64_t ncols, int64_t nnz_stored,
-                  int n_threads) {
-  if (indptr[0] != 0 || static_cast<int64_t>(indptr[nrows]) > nnz_stored) return false;
+int64_t csr_validate_band(const I* indptr, const I* indices, int64_t nrows, int64_t ncols, int64_t nnz_stored,
+                          int n_threads) {
+  if (indptr[0] != 0 || static_cast<int64_t>(indptr[nrows]) > nnz_stored) return -1;
   bool ok = true;
+  int64_t band = 0;
   const int nt = nnz_stored < kSerialFlopCutoff ? 1 : resolve_num_threads(n_threads);
-#pragma omp parallel for num_threads(nt) schedule(static) reduction(&& : ok)
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(&& : ok) reduction(max : band)
   for (int64_t i = 0; i < nrows; ++i) {
     const int64_t lo = indptr[i], hi = indptr[i + 1];
     if (hi < lo) {
       ok = false;
       continue;
     }
-    for (int64_t p = lo; p < hi; ++p) {
+    if (hi == lo) continue;
+    // Row minimum and maximum only (branch-free, vectorisable): they decide both the range check and the band.
+    int64_t j_min = indices[lo], j_max = indices[lo];
+    for (int64_t p = lo + 1; p < hi; ++p) {
       const int64_t j = indices[p];
-      ok = ok && (j >= 0 && j < ncols);
+      j_min = std::min(j_min, j);
+      j_max = std::max(j_max, j);
     }
+    ok = ok && j_min >= 0 && j_max < ncols;
+    band = std::max(band, std::max(i - j_min, j_max - i));
   }
-  return ok;
+  return ok ? band : -1;
 }
 
 // flop[i] = number of partial products of row i = sum over A[i,k] of nnz(B[k,:]). Returns the total.
@@ -150,22 +162,6 @@ int64_t row_flops(const Csr<I>& A, const Csr<I>& B, int64_t* flop, int n_threads
     total += f;
   }
   return total;
-}
-
-// Bandwidth max |j - i| over the stored entries (0 when empty). With band(A) + band(B) small, every output row
-// of A B lies in the window [i - band, i + band], so no per-row span computation is needed (stencils, bands).
-template <class I>
-int64_t csr_bandwidth(const I* indptr, const I* indices, int64_t nrows, int n_threads) {
-  int64_t band = 0;
-  const int nt = nrows < 4096 ? 1 : resolve_num_threads(n_threads);
-#pragma omp parallel for num_threads(nt) schedule(static) reduction(max : band)
-  for (int64_t i = 0; i < nrows; ++i) {
-    for (int64_t p = indptr[i], p_end = indptr[i + 1]; p < p_end; ++p) {
-      const int64_t d = static_cast<int64_t>(indices[p]) - i;
-      band = std::max(band, d < 0 ? -d : d);
-    }
-  }
-  return band;
 }
 
 // Split rows into contiguous chunks of about equal work (flop + 1 per row) for dynamic scheduling.
@@ -272,6 +268,8 @@ struct Workspace {
   std::vector<V> sort_vals;
   std::vector<int64_t> bucket_start;
   std::vector<unsigned char> hit;  // pattern kernel: slot received a partial product
+  std::vector<uint64_t> col_bits;  // bitmap sort of dense rows: one bit per window column (all zero between rows)
+  std::vector<uint64_t> word_bits;  // one bit per non-zero word of col_bits (all zero between rows)
   uint32_t stamp = 0;
 
   I* table_of_size(int64_t size) {
@@ -452,6 +450,52 @@ void sort_row(I* cols, V* vals, int64_t n, WS& ws) {
   if constexpr (WITH_VALUES) std::memcpy(vals, tv, sizeof(V) * n);
 }
 
+NK_INLINE int count_trailing_zeros(uint64_t x) {
+#if defined(__GNUC__) || defined(__clang__)
+  return __builtin_ctzll(x);
+#else
+  int c = 0;
+  while (!(x & 1u)) {
+    x >>= 1;
+    ++c;
+  }
+  return c;
+#endif
+}
+
+// Sort the distinct columns cols[0..n) of a dense-accumulator row, all in [lo, lo + width), without comparisons:
+// set one bit per column in a bitmap of the window and one bit per touched 64-bit word in a summary bitmap, then
+// read both back in order with count-trailing-zeros, clearing as it goes. O(n + width / 4096) and branch
+// predictable, where a comparison sort of randomly ordered columns mispredicts about once per comparison.
+template <class I, class WS>
+void bitmap_sort_cols(I* cols, int64_t n, int64_t lo, int64_t width, WS& ws) {
+  const int64_t n_words = (width + 63) >> 6, n_summary = (n_words + 63) >> 6;
+  if (static_cast<int64_t>(ws.col_bits.size()) < n_words) ws.col_bits.resize(n_words, 0u);
+  if (static_cast<int64_t>(ws.word_bits.size()) < n_summary) ws.word_bits.resize(n_summary, 0u);
+  uint64_t* bits = ws.col_bits.data();
+  uint64_t* summary = ws.word_bits.data();
+  for (int64_t a = 0; a < n; ++a) {
+    const uint64_t j = static_cast<uint64_t>(static_cast<int64_t>(cols[a]) - lo);
+    bits[j >> 6] |= uint64_t(1) << (j & 63);
+    summary[j >> 12] |= uint64_t(1) << ((j >> 6) & 63);
+  }
+  int64_t out = 0;
+  for (int64_t s = 0; s < n_summary; ++s) {
+    uint64_t sw = summary[s];
+    summary[s] = 0;
+    while (sw != 0) {
+      const int64_t w = (s << 6) + count_trailing_zeros(sw);
+      sw &= sw - 1;
+      uint64_t bw = bits[w];
+      bits[w] = 0;
+      while (bw != 0) {
+        cols[out++] = static_cast<I>(lo + (w << 6) + count_trailing_zeros(bw));
+        bw &= bw - 1;
+      }
+    }
+  }
+}
+
 // Remove exact zeros from a row in place (order kept); returns the new length.
 template <class I, class V>
 int64_t drop_zeros(I* cols, V* vals, int64_t n) {
@@ -500,8 +544,11 @@ int64_t close_gaps(int64_t nrows, I* Cp, std::vector<std::vector<std::pair<int64
 template <class V, class I>
 int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* Bx, const int64_t* flop,
                        int64_t total_flop, bool b_canonical, int64_t band, I* Cp, I* Cj, V* Cx, bool sort_indices,
-                       bool keep_zeros, int n_threads) {
-  const int nt = threads_for(total_flop, n_threads);
+                       bool keep_zeros, int n_threads, bool fused = false) {
+  // fused (one thread only): no symbolic pass ran; Cj/Cx have room for total_flop entries, rows are written
+  // back to back and Cp is filled here (row capacity = its flop count, the symbolic upper bound).
+  const int nt = fused ? 1 : threads_for(total_flop, n_threads);
+  if (fused) Cp[0] = 0;
   const std::vector<int64_t> chunks = flop_chunks(flop, A.nrows, total_flop, nt);
   const int64_t n_chunks = static_cast<int64_t>(chunks.size()) - 1;
   std::vector<std::vector<std::pair<int64_t, int64_t>>> short_rows(nt);
@@ -514,7 +561,7 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
       const BRowPrefetcher<I, V> pf{A.indices, B.indptr, B.indices, Bx, A.indptr[chunks[c + 1]]};
       for (int64_t i = chunks[c]; i < chunks[c + 1]; ++i) {
         const int64_t a_lo = A.indptr[i], a_hi = A.indptr[i + 1];
-        const int64_t off = Cp[i], cap = static_cast<int64_t>(Cp[i + 1]) - off;
+        const int64_t off = Cp[i], cap = fused ? flop[i] : static_cast<int64_t>(Cp[i + 1]) - off;
         I* cols = Cj + off;
         V* vals = Cx + off;
         int64_t n = 0;
@@ -602,16 +649,13 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
                 }
               }
             }
-            // Columns only need sorting here: sort the integers (or scan the window when it is not much wider
-            // than the row), then gather the values in that order.
+            // Columns only need sorting here: short rows by insertion (stencil rows arrive nearly sorted), longer
+            // ones through the window bitmap, then the values are gathered in that order.
             if (sort_indices && n > 1) {
-              if (plan.width <= 4 * n) {
-                int64_t w = 0;
-                for (int64_t j = plan.lo; j < plan.lo + plan.width; ++j)
-                  if (st[j] == s) cols[w++] = static_cast<I>(j);
-              } else {
-                sort_row<false>(cols, static_cast<V*>(nullptr), n, ws);
-              }
+              if (n <= kInsertionSortMax)
+                insertion_sort_row<false>(cols, static_cast<V*>(nullptr), n);
+              else
+                bitmap_sort_cols(cols, n, plan.lo, plan.width, ws);
             }
             if (keep_zeros) {
               for (int64_t a = 0; a < n; ++a) vals[a] = acc[cols[a]];
@@ -633,10 +677,14 @@ int64_t spgemm_numeric(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V* B
         }
         if (!keep_zeros && !dense_done) n = drop_zeros(cols, vals, n);
         if (sort_indices && !sorted && n > 1) sort_row<true>(cols, vals, n, ws);
-        if (n < cap) my_short.emplace_back(i, n);
+        if (fused)
+          Cp[i + 1] = static_cast<I>(off + n);
+        else if (n < cap)
+          my_short.emplace_back(i, n);
       }
     }
   }
+  if (fused) return Cp[A.nrows];
   return close_gaps(A.nrows, Cp, short_rows, Cj, Cx);
 }
 
