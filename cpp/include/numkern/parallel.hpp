@@ -37,4 +37,13 @@ inline int resolve_num_threads(int n_threads) {
 #endif
 }
 
+// Index of the calling OpenMP thread (0 outside parallel regions or without OpenMP).
+inline int omp_thread_id() {
+#if defined(_OPENMP)
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
 }  // namespace numkern

@@ -207,15 +207,6 @@ index_t first_invalid_entry(const T* data, index_t count, int n_threads) {
   return first == count ? -1 : first;
 }
 
-// Index of the calling OpenMP thread (0 outside parallel regions or without OpenMP).
-inline int omp_thread_id() {
-#if defined(_OPENMP)
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
-
 // Weight accessor: w == nullptr means unit weights, resolved at compile time in the hot loops.
 template <bool Weighted>
 NK_INLINE double weight_of(const double* w, index_t j) {

@@ -185,14 +185,6 @@ inline std::vector<int64_t> flop_chunks(const int64_t* flop, int64_t nrows, int6
   return bounds;
 }
 
-inline int omp_thread_id() {
-#if defined(_OPENMP)
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
-
 inline int threads_for(int64_t total_flop, int n_threads) {
   return total_flop < kSerialFlopCutoff ? 1 : resolve_num_threads(n_threads);
 }
