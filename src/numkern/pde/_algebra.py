@@ -75,6 +75,14 @@ class AxisFactors:
             self._eig = E
         return self._eig
 
+    def inverse_sqrt(self) -> np.ndarray:
+        """K^{-1/2} (symmetric, from the eigendecomposition; eigenvalues clamped at 1e-3 jitter as above)."""
+        if not hasattr(self, "_inv_sqrt"):
+            lam, V = np.linalg.eigh(self.K)
+            lam = np.maximum(lam, self.jitter * 1e-3)
+            self._inv_sqrt = (V / np.sqrt(lam)) @ V.T
+        return self._inv_sqrt
+
     def solve(self, rhs_axis0: np.ndarray) -> np.ndarray:
         """K^{-1} applied to the rows (axis 0) of a matrix."""
         return sla.cho_solve((self.chol, True), rhs_axis0)
