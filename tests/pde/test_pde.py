@@ -341,3 +341,22 @@ def test_preconditioner_argument_errors():
     assert GPHMSolver(mixed, 8).preconditioner == "jacobi"
     one_d = PDE([(0, 1.0)], {(2,): 1.0}, source=np.sin, boundary=np.sin)
     assert GPHMSolver(one_d, 8).preconditioner == "jacobi"
+
+
+def test_fit_time_budget_and_cg_failures():
+    ex = lambda x, y: np.sin(3 * x) * np.sin(2 * y)  # noqa: E731
+    pde = PDE([(0, np.pi), (0, np.pi)], {(2, 0): 1.0, (0, 2): 1.0}, source=lambda x, y: -13 * ex(x, y),
+              boundary=ex, exact=ex)
+    s = GPHMSolver(pde, (16, 14), n_components=4, dense_limit=0, boundary_residual=False)
+    assert s.cg_maxiter == 1000
+    result = s.fit(max_iter=50, max_time=0.0)
+    assert result.message == "max_time reached"
+    assert len(result.history) == 2  # the start and one iteration
+    assert result.cg_failures == 0
+    # a CG budget far too small: the trial points are rejected (objective +inf), counted, and warned about once
+    tight = GPHMSolver(pde, (16, 14), n_components=4, dense_limit=0, cg_maxiter=2, boundary_residual=False)
+    with pytest.warns(RuntimeWarning, match="cg_maxiter"):
+        result = tight.fit(max_iter=3)
+    assert result.cg_failures >= 1
+    with pytest.raises(ValueError, match="cg_maxiter"):
+        GPHMSolver(pde, 8, cg_maxiter=0)
