@@ -41,6 +41,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <complex>
 #include <cstdint>
 #include <cstdlib>
@@ -757,21 +758,24 @@ struct ChunkBuffer {
 //
 // One thread: rows are written back to back straight into Cj/Cx.
 // Several threads: rows are split into chunks of ~kStreamChunkFlop work, handed out dynamically in row order.
-// Chunk 0 is written straight into Cj/Cx (its offset, 0, is known); every other chunk goes back to back into a
-// staging buffer from a shared pool, with Cp holding offsets local to the chunk. When a chunk is finished, every
-// chunk whose predecessors are all finished gets its offset (running sum of the chunk counts, under a mutex):
-// the thread that completes the prefix copies those chunks to their offsets, adds the offset to their Cp entries
-// and returns the buffers to the pool. Rows are computed exactly as on one thread (one thread per row, same
-// order), so the result is bitwise the same for every thread count and chunking.
-// Why not per-thread ranges copied at the end: every staged entry would be written to fresh memory twice
-// (staging, then the output): first touches of the pages cost about as much as the symbolic pass saves
-// (~45 ms per 150 MB here), and the staging would double the resident output. Small reused buffers are touched
-// once, stay in cache until copied, and the copy (~12 bytes per entry, cache to output) is the only extra work.
-// Memory: output (written prefix of Cj/Cx) + pool buffers. The pool holds the chunks in flight (one per thread)
-// plus those finished ahead of an unfinished predecessor; each buffer is sized to the largest chunk flop bound
-// it served but only its written prefix (<= the chunk's structural nnz) is resident. Balanced chunks keep this
-// at a few buffers per thread; in the worst case (one slow chunk while all later ones finish) it reaches the
-// output of the later chunks, i.e. at most the output size.
+// A chunk's offset in Cj/Cx (the sum of the counts of all earlier chunks) is published as soon as every earlier
+// chunk is finished. A chunk whose offset is known writes its rows straight into Cj/Cx; one whose offset is not
+// known yet writes them back to back into a staging buffer from a shared pool (Cp then holds offsets local to the
+// chunk) and, after every row, checks whether its offset has been published: if so it copies what it staged to
+// its offset, returns the buffer and writes the rest of its rows in place. A chunk finished before its offset is
+// known stays staged; whichever thread completes the prefix of finished chunks queues it, and free threads copy
+// queued chunks to their offsets, add the offset to their Cp entries and return the buffers. With two threads
+// in step, a chunk is staged until the chunk before it ends: about half of the output is copied once, from
+// cache. Rows are computed exactly as on one thread (one thread per row, same order), so the result is bitwise
+// the same for every thread count and chunking.
+// Why not one contiguous range per thread, staged and copied at the end: every staged entry would be written to
+// fresh memory twice; first touches of pages cost here about as much as the symbolic pass saves (~45 ms per
+// 150 MB), the staging would double the resident output, and static ranges balance badly on a shared machine.
+// Memory: output (written prefix of Cj/Cx) + pool buffers. The pool holds the chunks in flight that do not know
+// their offset (at most one per thread) plus those finished ahead of an unfinished predecessor; each buffer is
+// sized to the largest chunk flop bound it served but only its written prefix (<= the chunk's structural nnz)
+// is resident. Balanced chunks keep this at about one buffer (< 1 MB) per thread; in the worst case (one chunk
+// much slower than all later ones) it reaches the output of the later chunks, i.e. at most the output size.
 template <class V, class I>
 int64_t spgemm_single_pass(const RowProduct<V, I>& P, int64_t total_flop, I* Cp, I* Cj, V* Cx, int n_threads) {
   const int64_t m = P.A.nrows;
@@ -782,7 +786,7 @@ int64_t spgemm_single_pass(const RowProduct<V, I>& P, int64_t total_flop, I* Cp,
   const int64_t n_chunks = static_cast<int64_t>(chunks.size()) - 1;
   using Buffer = ChunkBuffer<I, V>;
   struct Finished {
-    Buffer* buf = nullptr;  // nullptr: written in place (chunk 0)
+    Buffer* buf = nullptr;  // staged rows still to copy; nullptr: written in place
     int64_t nnz = -1;       // -1: not finished
   };
   struct Placed {
@@ -790,10 +794,13 @@ int64_t spgemm_single_pass(const RowProduct<V, I>& P, int64_t total_flop, I* Cp,
     Buffer* buf;
     int64_t nnz;
   };
+  // offset[c] of chunk c in Cj/Cx, -1 until every earlier chunk is finished (then written once, under mu).
+  std::unique_ptr<std::atomic<int64_t>[]> offset(new std::atomic<int64_t>[n_chunks]);
+  for (int64_t c = 0; c < n_chunks; ++c) offset[c].store(c == 0 ? 0 : -1, std::memory_order_relaxed);
   std::mutex mu;  // guards everything below
   std::vector<Finished> finished(n_chunks);
-  int64_t next_to_place = 0, placed_nnz = 0, n_done = 0;  // n_done: chunks in place in Cj/Cx
-  std::vector<Placed> to_copy;  // placed chunks, copied in order by whichever thread is free
+  int64_t next_to_place = 0, placed_nnz = 0, n_done = 0;  // n_done: chunks whose rows are all in Cj/Cx
+  std::vector<Placed> to_copy;  // finished staged chunks whose offset is known, copied by whichever thread is free
   size_t copy_head = 0;
   std::vector<std::unique_ptr<Buffer>> pool;
   std::vector<Buffer*> idle;
@@ -808,8 +815,18 @@ int64_t spgemm_single_pass(const RowProduct<V, I>& P, int64_t total_flop, I* Cp,
     idle.pop_back();
     return b;
   };
-  // Copy placed chunks out of their buffers until none is waiting (every thread helps, so a thread that the OS
-  // has descheduled does not hold up the copies of the chunks that finished while it was away).
+  auto release = [&](Buffer* b) {
+    std::lock_guard<std::mutex> lock(mu);
+    idle.push_back(b);
+  };
+  // Staged rows [r_lo, r_end) of a chunk, `n` entries, to their offset `off`.
+  auto unstage = [&](const Buffer* b, int64_t r_lo, int64_t r_end, int64_t n, int64_t off) {
+    std::memcpy(Cj + off, b->cols.get(), sizeof(I) * n);
+    std::memcpy(Cx + off, b->vals.get(), sizeof(V) * n);
+    for (int64_t i = r_lo; i < r_end; ++i) Cp[i + 1] += static_cast<I>(off);
+  };
+  // Copy queued chunks until none is waiting (every thread helps, so a thread that the OS has descheduled does
+  // not hold up the copies of the chunks that finished while it was away).
   auto drain = [&]() {
     while (true) {
       Placed r;
@@ -818,25 +835,26 @@ int64_t spgemm_single_pass(const RowProduct<V, I>& P, int64_t total_flop, I* Cp,
         if (copy_head == to_copy.size()) return;
         r = to_copy[copy_head++];
       }
-      std::memcpy(Cj + r.offset, r.buf->cols.get(), sizeof(I) * r.nnz);
-      std::memcpy(Cx + r.offset, r.buf->vals.get(), sizeof(V) * r.nnz);
-      for (int64_t i = chunks[r.chunk]; i < chunks[r.chunk + 1]; ++i) Cp[i + 1] += static_cast<I>(r.offset);
+      unstage(r.buf, chunks[r.chunk], chunks[r.chunk + 1], r.nnz, r.offset);
       std::lock_guard<std::mutex> lock(mu);
       idle.push_back(r.buf);
       ++n_done;
     }
   };
-  auto finish = [&](int64_t c, Buffer* buf, int64_t nnz) {
+  auto finish = [&](int64_t c, Buffer* staged, int64_t nnz) {
     {
       std::lock_guard<std::mutex> lock(mu);
-      finished[c] = {buf, nnz};
-      for (; next_to_place < n_chunks && finished[next_to_place].nnz >= 0; ++next_to_place) {
-        const Finished& f = finished[next_to_place];
-        if (f.buf != nullptr)
-          to_copy.push_back({next_to_place, placed_nnz, f.buf, f.nnz});
-        else
-          ++n_done;
-        placed_nnz += f.nnz;
+      finished[c] = {staged, nnz};
+      if (next_to_place == c) {
+        for (; next_to_place < n_chunks && finished[next_to_place].nnz >= 0; ++next_to_place) {
+          const Finished& f = finished[next_to_place];
+          if (f.buf != nullptr)
+            to_copy.push_back({next_to_place, placed_nnz, f.buf, f.nnz});
+          else
+            ++n_done;
+          placed_nnz += f.nnz;
+        }
+        if (next_to_place < n_chunks) offset[next_to_place].store(placed_nnz, std::memory_order_release);
       }
     }
     drain();
@@ -857,10 +875,11 @@ int64_t spgemm_single_pass(const RowProduct<V, I>& P, int64_t total_flop, I* Cp,
       nt, n_chunks,
       [&](int64_t c, Workspace<I, V>& ws) {
         const int64_t r_lo = chunks[c], r_hi = chunks[c + 1];
+        int64_t base = offset[c].load(std::memory_order_acquire);  // -1: staged
         Buffer* buf = nullptr;
-        I* cols = Cj;
-        V* vals = Cx;
-        if (c > 0) {
+        I* cols = Cj + std::max<int64_t>(base, 0);
+        V* vals = Cx + std::max<int64_t>(base, 0);
+        if (base < 0) {
           int64_t bound = 0;
           for (int64_t i = r_lo; i < r_hi; ++i) bound += P.flop[i];
           buf = acquire();
@@ -869,10 +888,21 @@ int64_t spgemm_single_pass(const RowProduct<V, I>& P, int64_t total_flop, I* Cp,
           vals = buf->vals.get();
         }
         const BRowPrefetcher<I, V> pf = P.prefetcher(r_hi);
-        int64_t w = 0;
+        int64_t w = 0;  // entries of this chunk so far
         for (int64_t i = r_lo; i < r_hi; ++i) {
           w += P.row(i, P.flop[i], pf, ws, cols + w, vals + w);
-          Cp[i + 1] = static_cast<I>(w);
+          Cp[i + 1] = static_cast<I>(std::max<int64_t>(base, 0) + w);
+          if (buf != nullptr && i + 1 < r_hi) {
+            const int64_t off = offset[c].load(std::memory_order_acquire);
+            if (off >= 0) {  // the chunk before has finished: move what is staged, continue in place
+              unstage(buf, r_lo, i + 1, w, off);
+              release(buf);
+              buf = nullptr;
+              base = off;
+              cols = Cj + off;
+              vals = Cx + off;
+            }
+          }
         }
         finish(c, buf, w);
       },
