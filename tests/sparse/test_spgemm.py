@@ -220,6 +220,22 @@ def test_hash_window_and_direct_paths():
     assert_same(matmul(P, Ru), P @ Ru)
 
 
+@pytest.mark.parametrize("sort_indices", [True, False])
+def test_hash_rows_with_skewed_columns(sort_indices):
+    # Hash rows whose columns crowd into a few bucket-sort buckets (most in [0, 600), one far outlier stretches
+    # the range): buckets longer than the insertion limit take the per-bucket std::sort path.
+    rng = np.random.default_rng(17)
+    n = 400_000
+    rows = np.repeat(np.arange(300), 40)
+    cols = rng.integers(0, 600, len(rows))
+    A = sp.csr_array((rng.standard_normal(len(rows)), (rows, rng.integers(0, 300, len(rows)))), shape=(300, 300))
+    B = sp.csr_array((rng.standard_normal(len(rows)), (rows, cols)), shape=(300, n)).tolil()
+    B[:, n - 1] = 1.0
+    B = B.tocsr()
+    C = matmul(A, B, sort_indices=sort_indices)
+    assert_same(sorted_copy(C) if not sort_indices else C, A @ B)
+
+
 def test_dense_and_hash_rows_share_one_thread_workspace():
     # Regression: a long dense-accumulator row (keys-only sort) followed on the same thread by long hash rows
     # (pair sort) must not reuse a too-small value buffer.
