@@ -197,16 +197,18 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
     are reserved at the flop bound (the number of multiplications) and only their first ``nnz(C)`` entries
     are ever written, then they are shrunk in place, so the untouched tail never becomes resident. On one
     thread rows go straight into them; on several threads rows are split into chunks of about 65536
-    multiplications handed out dynamically; the first chunk is written in place, every other one into a
-    small reused staging buffer and copied to its offset as soon as all earlier chunks are done. Each output
-    row is accumulated by one thread in the storage order of ``A``'s row and ``B``'s rows, so results are
-    bitwise the same for every ``n_threads`` and equal scipy's sums.
+    multiplications handed out dynamically in row order: a chunk whose offset is known (all earlier chunks
+    finished) writes in place, otherwise it stages its rows in a small reused buffer and moves them to its
+    offset as soon as the chunk before it finishes. Each output row is accumulated by one thread in the
+    storage order of ``A``'s row and ``B``'s rows, so results are bitwise the same for every ``n_threads``
+    and equal scipy's sums.
 
     Peak memory: the inputs, the output, 8 bytes per row of ``A`` (flop counts) and per-thread accumulators
     (a hash table of the largest row, or a dense window of at most ``B.shape[1]`` columns), plus on several
-    threads the staging buffers: one per chunk in flight and one per chunk finished ahead of an unfinished
-    earlier chunk, each resident only up to that chunk's output; a few buffers of under 1 MB per thread for
-    balanced chunks, at most the output of the chunks waiting if one chunk is much slower than the rest.
+    threads the staging buffers: one per running chunk that does not know its offset yet and one per chunk
+    finished ahead of an unfinished earlier chunk, each resident only up to that chunk's output; about one
+    buffer of under 1 MB per thread for balanced chunks, at most the output of the chunks waiting if one
+    chunk is much slower than the rest.
     Address space (not resident memory) of ``12 x flops`` bytes (float64, int32) is reserved for the output.
     With int32 indices and more than 2**31 - 1 multiplications, a symbolic pass first counts ``nnz(C)`` (to
     choose the index dtype) and the output is allocated at its exact size.
