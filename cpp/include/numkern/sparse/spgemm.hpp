@@ -43,13 +43,13 @@
 #include <algorithm>
 #include <atomic>
 #include <complex>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <new>
-#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -824,6 +824,7 @@ int64_t spgemm_single_pass(const RowProduct<V, I>& P, int64_t total_flop, I* Cp,
   std::unique_ptr<std::atomic<int64_t>[]> offset(new std::atomic<int64_t>[n_chunks]);
   for (int64_t c = 0; c < n_chunks; ++c) offset[c].store(c == 0 ? 0 : -1, std::memory_order_relaxed);
   std::mutex mu;  // guards everything below
+  std::condition_variable wake;  // copies queued, or every chunk in place
   std::vector<Finished> finished(n_chunks);
   int64_t next_to_place = 0, placed_nnz = 0, n_done = 0;  // n_done: chunks whose rows are all in Cj/Cx
   std::vector<Placed> to_copy;  // finished staged chunks whose offset is known, copied by whichever thread is free
@@ -864,7 +865,7 @@ int64_t spgemm_single_pass(const RowProduct<V, I>& P, int64_t total_flop, I* Cp,
       unstage(r.buf, chunks[r.chunk], chunks[r.chunk + 1], r.nnz, r.offset);
       std::lock_guard<std::mutex> lock(mu);
       idle.push_back(r.buf);
-      ++n_done;
+      if (++n_done == n_chunks) wake.notify_all();
     }
   };
   auto finish = [&](int64_t c, Buffer* staged, int64_t nnz) {
@@ -881,19 +882,19 @@ int64_t spgemm_single_pass(const RowProduct<V, I>& P, int64_t total_flop, I* Cp,
           placed_nnz += f.nnz;
         }
         if (next_to_place < n_chunks) offset[next_to_place].store(placed_nnz, std::memory_order_release);
+        if (copy_head < to_copy.size() || n_done == n_chunks) wake.notify_all();
       }
     }
     drain();
   };
-  // No chunk left to start: help with the copies until every chunk is in place.
+  // No chunk left to start: help with the copies until every chunk is in place (sleeping, not spinning, while
+  // another thread finishes its last chunk: on a shared machine a spinning thread takes the core from others).
   auto epilogue = [&]() {
     while (true) {
       drain();
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        if (n_done == n_chunks) return;
-      }
-      std::this_thread::yield();
+      std::unique_lock<std::mutex> lock(mu);
+      wake.wait(lock, [&] { return copy_head < to_copy.size() || n_done == n_chunks; });
+      if (n_done == n_chunks) return;
     }
   };
 
