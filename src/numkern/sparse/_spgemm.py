@@ -298,8 +298,8 @@ def _matmul_fused(ops: _Operands, flop, total_flop, sort_indices, keep_zeros):
     The arrays are allocated at ``total_flop`` entries but only the first ``nnz`` are ever written, so the
     untouched tail never becomes resident (large allocations are mmap'd lazily); ``ndarray.resize`` then
     shrinks them in place (realloc/mremap, no copy). This saves the exact symbolic pass, which costs about a
-    quarter of the product on stencils and bands. On several threads the kernel stages all chunks but the
-    first in small reused buffers and copies them to their offsets (see ``spgemm_single_pass``). With no int64
+    quarter of the product on stencils and bands. On several threads a chunk whose offset is not known yet
+    stages its rows in a small reused buffer until the chunk before it finishes (see ``spgemm_single_pass``). With no int64
     input, ``total_flop`` fitting int32 guarantees that ``nnz`` does too.
     """
     m, n = ops.shape

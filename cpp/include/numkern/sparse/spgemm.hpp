@@ -3,9 +3,9 @@
 // Row-wise (Gustavson) product C[i,:] = sum_k A[i,k] B[k,:]. matmul runs a single pass (spgemm_single_pass):
 // rows are written back to back into arrays reserved at the flop bound (the number of partial products, an upper
 // bound of nnz), which the caller shrinks in place; only the written prefix is ever touched, so resident memory
-// stays the output. On several threads, chunks of rows after the first are staged in small reused buffers and
-// copied to their offsets once all earlier chunks are done (see spgemm_single_pass for why and for the memory
-// bound). The two-phase scheme of Nagasaka et al. [1] and KokkosKernels (a symbolic phase counts the distinct
+// stays the output. On several threads, a chunk of rows whose offset is not known yet (an earlier chunk is still
+// running) stages its rows in a small reused buffer until the chunk before it finishes, then moves them to its
+// offset and goes on in place (see spgemm_single_pass for why and for the memory bound). The two-phase scheme of Nagasaka et al. [1] and KokkosKernels (a symbolic phase counts the distinct
 // columns of every row, then a numeric phase fills rows at the prefix sums of those counts) remains for plans
 // (spgemm_plan needs the exact pattern) and for int32 outputs whose flop bound overflows int32.
 //
@@ -807,7 +807,11 @@ int64_t spgemm_single_pass(const RowProduct<V, I>& P, int64_t total_flop, I* Cp,
   const int64_t m = P.A.nrows;
   const int nt = threads_for(total_flop, n_threads);
   Cp[0] = 0;
-  const int64_t wanted = nt == 1 ? 1 : std::max<int64_t>(8 * static_cast<int64_t>(nt), total_flop / kStreamChunkFlop);
+  // At most 2^20 chunks: keeps flop_chunks' products (work * n_chunks) far from int64 overflow.
+  const int64_t wanted =
+      nt == 1 ? 1
+              : std::min<int64_t>(int64_t(1) << 20,
+                                  std::max<int64_t>(8 * static_cast<int64_t>(nt), total_flop / kStreamChunkFlop));
   const std::vector<int64_t> chunks = flop_chunks(P.flop, m, total_flop, wanted);
   const int64_t n_chunks = static_cast<int64_t>(chunks.size()) - 1;
   using Buffer = ChunkBuffer<I, V>;
