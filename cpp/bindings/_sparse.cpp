@@ -86,8 +86,7 @@ template <class V, class I>
 int64_t numeric(const carray<I>& Ap, const carray<I>& Aj, const carray<V>& Ax, const carray<I>& Bp,
                 const carray<I>& Bj, const carray<V>& Bx, int64_t m, int64_t k, int64_t n,
                 const carray<int64_t>& flop, int64_t total_flop, bool b_canonical, int64_t band, carray<I> Cp,
-                carray<I> Cj,
-                carray<V> Cx, bool sort_indices, bool keep_zeros, int n_threads, bool fused) {
+                carray<I> Cj, carray<V> Cx, bool sort_indices, bool keep_zeros, int n_threads, bool fused) {
   const auto A = make_csr(Ap, Aj, m, k);
   const auto B = make_csr(Bp, Bj, k, n);
   if (flop.size() != m || Cp.size() != m + 1) throw std::invalid_argument("flop/indptr have the wrong length");
@@ -95,9 +94,10 @@ int64_t numeric(const carray<I>& Ap, const carray<I>& Aj, const carray<V>& Ax, c
   I* cp = Cp.mutable_data();
   const int64_t room = fused ? total_flop : static_cast<int64_t>(cp[m]);
   if (Cj.size() < room || Cx.size() < room) throw std::invalid_argument("output arrays too short");
+  const nks::RowProduct<V, I> P{A, Ax.data(), B, Bx.data(), flop.data(), b_canonical, band, sort_indices, keep_zeros};
   py::gil_scoped_release release;
-  return nks::spgemm_numeric(A, Ax.data(), B, Bx.data(), flop.data(), total_flop, b_canonical, band, cp,
-                             Cj.mutable_data(), Cx.mutable_data(), sort_indices, keep_zeros, n_threads, fused);
+  if (fused) return nks::spgemm_single_pass(P, total_flop, cp, Cj.mutable_data(), Cx.mutable_data(), n_threads);
+  return nks::spgemm_numeric(P, total_flop, cp, Cj.mutable_data(), Cx.mutable_data(), n_threads);
 }
 
 template <class V, class I>
@@ -141,7 +141,8 @@ void register_value_all_indices(py::module_& m) {
 }  // namespace
 
 PYBIND11_MODULE(_sparse, m) {
-  m.doc() = "numkern sparse kernels: two-phase row-wise SpGEMM with per-row hash / dense accumulators";
+  m.doc() = "numkern sparse kernels: row-wise SpGEMM (single pass, or symbolic + numeric) with per-row hash / dense "
+            "accumulators";
   register_index<int32_t>(m);
   register_index<int64_t>(m);
   m.def("threads_for", &nks::threads_for, py::arg("total_flop"), py::arg("n_threads"),

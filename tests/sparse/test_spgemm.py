@@ -220,6 +220,22 @@ def test_hash_window_and_direct_paths():
     assert_same(matmul(P, Ru), P @ Ru)
 
 
+@pytest.mark.parametrize("sort_indices", [True, False])
+def test_hash_rows_with_skewed_columns(sort_indices):
+    # Hash rows whose columns crowd into a few bucket-sort buckets (most in [0, 600), one far outlier stretches
+    # the range): buckets longer than the insertion limit take the per-bucket std::sort path.
+    rng = np.random.default_rng(17)
+    n = 400_000
+    rows = np.repeat(np.arange(300), 40)
+    cols = rng.integers(0, 600, len(rows))
+    A = sp.csr_array((rng.standard_normal(len(rows)), (rows, rng.integers(0, 300, len(rows)))), shape=(300, 300))
+    B = sp.csr_array((rng.standard_normal(len(rows)), (rows, cols)), shape=(300, n)).tolil()
+    B[:, n - 1] = 1.0
+    B = B.tocsr()
+    C = matmul(A, B, sort_indices=sort_indices)
+    assert_same(sorted_copy(C) if not sort_indices else C, A @ B)
+
+
 def test_dense_and_hash_rows_share_one_thread_workspace():
     # Regression: a long dense-accumulator row (keys-only sort) followed on the same thread by long hash rows
     # (pair sort) must not reuse a too-small value buffer.
@@ -267,29 +283,97 @@ def test_thread_count_does_not_change_the_result():
         np.testing.assert_array_equal(C.data, ref.data)  # bitwise: one thread per row, fixed order
 
 
+def assert_bitwise(C, D):
+    """Same arrays to the last bit (indptr, indices, data, their dtypes) and the same flags."""
+    for name in ("indptr", "indices", "data"):
+        x, y = getattr(C, name), getattr(D, name)
+        assert x.dtype == y.dtype, name
+        np.testing.assert_array_equal(x, y, err_msg=name)
+        if x.dtype.kind in "fc":  # also the bits (signed zeros, NaN payloads)
+            np.testing.assert_array_equal(x.view(np.uint8), y.view(np.uint8), err_msg=name)
+    assert C.has_sorted_indices == D.has_sorted_indices
+
+
+def cancelling_stencil(side, seed):
+    """2-D 5-point pattern with random +-1 weights: the two paths to each diagonal neighbour (i -> i+1 -> i+1+s
+    and i -> i+s -> i+s+1) cancel exactly half the time, so many rows come out shorter than their structure."""
+    T = sp.diags_array([-1.0, 2.0, -1.0], offsets=[-1, 0, 1], shape=(side, side))
+    A = (sp.kron(sp.eye_array(side), T) + sp.kron(T, sp.eye_array(side))).tocsr()
+    A.data = np.random.default_rng(seed).choice([-1.0, 1.0], size=A.nnz)
+    return A
+
+
+def messy_product_operand(rng, n, per_row, index_dtype=np.int32):
+    """Square CSR with duplicates, unsorted rows, explicit zeros, exact cancellations and blocks of empty rows
+    (whole chunks of the multi-thread single pass produce nothing)."""
+    A = messy_csr(rng, (n, n), n * per_row, "small", index_dtype=index_dtype)
+    counts = np.diff(A.indptr)
+    empty = np.zeros(n, dtype=bool)
+    for lo in range(n // 10, n, n // 4):
+        empty[lo : lo + n // 20] = True
+    keep = np.repeat(~empty, counts)
+    indptr = np.concatenate(([0], np.cumsum(np.where(empty, 0, counts)))).astype(index_dtype)
+    A = sp.csr_array((A.data[keep], A.indices[keep], indptr), shape=(n, n))
+    assert not A.has_sorted_indices
+    return A
+
+
 @pytest.mark.parametrize("keep_zeros", [False, True])
 @pytest.mark.parametrize("sort_indices", [True, False])
-def test_one_thread_single_pass_equals_two_pass(keep_zeros, sort_indices):
-    # One thread skips the symbolic pass (rows packed into flop-sized arrays, shrunk in place); two threads
-    # above the serial cutoff run symbolic + numeric. Random +-1 weights on the 2-D 5-point pattern: the two
-    # paths to each diagonal neighbour (i -> i+1 -> i+1+s and i -> i+s -> i+s+1) cancel exactly half the time,
-    # so rows shorter than their structural count are packed in both paths.
-    s = 120
-    T = sp.diags_array([-1.0, 2.0, -1.0], offsets=[-1, 0, 1], shape=(s, s))
-    A = (sp.kron(sp.eye_array(s), T) + sp.kron(T, sp.eye_array(s))).tocsr()
-    A.data = np.random.default_rng(11).choice([-1.0, 1.0], size=A.nnz)
+def test_multi_thread_single_pass_equals_one_thread_bitwise(keep_zeros, sort_indices):
+    # Several threads: many chunks (about 65536 multiplications each, at least 8 per thread), all but the first
+    # staged and copied to their offsets. Each row is still computed by one thread in the same order, so the
+    # arrays must equal the one-thread result bit for bit, for every thread count (more chunks than threads).
+    A = cancelling_stencil(250, seed=11)  # 1.6e6 multiplications: ~24 chunks on 2 threads
     one = matmul(A, A, n_threads=1, keep_zeros=keep_zeros, sort_indices=sort_indices)
     assert (np.count_nonzero(one.data == 0) > 1000) == keep_zeros
-    two = matmul(A, A, n_threads=2, keep_zeros=keep_zeros, sort_indices=sort_indices)
-    np.testing.assert_array_equal(one.indptr, two.indptr)
-    np.testing.assert_array_equal(one.indices, two.indices)
-    np.testing.assert_array_equal(one.data, two.data)
+    for nt in (2, 3, 5):
+        assert_bitwise(matmul(A, A, n_threads=nt, keep_zeros=keep_zeros, sort_indices=sort_indices), one)
+    # The two-pass kernel (symbolic + numeric, used by plans and for int32 flop overflow) agrees too.
+    two = matmul(A, A, n_threads=2, keep_zeros=keep_zeros, sort_indices=sort_indices, _force_int64=True)
+    np.testing.assert_array_equal(two.indptr, one.indptr)
+    np.testing.assert_array_equal(two.indices, one.indices)
+    np.testing.assert_array_equal(two.data, one.data)
     if not keep_zeros:
         ref = A @ A
         ref.eliminate_zeros()
-        ref.sort_indices()
-        one.sort_indices()
-        assert_same(one, ref)
+        assert_same(sorted_copy(one), ref)
+
+
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("keep_zeros", [False, True])
+def test_multi_thread_single_pass_on_messy_inputs(index_dtype, keep_zeros):
+    # Unsorted rows, duplicates, explicit zeros, cancellations and empty blocks of rows, with hash rows (random
+    # columns) and dense-window rows (a stencil): equal to scipy, and to one thread bit for bit.
+    rng = np.random.default_rng(21)
+    S = cancelling_stencil(200, seed=3)
+    S = sp.csr_array((S.data, S.indices.astype(index_dtype), S.indptr.astype(index_dtype)), shape=S.shape)
+    for A in (messy_product_operand(rng, 40_000, 8, index_dtype), S):
+        one = matmul(A, A, n_threads=1, keep_zeros=keep_zeros)
+        assert one.indices.dtype == index_dtype and one.indptr.dtype == index_dtype
+        for nt in (2, 4):
+            assert_bitwise(matmul(A, A, n_threads=nt, keep_zeros=keep_zeros), one)
+        if not keep_zeros:
+            assert_same(one, A @ A)
+
+
+def test_multi_thread_single_pass_hub_rows_and_empty_chunks():
+    # Power-law rows: a chunk can be a single hub row far above the chunk size (its staging buffer grows and is
+    # reused by later chunks), while rows 1000..5000 select only an empty row of B: whole chunks of empty output.
+    A = rmat(13, 8, seed=5)
+    Z = A.tolil()
+    Z[1000:5000, :] = 0
+    Z[1000:5000, 0] = 1.0
+    Z = Z.tocsr()
+    Bz = A.tolil()
+    Bz[0, :] = 0
+    Bz = Bz.tocsr()
+    Bz.eliminate_zeros()
+    for L, R in ((A, A), (Z, Bz)):
+        one = matmul(L, R, n_threads=1)
+        assert_same(one, L @ R)
+        for nt in (2, 3):
+            assert_bitwise(matmul(L, R, n_threads=nt), one)
 
 
 def test_int64_indices():

@@ -1,6 +1,6 @@
-"""Sparse matrix products: multithreaded two-phase SpGEMM with scipy-compatible inputs and outputs.
+"""Sparse matrix products: multithreaded row-wise SpGEMM with scipy-compatible inputs and outputs.
 
-``matmul`` (C = A @ B), ``spgemm_plan`` (symbolic phase reused for new values) and ``masked_matmul``
+``matmul`` (C = A @ B, single pass), ``spgemm_plan`` (symbolic phase reused for new values) and ``masked_matmul``
 (A @ B restricted to a mask pattern); CuPy sparse operands run on the GPU.
 """
 

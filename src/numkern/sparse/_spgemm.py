@@ -193,11 +193,25 @@ def _empty(ops: _Operands):
 def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_int64=False):
     """Sparse matrix product ``C = A @ B`` with multithreaded hash/dense row accumulators.
 
-    Same values and structure as scipy's ``A @ B``: with several threads, two phases (symbolic row counts,
-    then numeric fill into an output allocated once at its exact size); on one thread, a single pass into
-    arrays reserved at the flop bound and shrunk in place (the untouched tail never becomes resident). Each
-    output row is accumulated by one thread in the storage order of ``A``'s row and ``B``'s rows, so results
-    do not depend on ``n_threads`` and equal scipy's sums.
+    Same values and structure as scipy's ``A @ B``, in a single pass (no symbolic phase): the output arrays
+    are reserved at the flop bound (the number of multiplications) and only their first ``nnz(C)`` entries
+    are ever written, then they are shrunk in place, so the untouched tail never becomes resident. On one
+    thread rows go straight into them; on several threads rows are split into chunks of about 65536
+    multiplications handed out dynamically in row order: a chunk whose offset is known (all earlier chunks
+    finished) writes in place, otherwise it stages its rows in a small reused buffer and moves them to its
+    offset as soon as the chunk before it finishes. Each output row is accumulated by one thread in the
+    storage order of ``A``'s row and ``B``'s rows, so results are bitwise the same for every ``n_threads``
+    and equal scipy's sums.
+
+    Peak memory: the inputs, the output, 8 bytes per row of ``A`` (flop counts) and per-thread accumulators
+    (a hash table of the largest row, or a dense window of at most ``B.shape[1]`` columns), plus on several
+    threads the staging buffers: one per running chunk that does not know its offset yet and one per chunk
+    finished ahead of an unfinished earlier chunk, each resident only up to that chunk's output; about one
+    buffer of under 1 MB per thread for balanced chunks, at most the output of the chunks waiting if one
+    chunk is much slower than the rest.
+    Address space (not resident memory) of ``12 x flops`` bytes (float64, int32) is reserved for the output.
+    With int32 indices and more than 2**31 - 1 multiplications, a symbolic pass first counts ``nnz(C)`` (to
+    choose the index dtype) and the output is allocated at its exact size.
 
     Parameters
     ----------
@@ -260,9 +274,7 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
     flop, total_flop = _sparse.row_flops(ops.Ap, ops.Aj, ops.Bp, ops.Bj, m, ops.k, n, ops.n_threads)
     if total_flop == 0:
         return _empty(ops)
-    if _sparse.threads_for(total_flop, ops.n_threads) == 1 and not _force_int64 and (
-        ops.index_dtype == np.int64 or total_flop <= np.iinfo(np.int32).max
-    ):
+    if not _force_int64 and (ops.index_dtype == np.int64 or total_flop <= _INT32_MAX):
         return _matmul_fused(ops, flop, total_flop, sort_indices, keep_zeros)
     flop, prefix, total_flop = ops.symbolic()
     nnz = int(prefix[-1])
@@ -281,13 +293,14 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
 
 
 def _matmul_fused(ops: _Operands, flop, total_flop, sort_indices, keep_zeros):
-    """One-thread product without the symbolic pass: rows go back to back into arrays sized by the flop bound.
+    """Product without the symbolic pass: rows go back to back into arrays sized by the flop bound.
 
     The arrays are allocated at ``total_flop`` entries but only the first ``nnz`` are ever written, so the
     untouched tail never becomes resident (large allocations are mmap'd lazily); ``ndarray.resize`` then
     shrinks them in place (realloc/mremap, no copy). This saves the exact symbolic pass, which costs about a
-    quarter of the product on stencils and bands. With no int64 input, ``total_flop`` fitting int32 guarantees
-    that ``nnz`` does too.
+    quarter of the product on stencils and bands. On several threads a chunk whose offset is not known yet
+    stages its rows in a small reused buffer until the chunk before it finishes (see ``spgemm_single_pass``). With no int64
+    input, ``total_flop`` fitting int32 guarantees that ``nnz`` does too.
     """
     m, n = ops.shape
     Ax, Bx = ops.values()
