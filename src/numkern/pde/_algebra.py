@@ -66,8 +66,7 @@ class AxisFactors:
         E^(m) = K^(m) V diag(lam^{-1/2}) (same role as L and K^(m) L^{-T}). Stationary kernels nearly commute with
         their derivative kernels, so E^(m)^T E^(m) is nearly diagonal here: the basis of the Jacobi preconditioner."""
         if not hasattr(self, "_eig"):
-            lam, V = np.linalg.eigh(self.K)
-            lam = np.maximum(lam, self.jitter * 1e-3)
+            lam, V = self._eigh()
             E = {0: V * np.sqrt(lam)}
             for m in self.orders:
                 if m > 0:
@@ -75,11 +74,17 @@ class AxisFactors:
             self._eig = E
         return self._eig
 
-    def inverse_sqrt(self) -> np.ndarray:
-        """K^{-1/2} (symmetric, from the eigendecomposition; eigenvalues clamped at 1e-3 jitter as above)."""
-        if not hasattr(self, "_inv_sqrt"):
+    def _eigh(self):
+        """K = V diag(lam) V^T, eigenvalues clamped at 1e-3 jitter (rounding can leave them at or below 0)."""
+        if not hasattr(self, "_eigh_cache"):
             lam, V = np.linalg.eigh(self.K)
-            lam = np.maximum(lam, self.jitter * 1e-3)
+            self._eigh_cache = (np.maximum(lam, self.jitter * 1e-3), V)
+        return self._eigh_cache
+
+    def inverse_sqrt(self) -> np.ndarray:
+        """K^{-1/2} (symmetric, from the clamped eigendecomposition)."""
+        if not hasattr(self, "_inv_sqrt"):
+            lam, V = self._eigh()
             self._inv_sqrt = (V / np.sqrt(lam)) @ V.T
         return self._inv_sqrt
 

@@ -40,14 +40,17 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.linalg.lapack import dtrsyl
 
-from ._algebra import apply_term_transpose
-
 #: weight of the prior square root added to the axis operators (measured: 1-3 work; 2 is between)
 PRIOR_ROOT_WEIGHT = 2.0
 
 
+def is_kronecker_sum(dim, terms):
+    """Whether the preconditioner applies: a 2-D operator whose terms each differentiate along one axis at most."""
+    return dim == 2 and all(sum(m > 0 for m in orders) <= 1 for orders in terms)
+
+
 def kronecker_sum_operators(factors, terms, shift=0.0):
-    """Per-axis operators M_j with A = M_0 (+) M_1 (+) ..., or None when a term differentiates along two axes.
+    """Per-axis operators M_j with A = M_0 (+) M_1 (+) ... (callers check :func:`is_kronecker_sum` first).
 
     Terms without derivatives (and the scalar ``shift``, the mean Gauss-Newton weight) are put on axis 0.
     """
@@ -55,7 +58,7 @@ def kronecker_sum_operators(factors, terms, shift=0.0):
     for orders, coef in terms.items():
         axes = [j for j, m in enumerate(orders) if m > 0]
         if len(axes) > 1:
-            return None
+            raise ValueError(f"term {orders} differentiates along several axes: not a Kronecker sum")
         if axes:
             j = axes[0]
             mats[j] += coef * factors[j].D[orders[j]]
@@ -121,7 +124,7 @@ class CollocationPreconditioner:
     """P^{-1} ~ H^{-1} for the 2-D inner problem (see the module docstring); ``None`` from :meth:`build` when A is
     not a Kronecker sum or the grid is not 2-D."""
 
-    def __init__(self, factors, terms, boundary_mask, lam_tau1, tau2, p, boundary_residual, woodbury_bytes):
+    def __init__(self, factors, terms, boundary_mask, lam_tau1, tau2, p, adjoint, woodbury_bytes):
         shift = 0.0 if p is None else float(np.mean(p))
         self.mask = boundary_mask
         self.shape = boundary_mask.shape
@@ -140,18 +143,19 @@ class CollocationPreconditioner:
         self.sylvester = _Sylvester(mats[0][1:-1, 1:-1], mats[1][1:-1, 1:-1])
         self.F = None
         n_b = int(boundary_mask.sum())
-        if boundary_residual and n_b * boundary_mask.size * 8 <= woodbury_bytes:
-            self._fold_boundary_residual(factors, terms, p)
+        if adjoint is not None and n_b * boundary_mask.size * 8 <= woodbury_bytes:
+            self._fold_boundary_residual(adjoint)
 
     @classmethod
-    def build(cls, factors, terms, boundary_mask, lam_tau1, tau2, p=None, boundary_residual=True,
-              woodbury_bytes=2**30):
-        """The preconditioner for the Gauss-Newton weights ``p`` (pointwise, or None), or None if not applicable."""
-        if len(factors) != 2 or min(f.n for f in factors) < 3:
+    def build(cls, factors, terms, boundary_mask, lam_tau1, tau2, p=None, adjoint=None, woodbury_bytes=2**30):
+        """The preconditioner for the Gauss-Newton weights ``p`` (pointwise, or None), or None if not applicable.
+
+        ``adjoint`` is R -> A^T R for the true linearised operator A (with ``p``) when the residual rows at the
+        boundary nodes count; they are then folded in by Woodbury. None: they do not count.
+        """
+        if not is_kronecker_sum(len(factors), terms):
             return None
-        if kronecker_sum_operators(factors, terms) is None:
-            return None
-        return cls(factors, terms, boundary_mask, lam_tau1, tau2, p, boundary_residual, woodbury_bytes)
+        return cls(factors, terms, boundary_mask, lam_tau1, tau2, p, adjoint, woodbury_bytes)
 
     # C (the preconditioner's collocation operator) and its transpose, solved exactly
     def _apply_axes(self, U, transpose=False):
@@ -171,7 +175,7 @@ class CollocationPreconditioner:
         y[self.mask] = (v[self.mask] - self.s_r * w[self.mask]) / self.s_b
         return y
 
-    def _fold_boundary_residual(self, factors, terms, p):
+    def _fold_boundary_residual(self, adjoint):
         """F = sqrt(tau2) A_B C^{-1}, one row per boundary node, and the Cholesky factor of I + F F^T."""
         nodes = np.argwhere(self.mask)
         F = np.empty((len(nodes), self.mask.size))
@@ -179,10 +183,7 @@ class CollocationPreconditioner:
         for k, node in enumerate(nodes):
             unit[tuple(node)] = 1.0
             # row b of the true operator A (not the preconditioner's M_j): A^T e_b
-            row = sum(c * apply_term_transpose(factors, o, unit) for o, c in terms.items())
-            if p is not None:
-                row = row + p * unit
-            F[k] = self.s_r * self._solve_c_transpose(row).ravel()
+            F[k] = self.s_r * self._solve_c_transpose(adjoint(unit)).ravel()
             unit[tuple(node)] = 0.0
         capacitance = F @ F.T
         capacitance[np.diag_indices_from(capacitance)] += 1.0

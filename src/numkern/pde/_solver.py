@@ -41,7 +41,7 @@ from numkern.kron import KroneckerCholesky
 
 from ._kernels import ENVELOPES, spectral_mixture_lags
 from ._pde import PDE
-from ._precond import CollocationPreconditioner
+from ._precond import CollocationPreconditioner, is_kronecker_sum
 
 
 class FitResult:
@@ -170,7 +170,7 @@ class GPHMSolver:
         self.boundary_residual = bool(boundary_residual)
         if preconditioner not in ("auto", "collocation", "jacobi"):
             raise ValueError(f"preconditioner must be 'auto', 'collocation' or 'jacobi', got {preconditioner!r}")
-        kron_sum = dim == 2 and all(sum(m > 0 for m in o) <= 1 for o in pde.terms)
+        kron_sum = is_kronecker_sum(dim, pde.terms)
         if preconditioner == "collocation" and not kron_sum:
             raise ValueError(
                 "preconditioner='collocation' needs a 2-D PDE whose terms each differentiate along one axis at most"
@@ -313,7 +313,8 @@ class GPHMSolver:
         return R - self.source_grid
 
     def _whitened_operator(self, factors, p, kind=True):
-        """A z = sum_t c_t kron E_t z + p * (kron Phi) z and its transpose, as tensor maps."""
+        """A z = sum_t c_t kron E_t z + p * (kron Phi) z and its transpose, as tensor maps (``kind=False``: the
+        operator on U itself, sum_t c_t kron D_t U + p * U)."""
         zero = (0,) * len(factors)
 
         def forward(z):
@@ -403,17 +404,10 @@ class GPHMSolver:
         collocation preconditioner (numkern.pde._precond); U0 warm-starts it."""
         lam_t1 = self.boundary_weight * tau[0]
         mask, rmask = self.boundary_mask, self.residual_mask
+        forward, adjoint = self._whitened_operator(factors, p, kind=False)
         precond = CollocationPreconditioner.build(
-            factors, self.pde.terms, mask, lam_t1, tau[1], p=p, boundary_residual=self.boundary_residual
+            factors, self.pde.terms, mask, lam_t1, tau[1], p=p, adjoint=adjoint if self.boundary_residual else None
         )
-
-        def forward(U):
-            out = sum(c * apply_term(factors, o, U) for o, c in self.pde.terms.items())
-            return out if p is None else out + p * U
-
-        def adjoint(R):
-            out = sum(c * apply_term_transpose(factors, o, R) for o, c in self.pde.terms.items())
-            return out if p is None else out + p * R
 
         def normal(u):
             U = u.reshape(self.shape)
