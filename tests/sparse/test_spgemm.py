@@ -340,6 +340,50 @@ def test_multi_thread_single_pass_equals_one_thread_bitwise(keep_zeros, sort_ind
         assert_same(sorted_copy(one), ref)
 
 
+def near_stencil(n, seed):
+    """Band pattern {-3, -1, 0, 1, 3} with perturbations that keep each row's length and end columns: in some rows
+    offset +1 moves to +2 (only the interior of the row differs from its neighbours), some rows lose offset -1
+    (one entry shorter); values include exact zeros, -0.0 and +-1 so that sums cancel exactly."""
+    rng = np.random.default_rng(seed)
+    rows, cols = [], []
+    for i in range(n):
+        offsets = [-3, -1, 0, 1, 3]
+        u = rng.random()
+        if u < 0.03:
+            offsets[3] = 2
+        elif u < 0.05:
+            offsets.remove(-1)
+        for o in offsets:
+            if 0 <= i + o < n:
+                rows.append(i)
+                cols.append(i + o)
+    values = rng.choice([-1.0, 1.0, 0.0, -0.0, 0.5], p=[0.35, 0.35, 0.1, 0.1, 0.1], size=len(rows))
+    return sp.csr_array((values, (rows, cols)), shape=(n, n))
+
+
+@pytest.mark.parametrize("keep_zeros", [False, True])
+@pytest.mark.parametrize("sort_indices", [True, False])
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+def test_stencil_row_templates_equal_the_accumulator_bitwise(keep_zeros, sort_indices, n_threads):
+    # Window rows whose structure repeats are replayed from a recorded template (no accumulator, no sort); rows
+    # differing only inside (same length, same end columns) must be detected and accumulated. Reference: the
+    # same product with B flagged non-canonical, which sends every row through the hash accumulator (same
+    # storage-order sums, no templates): arrays must agree to the last bit, signed zeros included.
+    A = near_stencil(40000, seed=3)
+    B_hash = sp.csr_array((A.data, A.indices, A.indptr), shape=A.shape)
+    B_hash.has_sorted_indices = False
+    kw = dict(n_threads=n_threads, keep_zeros=keep_zeros, sort_indices=sort_indices)
+    C = matmul(A, A, **kw)
+    ref = matmul(A, B_hash, **kw)
+    assert_bitwise(C, ref)
+    if keep_zeros:
+        assert np.count_nonzero(np.signbit(C.data) & (C.data == 0)) > 0  # signed zeros were exercised
+    else:
+        D = A @ A
+        D.eliminate_zeros()
+        assert_same(sorted_copy(C), D)
+
+
 @pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
 @pytest.mark.parametrize("keep_zeros", [False, True])
 def test_multi_thread_single_pass_on_messy_inputs(index_dtype, keep_zeros):

@@ -204,7 +204,8 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
     and equal scipy's sums.
 
     Peak memory: the inputs, the output, 8 bytes per row of ``A`` (flop counts) and per-thread accumulators
-    (a hash table of the largest row, or a dense window of at most ``B.shape[1]`` columns), plus on several
+    (a hash table of the largest row, or a dense window of at most ``B.shape[1]`` columns, and a recorded
+    structure of one window row, 8 bytes per multiplication with int32 indices, that repeating stencil rows replay), plus on several
     threads the staging buffers: one per running chunk that does not know its offset yet and one per chunk
     finished ahead of an unfinished earlier chunk, each resident only up to that chunk's output; about one
     buffer of under 1 MB per thread for balanced chunks, at most the output of the chunks waiting if one
