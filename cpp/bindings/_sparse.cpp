@@ -145,8 +145,6 @@ PYBIND11_MODULE(_sparse, m) {
             "accumulators";
   register_index<int32_t>(m);
   register_index<int64_t>(m);
-  m.def("threads_for", &nks::threads_for, py::arg("total_flop"), py::arg("n_threads"),
-        "Threads the kernels use for a product of total_flop multiplications (1 below the serial cutoff).");
   // Integer values run as unsigned (wrap-around arithmetic is well defined and bitwise equal to signed two's
   // complement); Python views/casts them.
   register_value_all_indices<float>(m);

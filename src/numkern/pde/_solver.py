@@ -184,8 +184,6 @@ class GPHMSolver:
             raise ValueError(f"cg_maxiter must be >= 1, got {cg_maxiter}")
         self.cg_maxiter = int(cg_maxiter)
         self.cg_failures = 0  # inner CG solves that stopped at cg_maxiter
-        self._warn_cg = True
-        self._cg_loose_rtol = None  # CG tolerance of the early (inexact) Gauss-Newton steps while they run
 
         self.axes = [np.linspace(lo, hi, n) for (lo, hi), n in zip(pde.domain, self.n_points)]
         self.shape = self.n_points
@@ -250,7 +248,6 @@ class GPHMSolver:
         if not np.any(f):
             return mu
         power = np.mean(np.abs(np.fft.rfft(f - f.mean(axis=0), axis=0)) ** 2, axis=1)
-        freqs = np.fft.rfftfreq(n, 1.0 / rate)
         interior = (power[1:-1] > power[:-2]) & (power[1:-1] >= power[2:])
         peaks = np.nonzero(interior)[0] + 1
         peaks = peaks[power[peaks] > 1e-3 * power.max()]
@@ -331,8 +328,11 @@ class GPHMSolver:
 
         return forward, adjoint
 
-    def _solve_linearised(self, factors, tau, p, f_eff, U0=None):
-        """Minimise 1/2||z||^2 + lam tau1/2 ||(Lz)_B - g||^2 + tau2/2 ||(A z - f_eff)_R||^2; return U = L z."""
+    def _solve_linearised(self, factors, tau, p, f_eff, U0=None, loose_rtol=None, warn=True):
+        """Minimise 1/2||z||^2 + lam tau1/2 ||(Lz)_B - g||^2 + tau2/2 ||(A z - f_eff)_R||^2; return U = L z.
+
+        ``loose_rtol`` and ``warn`` go to :meth:`_cg` (iterative paths only).
+        """
         lam_t1 = self.boundary_weight * tau[0]
         s1, s2 = np.sqrt(lam_t1), np.sqrt(tau[1])
         g = self.boundary_values
@@ -349,7 +349,7 @@ class GPHMSolver:
             z = sla.solve_triangular(Rm, Qm.T @ rhs)
             return (Lc @ z).reshape(self.shape)
         if self.preconditioner == "collocation":
-            return self._solve_collocation_pcg(factors, tau, p, f_eff, U0)
+            return self._solve_collocation_pcg(factors, tau, p, f_eff, U0, loose_rtol, warn)
         # large grids: CG on the normal equations in the eigen-whitened coordinates U = (kron V_j lam_j^1/2) z
         kind = "eigen"
         forward, adjoint = self._whitened_operator(factors, p, kind)
@@ -369,29 +369,34 @@ class GPHMSolver:
             np.where(self.residual_mask, f_eff, 0.0)
         )
         diag = self._jacobi_diagonal(factors, tau, lam_t1, p)
-        z = self._cg(normal, rhs, lambda r: r / diag, None)
+        z = self._cg(normal, rhs, lambda r: r / diag, None, loose_rtol, warn)
         return apply_term(factors, zero, z.reshape(self.shape), whitened=kind)
 
-    def _cg(self, matvec, rhs, precond, x0):
-        """Preconditioned CG on grid-shaped vectors; records ``last_cg_info`` and ``last_cg_iterations``."""
+    def _cg(self, matvec, rhs, precond, x0, loose_rtol=None, warn=True):
+        """Preconditioned CG on grid-shaped vectors; records ``last_cg_info`` and ``last_cg_iterations``.
+
+        ``loose_rtol``: an inexact solve (early Gauss-Newton steps) to max(cg_tol, loose_rtol), which neither counts
+        as a failure nor warns at the cap. Otherwise a solve that stops at ``cg_maxiter`` counts in ``cg_failures``
+        and warns unless ``warn`` is False (fit() counts and reports them itself).
+        """
         shape = (self.N, self.N)
         counter = [0]
         x, info = spla.cg(
             spla.LinearOperator(shape, matvec=matvec, dtype=np.float64),
             rhs.ravel(),
             x0=None if x0 is None else x0.ravel(),
-            rtol=self.cg_tol if self._cg_loose_rtol is None else max(self.cg_tol, self._cg_loose_rtol),
+            rtol=self.cg_tol if loose_rtol is None else max(self.cg_tol, loose_rtol),
             maxiter=self.cg_maxiter,
             M=spla.LinearOperator(shape, matvec=lambda r: precond(r.reshape(self.shape)).ravel(), dtype=np.float64),
             callback=lambda _: counter.__setitem__(0, counter[0] + 1),
         )
         self.last_cg_info = info
         self.last_cg_iterations = counter[0]
-        if self._cg_loose_rtol is not None:
+        if loose_rtol is not None:
             return x  # an inexact Gauss-Newton step: its accuracy is the loose tolerance's business only
         if info > 0:
             self.cg_failures += 1
-        if info > 0 and self._warn_cg:
+        if info > 0 and warn:
             warnings.warn(
                 f"inner CG solve stopped at cg_maxiter={self.cg_maxiter} without reaching cg_tol={self.cg_tol:g}",
                 RuntimeWarning,
@@ -399,7 +404,7 @@ class GPHMSolver:
             )
         return x
 
-    def _solve_collocation_pcg(self, factors, tau, p, f_eff, U0):
+    def _solve_collocation_pcg(self, factors, tau, p, f_eff, U0, loose_rtol=None, warn=True):
         """CG on (K^{-1} + lam tau1 S^T S + tau2 A_R^T A_R) U = lam tau1 S^T g + tau2 A_R^T f_eff with the
         collocation preconditioner (numkern.pde._precond); U0 warm-starts it."""
         lam_t1 = self.boundary_weight * tau[0]
@@ -417,7 +422,7 @@ class GPHMSolver:
         gfull = np.zeros(self.shape)
         gfull[mask] = self.boundary_values
         rhs = lam_t1 * gfull + tau[1] * adjoint(np.where(rmask, f_eff, 0.0))
-        return self._cg(normal, rhs, precond, U0).reshape(self.shape)
+        return self._cg(normal, rhs, precond, U0, loose_rtol, warn).reshape(self.shape)
 
     def _jacobi_diagonal(self, factors, tau, lam_t1, p):
         """Exact diagonal of the normal-equation matrix in the eigen-whitened coordinates.
@@ -455,12 +460,15 @@ class GPHMSolver:
             0.5 * tau[1] * np.sum(res * res)
         )
 
-    def _inner_solve(self, factors, tau, U0=None, max_newton=40, tol=1e-12):
-        """Minimise J over U for fixed theta, tau: one least-squares solve (linear) or damped Gauss-Newton."""
+    def _inner_solve(self, factors, tau, U0=None, max_newton=40, tol=1e-12, warn=True):
+        """Minimise J over U for fixed theta, tau: one least-squares solve (linear) or damped Gauss-Newton.
+
+        ``warn=False`` silences the warning of CG solves that stop at ``cg_maxiter`` (they are still counted).
+        """
         f = self.source_grid
         nl = self.pde.nonlinearity
         if nl is None:
-            return self._solve_linearised(factors, tau, None, f, U0)
+            return self._solve_linearised(factors, tau, None, f, U0, warn=warn)
         c = self.pde.nonlinearity_coefficient
         U = np.zeros(self.shape) if U0 is None else U0
         J_old = self._data_objective(factors, tau, U)
@@ -469,18 +477,14 @@ class GPHMSolver:
         # pointwise Jacobian p, and exact early steps cost 1000+ iterations on V6); once a step changes U by less
         # than `loose_until`, the steps are exact (cg_tol), and only those count for convergence and failures.
         loose_rtol, loose_until = 1e-6, 1e-5
-        self._cg_loose_rtol = loose_rtol if self.cg_tol < loose_rtol else None
-        try:
-            U = self._gauss_newton(factors, tau, U, J_old, c, nl, f, max_newton, tol, loose_until)
-        finally:
-            self._cg_loose_rtol = None
-        return U
+        loose = loose_rtol if self.cg_tol < loose_rtol else None
+        return self._gauss_newton(factors, tau, U, J_old, c, nl, f, max_newton, tol, loose, loose_until, warn)
 
-    def _gauss_newton(self, factors, tau, U, J_old, c, nl, f, max_newton, tol, loose_until):
+    def _gauss_newton(self, factors, tau, U, J_old, c, nl, f, max_newton, tol, loose_rtol, loose_until, warn):
         for _ in range(max_newton):
             p = c * nl[1](U)
             f_eff = f - c * nl[0](U) + p * U
-            step = self._solve_linearised(factors, tau, p, f_eff, U) - U
+            step = self._solve_linearised(factors, tau, p, f_eff, U, loose_rtol, warn) - U
             # backtracking keeps J decreasing when the linearisation is poor (far from the solution)
             alpha = 1.0
             while True:
@@ -491,9 +495,9 @@ class GPHMSolver:
                 alpha *= 0.5
             change = alpha * np.linalg.norm(step) / max(np.linalg.norm(U_new), 1e-300)
             U, J_old = U_new, J_new
-            if self._cg_loose_rtol is not None:
+            if loose_rtol is not None:
                 if change < loose_until:
-                    self._cg_loose_rtol = None  # from now on exact steps
+                    loose_rtol = None  # from now on exact steps
                 continue
             if change < tol or J_old == 0.0:
                 break
@@ -595,7 +599,7 @@ class GPHMSolver:
             except np.linalg.LinAlgError:
                 return np.inf, np.zeros_like(x)
             failures = self.cg_failures
-            U = self._inner_solve(factors, np.exp(log_tau), state["U"])
+            U = self._inner_solve(factors, np.exp(log_tau), state["U"], warn=False)
             state["evals"] += 1
             if self.cg_failures > failures:
                 return np.inf, np.zeros_like(x)
@@ -636,26 +640,22 @@ class GPHMSolver:
         x = x0
         used = 0
         failures_before = self.cg_failures
-        self._warn_cg = False
-        try:
-            for _ in range(max_restarts + 1):
-                res = sopt.minimize(
-                    fun,
-                    x,
-                    jac=True,
-                    method="L-BFGS-B",
-                    bounds=self._bounds(),
-                    callback=cb,
-                    options={"maxiter": max_iter - used, "ftol": tol, "gtol": 0},
-                )
-                used += max(res.nit, 1)
-                x = res.x
-                if used >= max_iter or res.nit == 0 or state.get("out_of_time"):
-                    break
-                self._adopt(x, n_theta, state)
-            self._adopt(res.x, n_theta, state)
-        finally:
-            self._warn_cg = True
+        for _ in range(max_restarts + 1):
+            res = sopt.minimize(
+                fun,
+                x,
+                jac=True,
+                method="L-BFGS-B",
+                bounds=self._bounds(),
+                callback=cb,
+                options={"maxiter": max_iter - used, "ftol": tol, "gtol": 0},
+            )
+            used += max(res.nit, 1)
+            x = res.x
+            if used >= max_iter or res.nit == 0 or state.get("out_of_time"):
+                break
+            self._adopt(x, n_theta, state)
+        self._adopt(res.x, n_theta, state)
         failures = self.cg_failures - failures_before
         if failures:
             warnings.warn(
@@ -693,7 +693,7 @@ class GPHMSolver:
         factors = self._build_factors()
         U = state["cache"].get(x.tobytes())
         if U is None:
-            U = self._inner_solve(factors, np.exp(self.log_tau), state["U"])
+            U = self._inner_solve(factors, np.exp(self.log_tau), state["U"], warn=False)
         self.U = U
         state["U"] = U
 
