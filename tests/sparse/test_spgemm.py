@@ -376,6 +376,14 @@ def test_stencil_row_templates_equal_the_accumulator_bitwise(keep_zeros, sort_in
     C = matmul(A, A, **kw)
     ref = matmul(A, B_hash, **kw)
     assert_bitwise(C, ref)
+    # A's rows stored in reverse (unsorted A, canonical B): templates are relative to the first stored column.
+    A_rev = A.copy()
+    for i in range(A.shape[0]):
+        lo, hi = A.indptr[i], A.indptr[i + 1]
+        A_rev.indices[lo:hi] = A.indices[lo:hi][::-1]
+        A_rev.data[lo:hi] = A.data[lo:hi][::-1]
+    A_rev.has_sorted_indices = False
+    assert_bitwise(matmul(A_rev, A, **kw), matmul(A_rev, B_hash, **kw))
     if keep_zeros:
         assert np.count_nonzero(np.signbit(C.data) & (C.data == 0)) > 0  # signed zeros were exercised
     else:

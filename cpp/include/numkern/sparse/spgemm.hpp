@@ -16,8 +16,8 @@
 //     SuiteSparse's Gustavson tasks [4]: long rows whose hash table would be as large as the row itself;
 //   * B sorted and the row's output columns within a window of <= 2^16 columns (stencils, bands): the same dense
 //     accumulator over that window only (scipy's SMMP accumulator [5], but O(window) memory and cache resident);
-//     a window row with the same structure as the thread's last recorded one (relative to the row index: rows
-//     of stencil and band products away from the edges) is replayed from that recording instead, with no
+//     a window row with the same structure as the thread's last recorded one (relative to its first A column:
+//     rows of stencil and band products away from the edges) is replayed from that recording instead, with no
 //     accumulator, sort or gather (RowTemplate; 2-D Laplacian squared: ~25% less compute);
 //   * otherwise a per-thread open-addressing hash table (linear probing, hash (col * 107) & (size - 1)), size the
 //     next power of two >= 2 * (flop or nnz), so the load factor stays <= 1/2 and the table of a typical row
@@ -289,8 +289,9 @@ NK_INLINE RowPlan classify_row(const Csr<I>& A, const Csr<I>& B, int64_t i, int6
   return r;
 }
 
-// Structure of one window-accumulated output row relative to its row index, recorded so that later rows with the
-// same relative structure skip the accumulator, the sort and the gather. Rows of stencil and band products
+// Structure of one window-accumulated output row relative to the first column of its A row (every offset then
+// fits the index type), recorded so that later rows with the same relative structure skip the accumulator, the
+// sort and the gather. Rows of stencil and band products
 // (Laplacians, banded matrices) repeat one structure, shifted by one column per row, except near the edges.
 // Replaying a row checks every A and B column against the recording while it multiplies, so a row that differs
 // anywhere is detected and recomputed; the partial products are added into each output slot in the same order
@@ -300,11 +301,11 @@ struct RowTemplate {
   int64_t a_len = -1;            // entries of A's row; -1: nothing recorded
   int64_t flop = 0;              // partial products
   int64_t n_out = 0;             // structural length of the output row
-  std::vector<int64_t> a_off;    // A column - i, per A entry
+  std::vector<I> a_off;          // A column - base, per A entry (base: the row's first A column)
   std::vector<int64_t> b_len;    // length of the B row, per A entry
   std::vector<I> b_off;          // B column - A column, per partial product
   std::vector<int32_t> slot;     // output slot of each partial product; ~slot for the first product of its slot
-  std::vector<I> out_off;        // output column - i, per slot, in output order
+  std::vector<I> out_off;        // output column - base, per slot, in output order
   std::vector<int32_t> slot_of;  // recording scratch: window column -> slot
   int64_t hits = 0;              // rows replayed since the last recording
   int64_t backoff = 0, skip = 0;  // after recordings that were never replayed: rows to accumulate before the next
@@ -744,13 +745,14 @@ struct RowProduct {
   // its length after dropping exact zeros (unless keep_zeros).
   NK_INLINE int64_t replay_row(int64_t i, int64_t a_lo, int64_t a_hi, const RowTemplate<I>& t, I* cols, V* vals) const {
     if (a_hi - a_lo != t.a_len || flop[i] != t.flop) return -1;
+    const I base = A.indices[a_lo];
     const I* b_off = t.b_off.data();
     const int32_t* slot = t.slot.data();
     int64_t r = 0;
     for (int64_t p = a_lo; p < a_hi; ++p, ++r) {
       const int64_t k = A.indices[p];
       const int64_t q_lo = B.indptr[k], q_hi = B.indptr[k + 1];
-      if (k - i != t.a_off[r] || q_hi - q_lo != t.b_len[r]) return -1;
+      if (static_cast<I>(k) - base != t.a_off[r] || q_hi - q_lo != t.b_len[r]) return -1;
       const V a = Ax[p];
       bool same = true;
       for (int64_t q = q_lo; q < q_hi; ++q, ++b_off, ++slot) {
@@ -765,7 +767,6 @@ struct RowProduct {
       if (!same) return -1;
     }
     const I* out_off = t.out_off.data();
-    const I base = static_cast<I>(i);
     for (int64_t c = 0; c < t.n_out; ++c) cols[c] = base + out_off[c];  // vectorised
     if (keep_zeros) return t.n_out;
     bool any_zero = false;
@@ -777,6 +778,7 @@ struct RowProduct {
   // occurrence, sorted when sort_indices) and the slot every partial product adds into.
   void record_row(int64_t i, int64_t a_lo, int64_t a_hi, const RowPlan& plan, Workspace<I, V>& ws) const {
     RowTemplate<I>& t = ws.row_template;
+    const I base = A.indices[a_lo];
     t.a_len = a_hi - a_lo;
     t.flop = flop[i];
     t.hits = 0;
@@ -788,32 +790,32 @@ struct RowProduct {
     uint32_t* st = ws.stamp_of.data() - plan.lo;
     for (int64_t p = a_lo; p < a_hi; ++p) {
       const int64_t k = A.indices[p];
-      t.a_off.push_back(k - i);
+      t.a_off.push_back(static_cast<I>(k) - base);
       t.b_len.push_back(static_cast<int64_t>(B.indptr[k + 1]) - B.indptr[k]);
       for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q) {
         const int64_t j = B.indices[q];
         t.b_off.push_back(static_cast<I>(j - k));
         if (st[j] != s) {
           st[j] = s;
-          t.out_off.push_back(static_cast<I>(j - i));
+          t.out_off.push_back(static_cast<I>(j) - base);
         }
       }
     }
     if (sort_indices) std::sort(t.out_off.begin(), t.out_off.end());
     t.n_out = static_cast<int64_t>(t.out_off.size());
     if (static_cast<int64_t>(t.slot_of.size()) < plan.width) t.slot_of.resize(plan.width);
-    int32_t* slot_of = t.slot_of.data() - (plan.lo - i);  // indexed by output column - i
+    int32_t* slot_of = t.slot_of.data() - (plan.lo - base);  // indexed by output column - base
     for (int64_t c = 0; c < t.n_out; ++c) slot_of[t.out_off[c]] = static_cast<int32_t>(c);
     t.slot.resize(t.b_off.size());
     const uint32_t first = ws.next_stamp(plan.width, false);  // marks slots whose first product was seen
     int64_t x = 0;
     for (int64_t r = 0; r < t.a_len; ++r) {
-      const int64_t k_off = t.a_off[r];
+      const int64_t k_off = t.a_off[r];  // k - base
       for (int64_t e = 0; e < t.b_len[r]; ++e, ++x) {
         const int64_t j_off = k_off + t.b_off[x];
         const int32_t c = slot_of[j_off];
-        if (st[i + j_off] != first) {
-          st[i + j_off] = first;
+        if (st[base + j_off] != first) {
+          st[base + j_off] = first;
           t.slot[x] = ~c;
         } else {
           t.slot[x] = c;
