@@ -767,11 +767,13 @@ struct RowProduct {
       if (!same) return -1;
     }
     const I* out_off = t.out_off.data();
-    for (int64_t c = 0; c < t.n_out; ++c) cols[c] = base + out_off[c];  // vectorised
-    if (keep_zeros) return t.n_out;
-    bool any_zero = false;
-    for (int64_t c = 0; c < t.n_out; ++c) any_zero |= vals[c] == V(0);
-    return any_zero ? drop_zeros(cols, vals, t.n_out) : t.n_out;
+    int64_t zeros = 0;  // exact-zero sums: rare, removed by a second pass when present
+    for (int64_t c = 0; c < t.n_out; ++c) {
+      cols[c] = base + out_off[c];
+      zeros += vals[c] == V(0);
+    }
+    if (keep_zeros || zeros == 0) return t.n_out;
+    return drop_zeros(cols, vals, t.n_out);
   }
 
   // Record row i's structure into the thread's template: its distinct columns in dense_row's output order (first
