@@ -340,19 +340,30 @@ def test_multi_thread_single_pass_equals_one_thread_bitwise(keep_zeros, sort_ind
         assert_same(sorted_copy(one), ref)
 
 
-def near_stencil(n, seed):
-    """Band pattern {-3, -1, 0, 1, 3} with perturbations that keep each row's length and end columns: in some rows
-    offset +1 moves to +2 (only the interior of the row differs from its neighbours), some rows lose offset -1
-    (one entry shorter); values include exact zeros, -0.0 and +-1 so that sums cancel exactly."""
+def near_stencil(n, seed, band=False):
+    """Rows that mostly repeat one structure, with perturbations that keep the row length.
+
+    Stencil pattern {-3, -1, 0, 1, 3} (short segments: templates replay product by product): in some rows offset
+    +1 moves to +2 (only the interior of the row differs from its neighbours), some rows lose offset -1. Band
+    pattern -4..4 (one long segment per row: replayed by segments): in some rows offset 0 is replaced by +5 (a gap
+    inside the row, same length and first column) or the whole row shifts by one. Values include exact zeros,
+    -0.0 and +-1 so that sums cancel exactly."""
     rng = np.random.default_rng(seed)
     rows, cols = [], []
     for i in range(n):
-        offsets = [-3, -1, 0, 1, 3]
         u = rng.random()
-        if u < 0.03:
-            offsets[3] = 2
-        elif u < 0.05:
-            offsets.remove(-1)
+        if band:
+            offsets = list(range(-4, 5))
+            if u < 0.03:
+                offsets = [o for o in offsets if o != 0] + [5]
+            elif u < 0.05:
+                offsets = [o + 1 for o in offsets]
+        else:
+            offsets = [-3, -1, 0, 1, 3]
+            if u < 0.03:
+                offsets[3] = 2
+            elif u < 0.05:
+                offsets.remove(-1)
         for o in offsets:
             if 0 <= i + o < n:
                 rows.append(i)
@@ -364,12 +375,13 @@ def near_stencil(n, seed):
 @pytest.mark.parametrize("keep_zeros", [False, True])
 @pytest.mark.parametrize("sort_indices", [True, False])
 @pytest.mark.parametrize("n_threads", [1, 2, 3])
-def test_stencil_row_templates_equal_the_accumulator_bitwise(keep_zeros, sort_indices, n_threads):
+@pytest.mark.parametrize("band", [False, True])
+def test_stencil_row_templates_equal_the_accumulator_bitwise(keep_zeros, sort_indices, n_threads, band):
     # Window rows whose structure repeats are replayed from a recorded template (no accumulator, no sort); rows
     # differing only inside (same length, same end columns) must be detected and accumulated. Reference: the
     # same product with B flagged non-canonical, which sends every row through the hash accumulator (same
     # storage-order sums, no templates): arrays must agree to the last bit, signed zeros included.
-    A = near_stencil(40000, seed=3)
+    A = near_stencil(40000, seed=3, band=band)
     B_hash = sp.csr_array((A.data, A.indices, A.indptr), shape=A.shape)
     B_hash.has_sorted_indices = False
     kw = dict(n_threads=n_threads, keep_zeros=keep_zeros, sort_indices=sort_indices)

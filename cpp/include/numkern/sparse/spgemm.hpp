@@ -18,7 +18,7 @@
 //     accumulator over that window only (scipy's SMMP accumulator [5], but O(window) memory and cache resident);
 //     a window row with the same structure as the thread's last recorded one (relative to its first A column:
 //     rows of stencil and band products away from the edges) is replayed from that recording instead, with no
-//     accumulator, sort or gather (RowTemplate; 2-D Laplacian squared: ~25% less compute);
+//     accumulator, sort or gather (RowTemplate; compute of the 2-D Laplacian squared -20%, bands -30%);
 //   * otherwise a per-thread open-addressing hash table (linear probing, hash (col * 107) & (size - 1)), size the
 //     next power of two >= 2 * (flop or nnz), so the load factor stays <= 1/2 and the table of a typical row
 //     lives in L1; only the first `size` slots are reset per row (cheap clearing).
@@ -71,6 +71,8 @@ inline constexpr int64_t kDenseWindow = int64_t(1) << 16;
 // Nearly sorted rows (dense-accumulator rows of stencils) up to this length, and buckets of the bucket sort up
 // to this length, are sorted by insertion sort; longer buckets with std::sort.
 inline constexpr int64_t kInsertionSortMax = 32;
+// Row templates replay by segments when these are on average at least this long (see RowTemplate).
+inline constexpr int64_t kMinSegmentLength = 4;
 // Hash rows up to this length are sorted by insertion sort in place, longer ones through buckets (sort_row):
 // measured on random columns, insertion wins below ~12 entries, buckets above.
 inline constexpr int64_t kBucketSortMin = 12;
@@ -293,20 +295,35 @@ NK_INLINE RowPlan classify_row(const Csr<I>& A, const Csr<I>& B, int64_t i, int6
 // fits the index type), recorded so that later rows with the same relative structure skip the accumulator, the
 // sort and the gather. Rows of stencil and band products
 // (Laplacians, banded matrices) repeat one structure, shifted by one column per row, except near the edges.
-// Replaying a row checks every A and B column against the recording while it multiplies, so a row that differs
-// anywhere is detected and recomputed; the partial products are added into each output slot in the same order
-// as the accumulator, so replayed rows are bitwise equal to accumulated ones.
+// Each B row of the recording is cut into segments: runs of consecutive columns that land in consecutive output
+// slots, the slots that a partial product opens (its first) after those it adds into. Templates are only used
+// with B canonical (sorted rows, no duplicates), so a segment of a later row with the recorded length whose
+// first and last columns match the recording holds exactly the recorded columns: checking two columns per
+// segment is exact, and the segment multiplies as a short vector loop (bands: one segment per B row; 5-point
+// stencil: 1, 3 and 1 columns; short segments replay product by product instead, each column checked).
+// Partial products are added into each output slot in the accumulator's order (A's row, then
+// B's rows), so replayed rows are bitwise equal to accumulated ones.
 template <class I>
 struct RowTemplate {
-  int64_t a_len = -1;            // entries of A's row; -1: nothing recorded
-  int64_t flop = 0;              // partial products
-  int64_t n_out = 0;             // structural length of the output row
-  std::vector<I> a_off;          // A column - base, per A entry (base: the row's first A column)
-  std::vector<int64_t> b_len;    // length of the B row, per A entry
-  std::vector<I> b_off;          // B column - A column, per partial product
-  std::vector<int32_t> slot;     // output slot of each partial product; ~slot for the first product of its slot
-  std::vector<I> out_off;        // output column - base, per slot, in output order
-  std::vector<int32_t> slot_of;  // recording scratch: window column -> slot
+  struct Segment {
+    I first_off, last_off;  // B column - A column of the segment's first and last entries
+    int32_t pos;            // position of the first entry in its B row
+    int32_t slot;           // output slot of the first entry
+    int32_t len;            // entries
+    int32_t n_add;          // the first n_add entries add into open slots, the rest open theirs
+  };
+  int64_t a_len = -1;              // entries of A's row; -1: nothing recorded
+  int64_t flop = 0;                // partial products
+  int64_t n_out = 0;               // structural length of the output row
+  std::vector<I> a_off;            // A column - base, per A entry (base: the row's first A column)
+  std::vector<int64_t> b_len;      // length of the B row, per A entry
+  std::vector<int64_t> seg_begin;  // segments of A entry r: [seg_begin[r], seg_begin[r + 1])
+  std::vector<Segment> segments;
+  std::vector<I> out_off;          // output column - base, per slot, in output order
+  bool by_segments = false;        // replay by segments (long ones: bands), else product by product
+  std::vector<I> b_off;            // B column - A column, per partial product
+  std::vector<int32_t> slot;       // output slot per partial product, ~slot when the product opens it
+  std::vector<int32_t> slot_of;    // recording scratch: window column -> slot
   int64_t hits = 0;              // rows replayed since the last recording
   int64_t backoff = 0, skip = 0;  // after recordings that were never replayed: rows to accumulate before the next
 };
@@ -707,7 +724,8 @@ struct RowProduct {
         break;
       }
       case RowKind::dense:
-        if (plan.width != B.ncols) return template_row(i, a_lo, a_hi, plan, pf, ws, cols, vals);
+        // window rows (B canonical, which the template's segment checks rely on)
+        if (plan.width != B.ncols && b_canonical) return template_row(i, a_lo, a_hi, plan, pf, ws, cols, vals);
         return dense_row(a_lo, a_hi, plan, pf, ws, cols, vals);
     }
     if (!keep_zeros) n = drop_zeros(cols, vals, n);
@@ -744,8 +762,14 @@ struct RowProduct {
   // Row i by the template: -1 (cols/vals partly overwritten) when its structure differs from the recording, else
   // its length after dropping exact zeros (unless keep_zeros).
   NK_INLINE int64_t replay_row(int64_t i, int64_t a_lo, int64_t a_hi, const RowTemplate<I>& t, I* cols, V* vals) const {
+    return t.by_segments ? replay_row<true>(i, a_lo, a_hi, t, cols, vals)
+                         : replay_row<false>(i, a_lo, a_hi, t, cols, vals);
+  }
+  template <bool BY_SEGMENTS>
+  NK_INLINE int64_t replay_row(int64_t i, int64_t a_lo, int64_t a_hi, const RowTemplate<I>& t, I* cols, V* vals) const {
     if (a_hi - a_lo != t.a_len || flop[i] != t.flop) return -1;
     const I base = A.indices[a_lo];
+    const typename RowTemplate<I>::Segment* seg = t.segments.data();
     const I* b_off = t.b_off.data();
     const int32_t* slot = t.slot.data();
     int64_t r = 0;
@@ -754,17 +778,29 @@ struct RowProduct {
       const int64_t q_lo = B.indptr[k], q_hi = B.indptr[k + 1];
       if (static_cast<I>(k) - base != t.a_off[r] || q_hi - q_lo != t.b_len[r]) return -1;
       const V a = Ax[p];
-      bool same = true;
-      for (int64_t q = q_lo; q < q_hi; ++q, ++b_off, ++slot) {
-        same &= B.indices[q] - static_cast<I>(k) == *b_off;
-        const V v = mul(a, Bx[q]);
-        const int32_t c = *slot;
-        if (c >= 0)
-          vals[c] += v;
-        else
-          vals[~c] = v;
+      const I kk = static_cast<I>(k);
+      if constexpr (BY_SEGMENTS) {
+        for (const auto* seg_end = seg + (t.seg_begin[r + 1] - t.seg_begin[r]); seg < seg_end; ++seg) {
+          const I* bj = B.indices + q_lo + seg->pos;
+          if (bj[0] - kk != seg->first_off || bj[seg->len - 1] - kk != seg->last_off) return -1;
+          const V* bx = Bx + q_lo + seg->pos;
+          V* out = vals + seg->slot;
+          for (int32_t e = 0; e < seg->n_add; ++e) out[e] += mul(a, bx[e]);
+          for (int32_t e = seg->n_add; e < seg->len; ++e) out[e] = mul(a, bx[e]);
+        }
+      } else {
+        bool same = true;
+        for (int64_t q = q_lo; q < q_hi; ++q, ++b_off, ++slot) {
+          same &= B.indices[q] - kk == *b_off;
+          const V v = mul(a, Bx[q]);
+          const int32_t c = *slot;
+          if (c >= 0)
+            vals[c] += v;
+          else
+            vals[~c] = v;
+        }
+        if (!same) return -1;
       }
-      if (!same) return -1;
     }
     const I* out_off = t.out_off.data();
     int64_t zeros = 0;  // exact-zero sums: rare, removed by a second pass when present
@@ -824,6 +860,39 @@ struct RowProduct {
         }
       }
     }
+    // Cut every B row into segments (see RowTemplate).
+    t.segments.clear();
+    t.seg_begin.assign(1, 0);
+    x = 0;
+    for (int64_t r = 0; r < t.a_len; ++r) {
+      for (int64_t e = 0; e < t.b_len[r];) {
+        const int64_t x0 = x;
+        const bool opens0 = t.slot[x0] < 0;
+        int64_t n_add = opens0 ? 0 : 1;
+        ++e;
+        ++x;
+        for (; e < t.b_len[r]; ++e, ++x) {
+          const int32_t prev = t.slot[x - 1] < 0 ? ~t.slot[x - 1] : t.slot[x - 1];
+          const bool opens = t.slot[x] < 0;
+          const int32_t c = opens ? ~t.slot[x] : t.slot[x];
+          if (t.b_off[x] != t.b_off[x - 1] + 1 || c != prev + 1) break;
+          if (!opens && n_add != x - x0) break;  // an add after an opening entry: new segment
+          if (!opens) ++n_add;
+        }
+        typename RowTemplate<I>::Segment sg;
+        sg.first_off = t.b_off[x0];
+        sg.last_off = t.b_off[x - 1];
+        sg.pos = static_cast<int32_t>(x0 - (x - e));
+        sg.slot = opens0 ? ~t.slot[x0] : t.slot[x0];
+        sg.len = static_cast<int32_t>(x - x0);
+        sg.n_add = static_cast<int32_t>(n_add);
+        t.segments.push_back(sg);
+      }
+      t.seg_begin.push_back(static_cast<int64_t>(t.segments.size()));
+    }
+    // A segment costs about as much as three single products: short segments (the 5-point stencil's 1-3-1)
+    // replay product by product, checking each column.
+    t.by_segments = t.flop >= kMinSegmentLength * static_cast<int64_t>(t.segments.size());
   }
 
   // Dense accumulator over the columns [plan.lo, plan.lo + plan.width) (stamps: no clearing between rows).
