@@ -46,6 +46,22 @@ int64_t validate_band(const carray<I>& indptr, const carray<I>& indices, int64_t
                                 n_threads);
 }
 
+// Validates A like validate_band and, in the same pass, counts the partial products of A B (B's row pointers Bp,
+// length ncols + 1). Returns (band or -1, flop per row, total flop).
+template <class I>
+py::tuple validate_band_flops(const carray<I>& indptr, const carray<I>& indices, int64_t nrows, int64_t ncols,
+                              const carray<I>& Bp, int n_threads) {
+  if (indptr.size() != nrows + 1 || Bp.size() != ncols + 1) throw std::invalid_argument("indptr has the wrong length");
+  py::array_t<int64_t> flop(nrows);
+  int64_t total_flop = 0, band = -1;
+  {
+    py::gil_scoped_release release;
+    band = nks::csr_validate_band(indptr.data(), indices.data(), nrows, ncols, static_cast<int64_t>(indices.size()),
+                                  n_threads, Bp.data(), flop.mutable_data(), &total_flop);
+  }
+  return py::make_tuple(band, flop, total_flop);
+}
+
 // Returns (flop per row, exclusive prefix sum of the structural row counts, total flop); both int64.
 template <class I>
 py::tuple symbolic(const carray<I>& Ap, const carray<I>& Aj, const carray<I>& Bp, const carray<I>& Bj, int64_t m,
@@ -65,21 +81,6 @@ py::tuple symbolic(const carray<I>& Ap, const carray<I>& Aj, const carray<I>& Bp
     for (int64_t i = 0; i < m; ++i) c[i + 1] += c[i];
   }
   return py::make_tuple(flop, prefix, total_flop);
-}
-
-// Returns (flop per row, total flop).
-template <class I>
-py::tuple flops(const carray<I>& Ap, const carray<I>& Aj, const carray<I>& Bp, const carray<I>& Bj, int64_t m,
-                int64_t k, int64_t n, int n_threads) {
-  const auto A = make_csr(Ap, Aj, m, k);
-  const auto B = make_csr(Bp, Bj, k, n);
-  py::array_t<int64_t> flop(m);
-  int64_t total_flop = 0;
-  {
-    py::gil_scoped_release release;
-    total_flop = nks::row_flops(A, B, flop.mutable_data(), n_threads);
-  }
-  return py::make_tuple(flop, total_flop);
 }
 
 template <class V, class I>
@@ -120,8 +121,8 @@ template <class I>
 void register_index(py::module_& m) {
   m.def("validate_band", &validate_band<I>, py::arg("indptr"), py::arg("indices"), py::arg("nrows"), py::arg("ncols"),
         py::arg("n_threads"));
-  m.def("row_flops", &flops<I>, py::arg("Ap"), py::arg("Aj"), py::arg("Bp"), py::arg("Bj"), py::arg("m"),
-        py::arg("k"), py::arg("n"), py::arg("n_threads"));
+  m.def("validate_band_flops", &validate_band_flops<I>, py::arg("indptr"), py::arg("indices"), py::arg("nrows"),
+        py::arg("ncols"), py::arg("Bp"), py::arg("n_threads"));
   m.def("symbolic", &symbolic<I>, py::arg("Ap"), py::arg("Aj"), py::arg("Bp"), py::arg("Bj"), py::arg("m"),
         py::arg("k"), py::arg("n"), py::arg("b_canonical"), py::arg("band"), py::arg("n_threads"));
 }

@@ -119,9 +119,14 @@ class _Operands:
         arrays = (self.A.indptr, self.A.indices, self.B.indptr, self.B.indices)
         self.index_dtype = _index_dtype(*arrays, shape=(m, n, k))
         self._set_index_arrays(self.index_dtype)
-        # band(A) + band(B) bounds every output row's column span: small for stencils and bands.
-        band_a = self._check_structure(self.Ap, self.Aj, m, k, self.A.data, "A")
-        if self.B is self.A and k == m:  # A @ A: one check covers both
+        # band(A) + band(B) bounds every output row's column span: small for stencils and bands. The pass that
+        # validates A also counts the partial products of every row (B's row pointers are read only through A's
+        # validated indices; the counts are used only once both structures have passed).
+        square_self = self.B is self.A and k == m  # A @ A: one check covers both
+        if not square_self and self.Bp.shape != (k + 1,):
+            raise ValueError("B has an inconsistent CSR structure (indptr/indices/data lengths)")
+        band_a = self._check_structure(self.Ap, self.Aj, m, k, self.A.data, "A", flops=True)
+        if square_self:
             self.band = 2 * band_a
         else:
             self.band = band_a + self._check_structure(self.Bp, self.Bj, k, n, self.B.data, "B")
@@ -137,16 +142,23 @@ class _Operands:
         self.index_dtype = np.dtype(np.int64)
         self._set_index_arrays(self.index_dtype)
 
-    def _check_structure(self, indptr, indices, nrows, ncols, data, name):
+    def _check_structure(self, indptr, indices, nrows, ncols, data, name, flops=False):
         if indptr.shape != (nrows + 1,) or len(data) < len(indices):
             raise ValueError(f"{name} has an inconsistent CSR structure (indptr/indices/data lengths)")
-        band = _sparse.validate_band(indptr, indices, nrows, ncols, self.n_threads)
+        if flops:
+            band, *self._flops = _sparse.validate_band_flops(indptr, indices, nrows, ncols, self.Bp, self.n_threads)
+        else:
+            band = _sparse.validate_band(indptr, indices, nrows, ncols, self.n_threads)
         if band < 0:
             raise ValueError(
                 f"{name} has an invalid CSR structure (indptr must start at 0 and be non-decreasing, indices "
                 f"must lie in [0, {ncols}))"
             )
         return band
+
+    def flops(self):
+        """(partial products per row of A B, int64; their total), counted while validating A."""
+        return self._flops
 
     def values(self, A_data=None, B_data=None):
         a = self.A.data if A_data is None else A_data
@@ -272,7 +284,7 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
         return _cuda.matmul_cupy(A, B, sort_indices=sort_indices, keep_zeros=keep_zeros)
     ops = _Operands(A, B, n_threads)
     m, n = ops.shape
-    flop, total_flop = _sparse.row_flops(ops.Ap, ops.Aj, ops.Bp, ops.Bj, m, ops.k, n, ops.n_threads)
+    flop, total_flop = ops.flops()
     if total_flop == 0:
         return _empty(ops)
     if not _force_int64 and (ops.index_dtype == np.int64 or total_flop <= _INT32_MAX):
@@ -383,15 +395,11 @@ def masked_matmul(A, B, mask, *, n_threads=None, keep_zeros=False):
     M = _canonical_pattern(mask, ops.shape)
     if _index_dtype(M.indptr, M.indices) == np.int64 and ops.index_dtype != np.int64:
         ops.widen_indices()
-    flop, total_flop = _flops(ops)
+    flop, total_flop = ops.flops()
     Ax, Bx = ops.values()
     return _on_pattern(ops, Ax, Bx, flop, total_flop, M.indptr, M.indices, keep_zeros)
 
 
-def _flops(ops: _Operands):
-    # The pattern kernels need only the flop counts (for load balance), not the symbolic row counts.
-    m, n = ops.shape
-    return _sparse.row_flops(ops.Ap, ops.Aj, ops.Bp, ops.Bj, m, ops.k, n, ops.n_threads)
 
 
 class SpgemmPlan:

@@ -136,16 +136,22 @@ NK_INLINE uint64_t hash_slot(int64_t col, uint64_t mask) { return (static_cast<u
 // before any kernel touches memory through the indices); else the bandwidth max |j - i| over the stored entries
 // (0 when empty). With band(A) + band(B) small, every output row of A B lies in the window [i - band, i + band],
 // so no per-row span computation is needed (stencils, bands).
+// With b_indptr (the ncols + 1 row pointers of B), the same pass also fills flop[i] (see row_flops) and
+// *total_flop for A B, saving a second pass over A's indices; rows with an index out of range get flop 0 (B is
+// only read through validated indices), and the counts are only meaningful when both structures are valid.
 template <class I>
 int64_t csr_validate_band(const I* indptr, const I* indices, int64_t nrows, int64_t ncols, int64_t nnz_stored,
-                          int n_threads) {
+                          int n_threads, const I* b_indptr = nullptr, int64_t* flop = nullptr,
+                          int64_t* total_flop = nullptr) {
   if (indptr[0] != 0 || static_cast<int64_t>(indptr[nrows]) > nnz_stored) return -1;
   bool ok = true;
-  int64_t band = 0;
+  int64_t band = 0, total = 0;
+  const bool with_flops = b_indptr != nullptr;
   const int nt = nnz_stored < kSerialFlopCutoff ? 1 : resolve_num_threads(n_threads);
-#pragma omp parallel for num_threads(nt) schedule(static) reduction(&& : ok) reduction(max : band)
+#pragma omp parallel for num_threads(nt) schedule(static) reduction(&& : ok) reduction(max : band) reduction(+ : total)
   for (int64_t i = 0; i < nrows; ++i) {
     const int64_t lo = indptr[i], hi = indptr[i + 1];
+    if (with_flops) flop[i] = 0;
     if (hi < lo) {
       ok = false;
       continue;
@@ -158,9 +164,20 @@ int64_t csr_validate_band(const I* indptr, const I* indices, int64_t nrows, int6
       j_min = std::min(j_min, j);
       j_max = std::max(j_max, j);
     }
-    ok = ok && j_min >= 0 && j_max < ncols;
+    const bool row_ok = j_min >= 0 && j_max < ncols;
+    ok = ok && row_ok;
     band = std::max(band, std::max(i - j_min, j_max - i));
+    if (with_flops && row_ok) {
+      int64_t f = 0;
+      for (int64_t p = lo; p < hi; ++p) {
+        const int64_t k = indices[p];
+        f += static_cast<int64_t>(b_indptr[k + 1]) - static_cast<int64_t>(b_indptr[k]);
+      }
+      flop[i] = f;
+      total += f;
+    }
   }
+  if (with_flops) *total_flop = total;
   return ok ? band : -1;
 }
 
