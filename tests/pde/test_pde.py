@@ -117,6 +117,37 @@ def test_parameter_gradient_matches_finite_differences(envelope, case):
     np.testing.assert_allclose(g_tau, fd_tau, rtol=1e-6, atol=1e-6)
 
 
+def test_fixed_amplitude_gradient_and_invariance():
+    # fix_amplitude: J(theta) = J_free(normalise(theta)), normalise shifting each axis's log-weights to sum w = 1.
+    rng = np.random.default_rng(4)
+    pde = PDE([(0, 2.0), (0, 1.0)], {(2, 0): 1.0, (0, 2): 1.0}, source=lambda x, y: np.cos(x + y),
+              boundary=lambda x, y: x * y)
+    s = GPHMSolver(pde, (8, 7), fix_amplitude=True, **_GRAD)
+    Q = s.n_components
+    U = rng.standard_normal(s.shape)
+    theta = s.theta + 0.1 * rng.standard_normal(s.theta.size)
+
+    def J(th):
+        return s.objective(U, s._amplitude_fixed(th))
+
+    t = s._amplitude_fixed(theta)
+    for j in range(2):
+        assert np.exp(t[3 * Q * j : 3 * Q * j + Q]).sum() == pytest.approx(1.0, rel=1e-14)
+    _, g, _ = s.objective(U, t, gradient=True)
+    g = s._amplitude_fixed_gradient(t, g)
+    eps = 1e-6
+    fd = np.array([(J(theta + eps * e) - J(theta - eps * e)) / (2 * eps) for e in np.eye(theta.size)])
+    np.testing.assert_allclose(g, fd, rtol=1e-5, atol=1e-6 * np.abs(g).max())
+    # a common shift of one axis's log-weights changes nothing, and the gradient has no component along it
+    shifted = theta.copy()
+    shifted[:Q] += 3.0
+    assert J(shifted) == pytest.approx(J(theta), rel=1e-12)
+    assert abs(g[:Q].sum()) < 1e-9 * np.abs(g).max()
+    # without the option the same shift does change the objective
+    free = GPHMSolver(pde, (8, 7), **_GRAD)
+    assert free.objective(U, shifted) != pytest.approx(free.objective(U, theta), rel=1e-6)
+
+
 def test_allen_cahn_gauss_newton_matches_dense_newton():
     ex = lambda x: np.sin(3 * x)  # noqa: E731
     pde = PDE([(0, 2.0)], {(2,): 1.0}, source=lambda x: -9 * ex(x) + ex(x) * (ex(x) ** 2 - 1),
@@ -159,6 +190,16 @@ def test_fit_1d_poisson_reaches_known_error():
     # deterministic
     s2 = GPHMSolver(pde, 60, n_components=10)
     assert s2.fit(max_iter=40).error == res.error
+
+
+def test_fit_with_fixed_amplitude_keeps_unit_weight_and_is_more_accurate():
+    pde = _poisson_1d(k=10.0)
+    s = GPHMSolver(pde, 60, n_components=10, fix_amplitude=True)
+    res = s.fit(max_iter=40)
+    # measured: 7.1e-7 (free amplitude, same budget: 3.2e-5, its total weight shrinks to 0.32)
+    assert res.error < 5e-6
+    assert np.exp(s.params[0][0]).sum() == pytest.approx(1.0, rel=1e-12)
+    assert s.spectrum()[0]["weights"].sum() == pytest.approx(1.0, rel=1e-12)
 
 
 def test_fit_1d_allen_cahn_reaches_known_error():
