@@ -67,6 +67,15 @@ def make_case(name):
 # all four edges over-determine the problem. Measured, not tuned per run; --boundary-residual overrides.
 BOUNDARY_RESIDUAL = {"V5": False, "V6": False}
 
+# Solver settings per case, measured once on 2026-12-03 and fixed (the same for all four 1-D cases, not tuned per
+# run); the 2-D cases keep the library defaults (relative jitter 1e-6, free amplitude), with which their results
+# were measured. In 1-D a relative jitter of 1e-8 lets the kernel interpolate more sharply, and fixing each axis's
+# total weight (fix_amplitude) stops the late drift of the iterates' error: with the defaults the MAP objective
+# keeps shrinking the prior's amplitude, which with fixed taus shifts the balance from the PDE data to the prior.
+# Final-iterate errors, defaults -> these settings: V1 3.9e-6 -> 9.6e-8, V2 1.7e-5 -> 5.5e-7, V3 4.3e-5 -> 1.0e-5,
+# V4 9.5e-9 -> 7.4e-10. Smaller jitters make the objective too noisy for the line search on V3 (900 points).
+SOLVER_SETTINGS = {case: {"jitter": 1e-8, "fix_amplitude": True} for case in ("V1", "V2", "V3", "V4")}
+
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -84,6 +93,11 @@ def main():
                          "minutes for the whole run)")
     ap.add_argument("--boundary-residual", choices=["auto", "yes", "no"], default="auto",
                     help="count the PDE residual at the boundary nodes (auto: per case, see BOUNDARY_RESIDUAL)")
+    ap.add_argument("--jitter", type=float, default=None,
+                    help="relative jitter of the kernel factors (default: per case, see SOLVER_SETTINGS, else 1e-6)")
+    ap.add_argument("--learn-tau", action="store_true", help="learn the boundary and residual precisions too")
+    ap.add_argument("--fix-amplitude", choices=["auto", "yes", "no"], default="auto",
+                    help="keep each axis's total kernel weight at 1 (auto: per case, see SOLVER_SETTINGS)")
     args = ap.parse_args()
 
     pde, n, lam, (pub_stm, pub_gm) = make_case(args.case)
@@ -93,9 +107,15 @@ def main():
     t0 = time.perf_counter()
     boundary_residual = (BOUNDARY_RESIDUAL.get(args.case, True) if args.boundary_residual == "auto"
                          else args.boundary_residual == "yes")
+    settings = dict(SOLVER_SETTINGS.get(args.case, {}))
+    if args.jitter is not None:
+        settings["jitter"] = args.jitter
+    if args.fix_amplitude != "auto":
+        settings["fix_amplitude"] = args.fix_amplitude == "yes"
     solver = GPHMSolver(pde, n, n_components=args.components, envelope=args.envelope, boundary_weight=lam,
-                        boundary_residual=boundary_residual)
-    print(f"residual at boundary nodes: {boundary_residual}")
+                        boundary_residual=boundary_residual, learn_tau=args.learn_tau, **settings)
+    print(f"residual at boundary nodes: {boundary_residual}; jitter {solver.jitter:g}; "
+          f"fixed amplitude: {solver.fix_amplitude}; learned taus: {solver.learn_tau}")
 
     def progress(it, J, err):
         if it % args.every == 0:
