@@ -786,6 +786,8 @@ struct RowProduct {
   NK_INLINE int64_t replay_row(int64_t i, int64_t a_lo, int64_t a_hi, const RowTemplate<I>& t, I* cols, V* vals) const {
     if (a_hi - a_lo != t.a_len || flop[i] != t.flop) return -1;
     const I base = A.indices[a_lo];
+    // the span of A's row first: rows that do not repeat (random patterns) fail here, before any product
+    if (A.indices[a_hi - 1] - base != t.a_off[a_hi - a_lo - 1]) return -1;
     const typename RowTemplate<I>::Segment* seg = t.segments.data();
     const I* b_off = t.b_off.data();
     const int32_t* slot = t.slot.data();
