@@ -121,15 +121,11 @@ class _Operands:
         self._set_index_arrays(self.index_dtype)
         # band(A) + band(B) bounds every output row's column span: small for stencils and bands. The pass that
         # validates A also counts the partial products of every row (B's row pointers are read only through A's
-        # validated indices; the counts are used only once both structures have passed).
+        # validated indices, and B is checked first).
         square_self = self.B is self.A and k == m  # A @ A: one check covers both
-        if not square_self and self.Bp.shape != (k + 1,):
-            raise ValueError("B has an inconsistent CSR structure (indptr/indices/data lengths)")
+        band_b = 0 if square_self else self._check_structure(self.Bp, self.Bj, k, n, self.B.data, "B")
         band_a = self._check_structure(self.Ap, self.Aj, m, k, self.A.data, "A", flops=True)
-        if square_self:
-            self.band = 2 * band_a
-        else:
-            self.band = band_a + self._check_structure(self.Bp, self.Bj, k, n, self.B.data, "B")
+        self.band = 2 * band_a if square_self else band_a + band_b
         # A canonical B (sorted rows, no duplicates) lets rows of A with one entry copy a B row directly.
         self.b_canonical = bool(self.B.has_canonical_format) if self.B.nnz else True
 

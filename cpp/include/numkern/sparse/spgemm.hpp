@@ -131,6 +131,17 @@ NK_INLINE int64_t next_pow2(int64_t x) {
 
 NK_INLINE uint64_t hash_slot(int64_t col, uint64_t mask) { return (static_cast<uint64_t>(col) * 107u) & mask; }
 
+// Partial products of one row of A B: the lengths of the B rows that A's entries [lo, hi) select.
+template <class I>
+NK_INLINE int64_t row_flop(const I* a_indices, int64_t lo, int64_t hi, const I* b_indptr) {
+  int64_t f = 0;
+  for (int64_t p = lo; p < hi; ++p) {
+    const int64_t k = a_indices[p];
+    f += static_cast<int64_t>(b_indptr[k + 1]) - static_cast<int64_t>(b_indptr[k]);
+  }
+  return f;
+}
+
 // Validates a CSR structure and measures its bandwidth in one pass over the indices. Returns -1 unless
 // indptr[0] == 0, indptr is non-decreasing, indptr[nrows] <= nnz_stored and every index lies in [0, ncols) (checked
 // before any kernel touches memory through the indices); else the bandwidth max |j - i| over the stored entries
@@ -168,11 +179,7 @@ int64_t csr_validate_band(const I* indptr, const I* indices, int64_t nrows, int6
     ok = ok && row_ok;
     band = std::max(band, std::max(i - j_min, j_max - i));
     if (with_flops && row_ok) {
-      int64_t f = 0;
-      for (int64_t p = lo; p < hi; ++p) {
-        const int64_t k = indices[p];
-        f += static_cast<int64_t>(b_indptr[k + 1]) - static_cast<int64_t>(b_indptr[k]);
-      }
+      const int64_t f = row_flop(indices, lo, hi, b_indptr);
       flop[i] = f;
       total += f;
     }
@@ -188,11 +195,7 @@ int64_t row_flops(const Csr<I>& A, const Csr<I>& B, int64_t* flop, int n_threads
   const int nt = A.nrows < 4096 ? 1 : resolve_num_threads(n_threads);
 #pragma omp parallel for num_threads(nt) schedule(static) reduction(+ : total)
   for (int64_t i = 0; i < A.nrows; ++i) {
-    int64_t f = 0;
-    for (int64_t p = A.indptr[i], p_end = A.indptr[i + 1]; p < p_end; ++p) {
-      const int64_t k = A.indices[p];
-      f += static_cast<int64_t>(B.indptr[k + 1]) - static_cast<int64_t>(B.indptr[k]);
-    }
+    const int64_t f = row_flop(A.indices, A.indptr[i], A.indptr[i + 1], B.indptr);
     flop[i] = f;
     total += f;
   }
@@ -344,6 +347,9 @@ struct RowTemplate {
   int64_t hits = 0;              // rows replayed since the last recording
   int64_t backoff = 0, skip = 0;  // after recordings that were never replayed: rows to accumulate before the next
 };
+
+// A template's per-product slot code: the slot, or ~slot for the product that opens it.
+NK_INLINE int32_t slot_of_code(int32_t code) { return code < 0 ? ~code : code; }
 
 // Per-thread scratch space: hash slots, dense stamps/values, a sort buffer. Sized on first use, reused by rows.
 template <class I, class V>
@@ -772,8 +778,7 @@ struct RowProduct {
       t.backoff = 0;
     }
     record_row(i, a_lo, a_hi, plan, ws);
-    n = replay_row(i, a_lo, a_hi, t, cols, vals);
-    return n;
+    return replay_row(i, a_lo, a_hi, t, cols, vals);  // matches: recorded from this row
   }
 
   // Row i by the template: -1 (cols/vals partly overwritten) when its structure differs from the recording, else
@@ -891,10 +896,8 @@ struct RowProduct {
         ++e;
         ++x;
         for (; e < t.b_len[r]; ++e, ++x) {
-          const int32_t prev = t.slot[x - 1] < 0 ? ~t.slot[x - 1] : t.slot[x - 1];
           const bool opens = t.slot[x] < 0;
-          const int32_t c = opens ? ~t.slot[x] : t.slot[x];
-          if (t.b_off[x] != t.b_off[x - 1] + 1 || c != prev + 1) break;
+          if (t.b_off[x] != t.b_off[x - 1] + 1 || slot_of_code(t.slot[x]) != slot_of_code(t.slot[x - 1]) + 1) break;
           if (!opens && n_add != x - x0) break;  // an add after an opening entry: new segment
           if (!opens) ++n_add;
         }
@@ -902,7 +905,7 @@ struct RowProduct {
         sg.first_off = t.b_off[x0];
         sg.last_off = t.b_off[x - 1];
         sg.pos = static_cast<int32_t>(x0 - (x - e));
-        sg.slot = opens0 ? ~t.slot[x0] : t.slot[x0];
+        sg.slot = slot_of_code(t.slot[x0]);
         sg.len = static_cast<int32_t>(x - x0);
         sg.n_add = static_cast<int32_t>(n_add);
         t.segments.push_back(sg);
