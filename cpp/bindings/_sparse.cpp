@@ -5,9 +5,11 @@
 #include <pybind11/complex.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <complex>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 
 #include "numkern/sparse/spgemm.hpp"
@@ -36,30 +38,47 @@ nks::Csr<I> make_csr(const carray<I>& indptr, const carray<I>& indices, int64_t 
   return m;
 }
 
-// Bandwidth of a CSR structure, or -1 when it is invalid (see csr_validate_band).
+// Run ids of a structure's rows by relative structure (see csr_validate_band), or None.
 template <class I>
-int64_t validate_band(const carray<I>& indptr, const carray<I>& indices, int64_t nrows, int64_t ncols,
-                      int n_threads) {
-  if (indptr.size() != nrows + 1) return -1;
-  py::gil_scoped_release release;
-  return nks::csr_validate_band(indptr.data(), indices.data(), nrows, ncols, static_cast<int64_t>(indices.size()),
-                                n_threads);
+py::object run_ids_or_none(bool wanted, int64_t nrows, I** out) {
+  if (!wanted) return py::none();
+  py::array_t<I> ids(nrows);
+  *out = ids.mutable_data();
+  return std::move(ids);
+}
+
+// Returns (bandwidth of a CSR structure or -1 when it is invalid, run ids or None); see csr_validate_band.
+template <class I>
+py::tuple validate_band(const carray<I>& indptr, const carray<I>& indices, int64_t nrows, int64_t ncols,
+                        int n_threads, bool run_ids) {
+  if (indptr.size() != nrows + 1) return py::make_tuple(-1, py::none());
+  I* run = nullptr;
+  py::object ids = run_ids_or_none<I>(run_ids, nrows, &run);
+  int64_t band = -1;
+  {
+    py::gil_scoped_release release;
+    band = nks::csr_validate_band<I>(indptr.data(), indices.data(), nrows, ncols,
+                                     static_cast<int64_t>(indices.size()), n_threads, nullptr, nullptr, nullptr, run);
+  }
+  return py::make_tuple(band, ids);
 }
 
 // Validates A like validate_band and, in the same pass, counts the partial products of A B (B's row pointers Bp,
-// length ncols + 1). Returns (band or -1, flop per row, total flop).
+// length ncols + 1). Returns (band or -1, flop per row, total flop, run ids or None).
 template <class I>
 py::tuple validate_band_flops(const carray<I>& indptr, const carray<I>& indices, int64_t nrows, int64_t ncols,
-                              const carray<I>& Bp, int n_threads) {
+                              const carray<I>& Bp, int n_threads, bool run_ids) {
   if (indptr.size() != nrows + 1 || Bp.size() != ncols + 1) throw std::invalid_argument("indptr has the wrong length");
   py::array_t<int64_t> flop(nrows);
+  I* run = nullptr;
+  py::object ids = run_ids_or_none<I>(run_ids, nrows, &run);
   int64_t total_flop = 0, band = -1;
   {
     py::gil_scoped_release release;
     band = nks::csr_validate_band(indptr.data(), indices.data(), nrows, ncols, static_cast<int64_t>(indices.size()),
-                                  n_threads, Bp.data(), flop.mutable_data(), &total_flop);
+                                  n_threads, Bp.data(), flop.mutable_data(), &total_flop, run);
   }
-  return py::make_tuple(band, flop, total_flop);
+  return py::make_tuple(band, flop, total_flop, ids);
 }
 
 // Returns (flop per row, exclusive prefix sum of the structural row counts, total flop); both int64.
@@ -86,8 +105,9 @@ py::tuple symbolic(const carray<I>& Ap, const carray<I>& Aj, const carray<I>& Bp
 template <class V, class I>
 int64_t numeric(const carray<I>& Ap, const carray<I>& Aj, const carray<V>& Ax, const carray<I>& Bp,
                 const carray<I>& Bj, const carray<V>& Bx, int64_t m, int64_t k, int64_t n,
-                const carray<int64_t>& flop, int64_t total_flop, bool b_canonical, int64_t band, carray<I> Cp,
-                carray<I> Cj, carray<V> Cx, bool sort_indices, bool keep_zeros, int n_threads, bool fused) {
+                const carray<int64_t>& flop, int64_t total_flop, bool b_canonical, int64_t band,
+                const std::optional<carray<I>>& b_run, carray<I> Cp, carray<I> Cj, carray<V> Cx, bool sort_indices,
+                bool keep_zeros, int n_threads, bool fused) {
   const auto A = make_csr(Ap, Aj, m, k);
   const auto B = make_csr(Bp, Bj, k, n);
   if (flop.size() != m || Cp.size() != m + 1) throw std::invalid_argument("flop/indptr have the wrong length");
@@ -95,7 +115,10 @@ int64_t numeric(const carray<I>& Ap, const carray<I>& Aj, const carray<V>& Ax, c
   I* cp = Cp.mutable_data();
   const int64_t room = fused ? total_flop : static_cast<int64_t>(cp[m]);
   if (Cj.size() < room || Cx.size() < room) throw std::invalid_argument("output arrays too short");
-  const nks::RowProduct<V, I> P{A, Ax.data(), B, Bx.data(), flop.data(), b_canonical, band, sort_indices, keep_zeros};
+  if (b_run && b_run->size() != k) throw std::invalid_argument("b_run has the wrong length");
+  const I* run = b_run ? b_run->data() : nullptr;
+  const nks::RowProduct<V, I> P{A, Ax.data(), B, Bx.data(), flop.data(), b_canonical, band, sort_indices,
+                                keep_zeros, run};
   py::gil_scoped_release release;
   if (fused) return nks::spgemm_single_pass(P, total_flop, cp, Cj.mutable_data(), Cx.mutable_data(), n_threads);
   return nks::spgemm_numeric(P, total_flop, cp, Cj.mutable_data(), Cx.mutable_data(), n_threads);
@@ -120,9 +143,9 @@ int64_t on_pattern(const carray<I>& Ap, const carray<I>& Aj, const carray<V>& Ax
 template <class I>
 void register_index(py::module_& m) {
   m.def("validate_band", &validate_band<I>, py::arg("indptr"), py::arg("indices"), py::arg("nrows"), py::arg("ncols"),
-        py::arg("n_threads"));
+        py::arg("n_threads"), py::arg("run_ids"));
   m.def("validate_band_flops", &validate_band_flops<I>, py::arg("indptr"), py::arg("indices"), py::arg("nrows"),
-        py::arg("ncols"), py::arg("Bp"), py::arg("n_threads"));
+        py::arg("ncols"), py::arg("Bp"), py::arg("n_threads"), py::arg("run_ids"));
   m.def("symbolic", &symbolic<I>, py::arg("Ap"), py::arg("Aj"), py::arg("Bp"), py::arg("Bj"), py::arg("m"),
         py::arg("k"), py::arg("n"), py::arg("b_canonical"), py::arg("band"), py::arg("n_threads"));
 }

@@ -10,6 +10,7 @@ import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
+from numkern import _sparse
 from numkern.sparse import SpgemmPlan, masked_matmul, matmul, spgemm_plan
 
 ALL_DTYPES = [
@@ -404,6 +405,35 @@ def test_stencil_row_templates_equal_the_accumulator_bitwise(keep_zeros, sort_in
         assert_same(sorted_copy(C), D)
 
 
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+def test_run_ids_label_rows_by_relative_structure(n_threads, index_dtype):
+    # The validation pass labels rows so that equal ids mean equal relative structure (offsets j - i in storage
+    # order); templates trust these labels instead of checking B's columns. Exact check against the structures.
+    n = 20000  # 10^5 entries: above the serial cutoff, so several threads split the rows
+    A = near_stencil(n, seed=5)
+    A.data[:] = 1.0
+    lo, hi = A.indptr[100], A.indptr[101]
+    A.indices[lo:hi] = A.indices[lo:hi][::-1]  # an unsorted row: its neighbours' offsets in another order
+    indptr, indices = A.indptr.astype(index_dtype), A.indices.astype(index_dtype)
+    band, run = _sparse.validate_band(indptr, indices, n, n, n_threads, True)
+    assert band == 3 and run.dtype == index_dtype and run.shape == (n,)
+    relative = [tuple(indices[indptr[i] : indptr[i + 1]] - i) for i in range(n)]
+    changes = sum(relative[i] != relative[i - 1] for i in range(1, n))
+    assert changes > 1000  # the perturbations are there
+    assert np.all(run <= np.arange(n))
+    for i in range(n):
+        assert relative[i] == relative[run[i]], i
+    starts = int(np.count_nonzero(run == np.arange(n)))
+    assert changes + 1 <= starts <= changes + n_threads  # runs are maximal, cut only at thread boundaries
+    # Same labels from the pass that also counts flops; no labels unless asked.
+    band2, flop, total, run2 = _sparse.validate_band_flops(indptr, indices, n, n, indptr, n_threads, True)
+    assert band2 == band and np.array_equal(run2, run) and total == int(flop.sum())
+    row_len = np.diff(indptr)
+    np.testing.assert_array_equal(flop, [row_len[indices[indptr[i] : indptr[i + 1]]].sum() for i in range(n)])
+    assert _sparse.validate_band(indptr, indices, n, n, n_threads, False)[1] is None
+
+
 @pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
 @pytest.mark.parametrize("keep_zeros", [False, True])
 def test_multi_thread_single_pass_on_messy_inputs(index_dtype, keep_zeros):
@@ -615,3 +645,17 @@ def test_corrupt_structure_is_rejected_not_crashing():
     bad2.indptr[3], bad2.indptr[4] = bad2.indptr[4] + 1, bad2.indptr[3]  # decreasing
     with pytest.raises(ValueError, match="invalid CSR"):
         matmul(bad2, A)
+    # A row pointer far past len(indices) (or negative) in the middle: rejected before its row is read (scipy's
+    # constructor only checks the last pointer). Large enough to crash if the row were read.
+    for pointer in (10**8, -(10**8)):
+        for n_threads in (1, 2):
+            bad3 = sp.csr_array((np.ones(5), np.zeros(5, np.int32), np.array([0, pointer, 5], np.int32)), shape=(2, 3))
+            good = sp.csr_array(np.ones((3, 3)))
+            with pytest.raises(ValueError, match="invalid CSR"):
+                matmul(bad3, good, n_threads=n_threads)
+            with pytest.raises(ValueError, match="invalid CSR"):
+                matmul(sp.csr_array(np.ones((3, 2))), bad3, n_threads=n_threads)
+            with pytest.raises(ValueError, match="invalid CSR"):
+                spgemm_plan(bad3, good)
+            with pytest.raises(ValueError, match="invalid CSR"):
+                masked_matmul(bad3, good, sp.csr_array(np.ones((2, 3))))

@@ -120,12 +120,19 @@ class _Operands:
         self.index_dtype = _index_dtype(*arrays, shape=(m, n, k))
         self._set_index_arrays(self.index_dtype)
         # band(A) + band(B) bounds every output row's column span: small for stencils and bands. The pass that
-        # validates A also counts the partial products of every row (B's row pointers are read only through A's
-        # validated indices, and B is checked first).
+        # validates A also counts the partial products of every row (B is checked first, and its row pointers are
+        # read only through A's indices in range). The pass over B labels B's rows by relative structure (run
+        # ids): the kernel replays a recorded stencil row for a later row whose B rows are in the same runs.
         square_self = self.B is self.A and k == m  # A @ A: one check covers both
-        band_b = 0 if square_self else self._check_structure(self.Bp, self.Bj, k, n, self.B.data, "B")
-        band_a = self._check_structure(self.Ap, self.Aj, m, k, self.A.data, "A", flops=True)
-        self.band = 2 * band_a if square_self else band_a + band_b
+        if not square_self:
+            band_b, self.b_run = self._check_structure(self.Bp, self.Bj, k, n, self.B.data, "B", run_ids=True)
+        band_a, self._flop, self._total_flop, run_a = self._check_structure(
+            self.Ap, self.Aj, m, k, self.A.data, "A", b_indptr=self.Bp, run_ids=square_self
+        )
+        if square_self:
+            self.b_run, self.band = run_a, 2 * band_a
+        else:
+            self.band = band_a + band_b
         # A canonical B (sorted rows, no duplicates) lets rows of A with one entry copy a B row directly.
         self.b_canonical = bool(self.B.has_canonical_format) if self.B.nnz else True
 
@@ -137,24 +144,26 @@ class _Operands:
     def widen_indices(self):
         self.index_dtype = np.dtype(np.int64)
         self._set_index_arrays(self.index_dtype)
+        self.b_run = self.b_run.astype(np.int64)
 
-    def _check_structure(self, indptr, indices, nrows, ncols, data, name, flops=False):
+    def _check_structure(self, indptr, indices, nrows, ncols, data, name, b_indptr=None, run_ids=False):
+        """Validate one operand: (band, run ids or None), or with b_indptr (band, flop, total flop, run ids)."""
         if indptr.shape != (nrows + 1,) or len(data) < len(indices):
             raise ValueError(f"{name} has an inconsistent CSR structure (indptr/indices/data lengths)")
-        if flops:
-            band, *self._flops = _sparse.validate_band_flops(indptr, indices, nrows, ncols, self.Bp, self.n_threads)
+        if b_indptr is None:
+            result = _sparse.validate_band(indptr, indices, nrows, ncols, self.n_threads, run_ids)
         else:
-            band = _sparse.validate_band(indptr, indices, nrows, ncols, self.n_threads)
-        if band < 0:
+            result = _sparse.validate_band_flops(indptr, indices, nrows, ncols, b_indptr, self.n_threads, run_ids)
+        if result[0] < 0:
             raise ValueError(
-                f"{name} has an invalid CSR structure (indptr must start at 0 and be non-decreasing, indices "
-                f"must lie in [0, {ncols}))"
+                f"{name} has an invalid CSR structure (indptr must start at 0 and be non-decreasing up to "
+                f"len(indices), indices must lie in [0, {ncols}))"
             )
-        return band
+        return result
 
     def flops(self):
         """(partial products per row of A B, int64; their total), counted while validating A."""
-        return self._flops
+        return self._flop, self._total_flop
 
     def values(self, A_data=None, B_data=None):
         a = self.A.data if A_data is None else A_data
@@ -211,7 +220,8 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
     storage order of ``A``'s row and ``B``'s rows, so results are bitwise the same for every ``n_threads``
     and equal scipy's sums.
 
-    Peak memory: the inputs, the output, 8 bytes per row of ``A`` (flop counts) and per-thread accumulators
+    Peak memory: the inputs, the output, 8 bytes per row of ``A`` (flop counts), one index per row of ``B``
+    (labels of rows that repeat their predecessor's structure, for stencil rows) and per-thread accumulators
     (a hash table of the largest row, or a dense window of at most ``B.shape[1]`` columns, and a recorded
     structure of one window row, 8 bytes per multiplication with int32 indices, that repeating stencil rows replay), plus on several
     threads the staging buffers: one per running chunk that does not know its offset yet and one per chunk
@@ -296,7 +306,7 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
     Cx = np.empty(nnz, dtype=ops.kernel_dtype)
     final = _sparse.numeric(
         ops.Ap, ops.Aj, Ax, ops.Bp, ops.Bj, Bx, m, ops.k, n, flop, total_flop, ops.b_canonical, ops.band,
-        Cp, Cj, Cx, bool(sort_indices), bool(keep_zeros), ops.n_threads, False,
+        ops.b_run, Cp, Cj, Cx, bool(sort_indices), bool(keep_zeros), ops.n_threads, False,
     )  # fmt: skip
     return _finish(ops, Cp, Cj, Cx, final, keep_zeros, bool(sort_indices))
 
@@ -318,7 +328,7 @@ def _matmul_fused(ops: _Operands, flop, total_flop, sort_indices, keep_zeros):
     Cx = np.empty(total_flop, dtype=ops.kernel_dtype)
     final = _sparse.numeric(
         ops.Ap, ops.Aj, Ax, ops.Bp, ops.Bj, Bx, m, ops.k, n, flop, total_flop, ops.b_canonical, ops.band,
-        Cp, Cj, Cx, bool(sort_indices), bool(keep_zeros), ops.n_threads, True,
+        ops.b_run, Cp, Cj, Cx, bool(sort_indices), bool(keep_zeros), ops.n_threads, True,
     )  # fmt: skip
     Cj.resize(final, refcheck=False)
     Cx.resize(final, refcheck=False)
@@ -522,6 +532,6 @@ def spgemm_plan(A, B, *, n_threads=None):
     m, n = ops.shape
     _sparse.numeric(
         ops.Ap, ops.Aj, ones_a, ops.Bp, ops.Bj, ones_b, m, ops.k, n, flop, total_flop, ops.b_canonical, ops.band,
-        Cp, Cj, scratch, True, True, ops.n_threads, False,
+        ops.b_run, Cp, Cj, scratch, True, True, ops.n_threads, False,
     )  # fmt: skip
     return SpgemmPlan(ops, flop, total_flop, Cp, Cj)

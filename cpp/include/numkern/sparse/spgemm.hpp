@@ -17,8 +17,9 @@
 //   * B sorted and the row's output columns within a window of <= 2^16 columns (stencils, bands): the same dense
 //     accumulator over that window only (scipy's SMMP accumulator [5], but O(window) memory and cache resident);
 //     a window row with the same structure as the thread's last recorded one (relative to its first A column:
-//     rows of stencil and band products away from the edges) is replayed from that recording instead, with no
-//     accumulator, sort or gather (RowTemplate; compute of the 2-D Laplacian squared -20%, bands -30%);
+//     rows of stencil and band products away from the edges; matched through run labels of B's rows from the
+//     validation pass) is replayed from that recording instead, with no accumulator, sort or gather
+//     (RowTemplate);
 //   * otherwise a per-thread open-addressing hash table (linear probing, hash (col * 107) & (size - 1)), size the
 //     next power of two >= 2 * (flop or nnz), so the load factor stays <= 1/2 and the table of a typical row
 //     lives in L1; only the first `size` slots are reset per row (cheap clearing).
@@ -50,6 +51,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -143,48 +145,76 @@ NK_INLINE int64_t row_flop(const I* a_indices, int64_t lo, int64_t hi, const I* 
 }
 
 // Validates a CSR structure and measures its bandwidth in one pass over the indices. Returns -1 unless
-// indptr[0] == 0, indptr is non-decreasing, indptr[nrows] <= nnz_stored and every index lies in [0, ncols) (checked
-// before any kernel touches memory through the indices); else the bandwidth max |j - i| over the stored entries
-// (0 when empty). With band(A) + band(B) small, every output row of A B lies in the window [i - band, i + band],
-// so no per-row span computation is needed (stencils, bands).
+// indptr[0] == 0, 0 <= indptr[i] <= indptr[i + 1] <= nnz_stored for every row and every index lies in [0, ncols)
+// (checked before any kernel touches memory through the indices: a row pointer is checked before its row is read);
+// else the bandwidth max |j - i| over the stored entries (0 when empty). With band(A) + band(B) small, every
+// output row of A B lies in the window [i - band, i + band], so no per-row span computation is needed (stencils,
+// bands).
 // With b_indptr (the ncols + 1 row pointers of B), the same pass also fills flop[i] (see row_flops) and
-// *total_flop for A B, saving a second pass over A's indices; rows with an index out of range get flop 0 (B is
-// only read through validated indices), and the counts are only meaningful when both structures are valid.
+// *total_flop for A B, saving a second pass over A's indices; B is only read through indices in range (others
+// count as column 0, and their row gets flop 0), and the counts are only meaningful when both structures are valid.
+// With run_id (nrows entries), the pass also labels rows by relative structure: run_id[i] == run_id[i'] only when
+// rows i and i' have the same length and the same offsets j - row, entry by entry (a run of consecutive rows that
+// each repeat the previous row shifted by one column shares the id of its first row). Runs are cut where OpenMP's
+// static schedule splits the rows, so ids depend on the thread count; they only decide whether a row template can
+// be replayed (RowTemplate), never a value.
 template <class I>
 int64_t csr_validate_band(const I* indptr, const I* indices, int64_t nrows, int64_t ncols, int64_t nnz_stored,
                           int n_threads, const I* b_indptr = nullptr, int64_t* flop = nullptr,
-                          int64_t* total_flop = nullptr) {
-  if (indptr[0] != 0 || static_cast<int64_t>(indptr[nrows]) > nnz_stored) return -1;
+                          int64_t* total_flop = nullptr, I* run_id = nullptr) {
+  if (indptr[0] != 0) return -1;
   bool ok = true;
   int64_t band = 0, total = 0;
-  const bool with_flops = b_indptr != nullptr;
+  // ncols == 0: no index is in range and B has no row to read
+  const bool with_flops = b_indptr != nullptr && ncols > 0;
+  const uint64_t n_cols = static_cast<uint64_t>(ncols);
   const int nt = nnz_stored < kSerialFlopCutoff ? 1 : resolve_num_threads(n_threads);
-#pragma omp parallel for num_threads(nt) schedule(static) reduction(&& : ok) reduction(max : band) reduction(+ : total)
-  for (int64_t i = 0; i < nrows; ++i) {
-    const int64_t lo = indptr[i], hi = indptr[i + 1];
-    if (with_flops) flop[i] = 0;
-    if (hi < lo) {
-      ok = false;
-      continue;
-    }
-    if (hi == lo) continue;
-    // Row minimum and maximum only (branch-free, vectorisable): they decide both the range check and the band.
-    int64_t j_min = indices[lo], j_max = indices[lo];
-    for (int64_t p = lo + 1; p < hi; ++p) {
-      const int64_t j = indices[p];
-      j_min = std::min(j_min, j);
-      j_max = std::max(j_max, j);
-    }
-    const bool row_ok = j_min >= 0 && j_max < ncols;
-    ok = ok && row_ok;
-    band = std::max(band, std::max(i - j_min, j_max - i));
-    if (with_flops && row_ok) {
-      const int64_t f = row_flop(indices, lo, hi, b_indptr);
-      flop[i] = f;
-      total += f;
+#pragma omp parallel num_threads(nt) reduction(&& : ok) reduction(max : band) reduction(+ : total)
+  {
+    int64_t prev = -2;  // last row this thread checked and found valid
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < nrows; ++i) {
+      const int64_t lo = indptr[i], hi = indptr[i + 1];
+      if (flop != nullptr) flop[i] = 0;
+      if (run_id != nullptr) run_id[i] = static_cast<I>(i);
+      if (lo < 0 || hi < lo || hi > nnz_stored) {
+        ok = false;
+        continue;
+      }
+      // Same relative structure as the previous row (checked by this thread): equal lengths, then every column
+      // one more than the previous row's column at the same position (compared inside the loop below).
+      const bool try_run = run_id != nullptr && prev == i - 1 && lo - static_cast<int64_t>(indptr[i - 1]) == hi - lo;
+      const int64_t back = hi - lo;
+      int64_t differs = 0;
+      // One branch-free loop: row minimum and maximum (they decide the range check and the band), the B row
+      // lengths (read through a clamped index) and the run check.
+      int64_t j_min = std::numeric_limits<int64_t>::max(), j_max = -1, f = 0;
+      for (int64_t p = lo; p < hi; ++p) {
+        const int64_t j = indices[p];
+        j_min = std::min(j_min, j);
+        j_max = std::max(j_max, j);
+        if (with_flops) {
+          const int64_t jc = static_cast<uint64_t>(j) < n_cols ? j : 0;
+          f += static_cast<int64_t>(b_indptr[jc + 1]) - static_cast<int64_t>(b_indptr[jc]);
+        }
+        if (try_run) differs |= (j - 1) ^ static_cast<int64_t>(indices[p - back]);
+      }
+      if (hi > lo) {
+        if (j_min < 0 || j_max >= ncols) {
+          ok = false;
+          continue;
+        }
+        band = std::max(band, std::max(i - j_min, j_max - i));
+      }
+      if (with_flops) {
+        flop[i] = f;
+        total += f;
+      }
+      if (try_run && differs == 0) run_id[i] = run_id[i - 1];
+      prev = i;
     }
   }
-  if (with_flops) *total_flop = total;
+  if (total_flop != nullptr) *total_flop = total;
   return ok ? band : -1;
 }
 
@@ -315,18 +345,17 @@ NK_INLINE RowPlan classify_row(const Csr<I>& A, const Csr<I>& B, int64_t i, int6
 // fits the index type), recorded so that later rows with the same relative structure skip the accumulator, the
 // sort and the gather. Rows of stencil and band products
 // (Laplacians, banded matrices) repeat one structure, shifted by one column per row, except near the edges.
-// Each B row of the recording is cut into segments: runs of consecutive columns that land in consecutive output
-// slots, the slots that a partial product opens (its first) after those it adds into. Templates are only used
-// with B canonical (sorted rows, no duplicates), so a segment of a later row with the recorded length whose
-// first and last columns match the recording holds exactly the recorded columns: checking two columns per
-// segment is exact, and the segment multiplies as a short vector loop (bands: one segment per B row; 5-point
-// stencil: 1, 3 and 1 columns; short segments replay product by product instead, each column checked).
+// A later row matches when its A row has the recorded offsets and each of its B rows lies in the same run of
+// identically structured B rows (run ids from csr_validate_band) as the recorded one: a check per A entry, none
+// per partial product, and exact. Each B row of the recording is cut into segments: runs of consecutive entries
+// that land in consecutive output slots, the slots that a partial product opens (its first) after those it adds
+// into; a segment multiplies as a short vector loop (bands: one segment per B row; 5-point stencil: 1, 3 and 1
+// entries; short segments replay product by product instead).
 // Partial products are added into each output slot in the accumulator's order (A's row, then
 // B's rows), so replayed rows are bitwise equal to accumulated ones.
 template <class I>
 struct RowTemplate {
   struct Segment {
-    I first_off, last_off;  // B column - A column of the segment's first and last entries
     int32_t pos;            // position of the first entry in its B row
     int32_t slot;           // output slot of the first entry
     int32_t len;            // entries
@@ -337,11 +366,12 @@ struct RowTemplate {
   int64_t n_out = 0;               // structural length of the output row
   std::vector<I> a_off;            // A column - base, per A entry (base: the row's first A column)
   std::vector<int64_t> b_len;      // length of the B row, per A entry
+  std::vector<I> b_run;            // run id of the B row, per A entry
   std::vector<int64_t> seg_begin;  // segments of A entry r: [seg_begin[r], seg_begin[r + 1])
   std::vector<Segment> segments;
   std::vector<I> out_off;          // output column - base, per slot, in output order
   bool by_segments = false;        // replay by segments (long ones: bands), else product by product
-  std::vector<I> b_off;            // B column - A column, per partial product
+  std::vector<I> b_off;            // recording scratch: B column - A column, per partial product
   std::vector<int32_t> slot;       // output slot per partial product, ~slot when the product opens it
   std::vector<int32_t> slot_of;    // recording scratch: window column -> slot
   int64_t hits = 0;              // rows replayed since the last recording
@@ -671,6 +701,8 @@ struct RowProduct {
   int64_t band;
   bool sort_indices;
   bool keep_zeros;
+  // Run ids of B's rows by relative structure (csr_validate_band); nullptr: no row templates.
+  const I* b_run = nullptr;
 
   // Prefetcher for the rows of a chunk ending (exclusive) at row `row_end`.
   BRowPrefetcher<I, V> prefetcher(int64_t row_end) const {
@@ -748,7 +780,7 @@ struct RowProduct {
       }
       case RowKind::dense:
         // window rows (B canonical, which the template's segment checks rely on)
-        if (plan.width != B.ncols && b_canonical) return template_row(i, a_lo, a_hi, plan, pf, ws, cols, vals);
+        if (plan.width != B.ncols && b_canonical && b_run != nullptr) return template_row(i, a_lo, a_hi, plan, pf, ws, cols, vals);
         return dense_row(a_lo, a_hi, plan, pf, ws, cols, vals);
     }
     if (!keep_zeros) n = drop_zeros(cols, vals, n);
@@ -794,28 +826,22 @@ struct RowProduct {
     // the span of A's row first: rows that do not repeat (random patterns) fail here, before any product
     if (A.indices[a_hi - 1] - base != t.a_off[a_hi - a_lo - 1]) return -1;
     const typename RowTemplate<I>::Segment* seg = t.segments.data();
-    const I* b_off = t.b_off.data();
     const int32_t* slot = t.slot.data();
     int64_t r = 0;
     for (int64_t p = a_lo; p < a_hi; ++p, ++r) {
-      const int64_t k = A.indices[p];
-      const int64_t q_lo = B.indptr[k], q_hi = B.indptr[k + 1];
-      if (static_cast<I>(k) - base != t.a_off[r] || q_hi - q_lo != t.b_len[r]) return -1;
+      const I k = A.indices[p];
+      if (k - base != t.a_off[r] || b_run[k] != t.b_run[r]) return -1;
+      const int64_t q_lo = B.indptr[k];
       const V a = Ax[p];
-      const I kk = static_cast<I>(k);
       if constexpr (BY_SEGMENTS) {
         for (const auto* seg_end = seg + (t.seg_begin[r + 1] - t.seg_begin[r]); seg < seg_end; ++seg) {
-          const I* bj = B.indices + q_lo + seg->pos;
-          if (bj[0] - kk != seg->first_off || bj[seg->len - 1] - kk != seg->last_off) return -1;
           const V* bx = Bx + q_lo + seg->pos;
           V* out = vals + seg->slot;
           for (int32_t e = 0; e < seg->n_add; ++e) out[e] += mul(a, bx[e]);
           for (int32_t e = seg->n_add; e < seg->len; ++e) out[e] = mul(a, bx[e]);
         }
       } else {
-        bool same = true;
-        for (int64_t q = q_lo; q < q_hi; ++q, ++b_off, ++slot) {
-          same &= B.indices[q] - kk == *b_off;
+        for (int64_t q = q_lo, q_hi = B.indptr[k + 1]; q < q_hi; ++q, ++slot) {
           const V v = mul(a, Bx[q]);
           const int32_t c = *slot;
           if (c >= 0)
@@ -823,7 +849,6 @@ struct RowProduct {
           else
             vals[~c] = v;
         }
-        if (!same) return -1;
       }
     }
     const I* out_off = t.out_off.data();
@@ -846,6 +871,7 @@ struct RowProduct {
     t.hits = 0;
     t.a_off.clear();
     t.b_len.clear();
+    t.b_run.clear();
     t.b_off.clear();
     t.out_off.clear();
     const uint32_t s = ws.next_stamp(plan.width, false);
@@ -854,6 +880,7 @@ struct RowProduct {
       const int64_t k = A.indices[p];
       t.a_off.push_back(static_cast<I>(k) - base);
       t.b_len.push_back(static_cast<int64_t>(B.indptr[k + 1]) - B.indptr[k]);
+      t.b_run.push_back(b_run[k]);
       for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q) {
         const int64_t j = B.indices[q];
         t.b_off.push_back(static_cast<I>(j - k));
@@ -902,8 +929,6 @@ struct RowProduct {
           if (!opens) ++n_add;
         }
         typename RowTemplate<I>::Segment sg;
-        sg.first_off = t.b_off[x0];
-        sg.last_off = t.b_off[x - 1];
         sg.pos = static_cast<int32_t>(x0 - (x - e));
         sg.slot = slot_of_code(t.slot[x0]);
         sg.len = static_cast<int32_t>(x - x0);
