@@ -405,6 +405,50 @@ def test_stencil_row_templates_equal_the_accumulator_bitwise(keep_zeros, sort_in
         assert_same(sorted_copy(C), D)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, np.int64])
+@pytest.mark.parametrize("keep_zeros", [False, True])
+def test_full_width_dense_rows_equal_the_hash_accumulator_bitwise(dtype, keep_zeros):
+    # Rows with flop * 16 > ncols add every product into column sums preset to the additive identity (-0.0) and
+    # read the row back from a bitmap. Reference: the same product with B flagged non-canonical and 10^6 empty
+    # columns appended, which sends those rows through the hash accumulator (first product assigned, the rest
+    # added, in the same order): arrays must agree to the last bit, signed zeros included.
+    rng = np.random.default_rng(8)
+    n = 512
+    hub = rng.random(n) < 0.1  # 200 entries x 8 per B row = 1600 products > 512 / 16: full-width dense rows
+    per_row = np.where(hub, 200, 3)
+    rows = np.repeat(np.arange(n), per_row)
+    cols = np.concatenate([rng.choice(n, size=c, replace=False) for c in per_row])
+    levels = [-1.0, 1.0, 0.0, -0.0, 0.5]
+    weights = [0.35, 0.35, 0.1, 0.1, 0.1]
+
+    def values(size):
+        v = rng.choice(levels, p=weights, size=size)
+        if np.dtype(dtype).kind == "c":
+            v = v + 1j * rng.choice(levels, p=weights, size=size)
+        return v.astype(dtype)
+
+    A = sp.csr_array((values(len(rows)), (rows, cols)), shape=(n, n))
+    A.sum_duplicates()
+    B = sp.random_array((n, n), density=8 / n, format="csr", rng=9)
+    B = sp.csr_array((values(B.nnz), B.indices, B.indptr), shape=B.shape)
+    wide = sp.hstack([B, sp.csr_array((n, 10**6), dtype=dtype)], format="csr")
+    wide.has_sorted_indices = False
+    C = matmul(A, B, keep_zeros=keep_zeros)
+    ref = matmul(A, wide, keep_zeros=keep_zeros)[:, :n]  # scipy's column slice keeps the row order
+    assert_bitwise(C, sorted_copy(ref))
+    dense_rows = np.flatnonzero(hub)
+    assert np.diff(C.indptr)[dense_rows].min() > 200  # the hub rows are there and long
+    if keep_zeros and np.dtype(dtype).kind in "fc":
+        assert np.count_nonzero(np.signbit(C.data.real) & (C.data.real == 0)) > 0  # signed zeros were exercised
+    unsorted = matmul(A, B, keep_zeros=keep_zeros, sort_indices=False)
+    assert not unsorted.has_sorted_indices
+    np.testing.assert_array_equal(sorted_copy(unsorted).indices, C.indices)
+    if not keep_zeros:
+        D = A @ B
+        D.eliminate_zeros()
+        assert_same(sorted_copy(C), D)
+
+
 @pytest.mark.parametrize("n_threads", [1, 2, 3])
 @pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
 def test_run_ids_label_rows_by_relative_structure(n_threads, index_dtype):
