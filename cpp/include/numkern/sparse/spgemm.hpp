@@ -736,6 +736,20 @@ struct RowProduct {
     return {A.indices, B.indptr, B.indices, Bx, static_cast<int64_t>(A.indptr[row_end])};
   }
 
+  // fn(j, v) for every partial product v = A[i,k] B[k,j] of A's entries [a_lo, a_hi), in storage order of A's row
+  // then B's rows (the order every accumulator keeps, so all row kinds give the same sums); `prefetch` requests
+  // upcoming B rows (far rows; window rows read nearby B rows).
+  template <class F>
+  NK_INLINE void for_each_product(int64_t a_lo, int64_t a_hi, const BRowPrefetcher<I, V>& pf, bool prefetch,
+                                  F&& fn) const {
+    for (int64_t p = a_lo; p < a_hi; ++p) {
+      if (prefetch) pf.at(p);
+      const int64_t k = A.indices[p];
+      const V a = Ax[p];
+      for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q) fn(B.indices[q], mul(a, Bx[q]));
+    }
+  }
+
   // Row i of A B into cols/vals, which have room for `cap` entries, cap >= the row's structural count (its
   // symbolic count or its flop bound; hash tables are sized from it). Sorted when sort_indices, exact-zero sums
   // dropped unless keep_zeros. Returns the row's length.
@@ -777,32 +791,23 @@ struct RowProduct {
         I* table = ws.table_of_size(size);
         if (static_cast<int64_t>(ws.table_pos.size()) < size) ws.table_pos.resize(size);
         I* slot_pos = ws.table_pos.data();
-        for (int64_t p = a_lo; p < a_hi; ++p) {
-          pf.at(p);
-          const int64_t k = A.indices[p];
-          const V a = Ax[p];
-          for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q) {
-            const I j = B.indices[q];
-            const V v = mul(a, Bx[q]);
-            uint64_t h = hash_slot(j, mask);
-            while (true) {
-              const I key = table[h];
-              if (key == j) {
-                vals[slot_pos[h]] += v;
-                break;
-              }
-              if (key == I(-1)) {
-                table[h] = j;
-                slot_pos[h] = static_cast<I>(n);
-                cols[n] = j;
-                vals[n] = v;
-                ++n;
-                break;
-              }
-              h = (h + 1) & mask;
+        for_each_product(a_lo, a_hi, pf, true, [&](I j, const V& v) {
+          for (uint64_t h = hash_slot(j, mask);; h = (h + 1) & mask) {
+            const I key = table[h];
+            if (key == j) {
+              vals[slot_pos[h]] += v;
+              return;
+            }
+            if (key == I(-1)) {
+              table[h] = j;
+              slot_pos[h] = static_cast<I>(n);
+              cols[n] = j;
+              vals[n] = v;
+              ++n;
+              return;
             }
           }
-        }
+        });
         break;
       }
       case RowKind::dense:
@@ -985,16 +990,11 @@ struct RowProduct {
                          V* vals) const {
     V* sum = ws.sums_of_width(B.ncols);
     uint64_t* bits = ws.col_bits.data();
-    for (int64_t p = a_lo; p < a_hi; ++p) {
-      pf.at(p);
-      const int64_t k = A.indices[p];
-      const V a = Ax[p];
-      for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q) {
-        const uint64_t j = static_cast<uint64_t>(static_cast<int64_t>(B.indices[q]));
-        sum[j] += mul(a, Bx[q]);
-        bits[j >> 6] |= uint64_t(1) << (j & 63);
-      }
-    }
+    for_each_product(a_lo, a_hi, pf, true, [&](I col, const V& v) {
+      const uint64_t j = static_cast<uint64_t>(static_cast<int64_t>(col));
+      sum[j] += v;
+      bits[j >> 6] |= uint64_t(1) << (j & 63);
+    });
     const V identity = AdditiveIdentity<V>::value();
     const int64_t n_words = (B.ncols + 63) >> 6;
     int64_t n = 0;
@@ -1023,22 +1023,15 @@ struct RowProduct {
     V* acc = ws.dense_val.data() - plan.lo;
     const bool far = plan.width == B.ncols;  // window rows read nearby B rows: no prefetch needed
     int64_t n = 0;
-    for (int64_t p = a_lo; p < a_hi; ++p) {
-      if (far) pf.at(p);
-      const int64_t k = A.indices[p];
-      const V a = Ax[p];
-      for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q) {
-        const I j = B.indices[q];
-        const V v = mul(a, Bx[q]);
-        if (st[j] != s) {
-          st[j] = s;
-          acc[j] = v;
-          cols[n++] = j;
-        } else {
-          acc[j] += v;
-        }
+    for_each_product(a_lo, a_hi, pf, far, [&](I j, const V& v) {
+      if (st[j] != s) {
+        st[j] = s;
+        acc[j] = v;
+        cols[n++] = j;
+      } else {
+        acc[j] += v;
       }
-    }
+    });
     // Columns only need sorting here: short rows by insertion (stencil rows arrive nearly sorted), longer ones
     // through the window bitmap, then the values are gathered in that order.
     if (sort_indices && n > 1) {
