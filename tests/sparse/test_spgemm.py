@@ -322,10 +322,10 @@ def messy_product_operand(rng, n, per_row, index_dtype=np.int32):
 @pytest.mark.parametrize("keep_zeros", [False, True])
 @pytest.mark.parametrize("sort_indices", [True, False])
 def test_multi_thread_single_pass_equals_one_thread_bitwise(keep_zeros, sort_indices):
-    # Several threads: many chunks (about 65536 multiplications each, at least 8 per thread), all but the first
+    # Several threads: many chunks (about 262144 multiplications each, at least 8 per thread), all but the first
     # staged and copied to their offsets. Each row is still computed by one thread in the same order, so the
     # arrays must equal the one-thread result bit for bit, for every thread count (more chunks than threads).
-    A = cancelling_stencil(250, seed=11)  # 1.6e6 multiplications: ~24 chunks on 2 threads
+    A = cancelling_stencil(250, seed=11)  # 1.6e6 multiplications: 16 chunks on 2 threads
     one = matmul(A, A, n_threads=1, keep_zeros=keep_zeros, sort_indices=sort_indices)
     assert (np.count_nonzero(one.data == 0) > 1000) == keep_zeros
     for nt in (2, 3, 5):

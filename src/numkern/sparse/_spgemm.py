@@ -213,7 +213,7 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
     Same values and structure as scipy's ``A @ B``, in a single pass (no symbolic phase): the output arrays
     are reserved at the flop bound (the number of multiplications) and only their first ``nnz(C)`` entries
     are ever written, then they are shrunk in place, so the untouched tail never becomes resident. On one
-    thread rows go straight into them; on several threads rows are split into chunks of about 65536
+    thread rows go straight into them; on several threads rows are split into chunks of about 262144
     multiplications handed out dynamically in row order: a chunk whose offset is known (all earlier chunks
     finished) writes in place, otherwise it stages its rows in a small reused buffer and moves them to its
     offset as soon as the chunk before it finishes. Each output row is accumulated by one thread in the
@@ -226,7 +226,7 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
     structure of one window row, 8 bytes per multiplication with int32 indices, that repeating stencil rows replay), plus on several
     threads the staging buffers: one per running chunk that does not know its offset yet and one per chunk
     finished ahead of an unfinished earlier chunk, each resident only up to that chunk's output; about one
-    buffer of under 1 MB per thread for balanced chunks, at most the output of the chunks waiting if one
+    buffer of under 4 MB per thread for balanced chunks, at most the output of the chunks waiting if one
     chunk is much slower than the rest.
     Address space (not resident memory) of ``12 x flops`` bytes (float64, int32) is reserved for the output.
     With int32 indices and more than 2**31 - 1 multiplications, a symbolic pass first counts ``nnz(C)`` (to
