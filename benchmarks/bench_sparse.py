@@ -7,7 +7,9 @@ scale is a flag), uniform random (n = 1e6, 8 per row) and banded (n = 1e6, half-
 For every matrix and thread count (1 and 2) the libraries run alternately after a warm-up; the minimum wall time
 over --repeat runs is reported with GFLOP/s (2 x multiplications / time), the median wall time of numkern
 ("med"), the peak resident memory added by the call (VmHWM, reset before each call through
-/proc/self/clear_refs), ratios of the minima and the 1-minute load average when the row was measured ("load":
+/proc/self/clear_refs), ratios of the minima, the median over rounds of scipy's time / numkern's time in the
+same round ("pair": both calls back to back, so a slow phase of a shared machine hits both) and the 1-minute
+load average when the row was measured ("load":
 on a shared machine, a load above the core count means the threads did not have the cores to themselves).
 scipy is single-threaded; it is timed in every block anyway, so each ratio compares minima from the same stretch
 of time. Conversions to GraphBLAS objects are done once, untimed.
@@ -150,8 +152,8 @@ def main():
     print(f"cores: {os.cpu_count()}  threads: {threads}  repeat: {args.repeat} (min wall time)  graphblas: "
           f"{gb.__version__ if gb else 'no'}")
     header = (f"{'matrix':<30} {'thr':>3} {'mults':>8} {'nnz(C)':>8} | {'numkern s':>9} {'GF/s':>5} {'MiB':>6} | "
-              f"{'med':>6} | {'scipy s':>8} {'GF/s':>5} {'MiB':>6} | {'GrB s':>7} {'GF/s':>5} {'MiB':>6} | {'x scipy':>7} {'x GrB':>6} "
-              f"{'load':>5}")
+              f"{'med':>6} | {'scipy s':>8} {'GF/s':>5} {'MiB':>6} | {'GrB s':>7} {'GF/s':>5} {'MiB':>6} | {'x scipy':>7} {'pair':>5} "
+              f"{'x GrB':>6} {'load':>5}")
     print(header)
     print("-" * len(header))
     for key in selected:
@@ -180,13 +182,16 @@ def main():
                     m[name] = max(m[name], peak)
             t_ours = min(t["ours"])
             t_sc, m_sc = min(t["scipy"]), m["scipy"]
+            # median of the per-round ratios: the two calls of a round ran back to back, in the same phase of
+            # the machine's load
+            pair = statistics.median(s / o for s, o in zip(t["scipy"], t["ours"]))
             t_gb = min(t["grb"]) if t["grb"] else float("nan")
             gf = lambda s: 2 * mults / s / 1e9  # noqa: E731
             print(
                 f"{label:<30} {nt:>3} {mults:>8.2e} {nnz_c:>8.2e} | {t_ours:>9.3f} {gf(t_ours):>5.2f} {m['ours']:>6.0f} "
                 f"{statistics.median(t['ours']):>6.3f} | "
                 f"{t_sc:>8.3f} {gf(t_sc):>5.2f} {m_sc:>6.0f} | {t_gb:>7.3f} {gf(t_gb):>5.2f} {m['grb']:>6.0f} | "
-                f"{t_sc / t_ours:>7.2f} {t_gb / t_ours:>6.2f} {os.getloadavg()[0]:>5.2f}",
+                f"{t_sc / t_ours:>7.2f} {pair:>5.2f} {t_gb / t_ours:>6.2f} {os.getloadavg()[0]:>5.2f}",
                 flush=True,
             )
         del A, gA
