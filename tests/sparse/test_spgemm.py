@@ -405,6 +405,25 @@ def test_stencil_row_templates_equal_the_accumulator_bitwise(keep_zeros, sort_in
         assert_same(sorted_copy(C), D)
 
 
+def test_wide_band_rows_beyond_the_template_limit():
+    # Rows of more than 65536 products (half-bandwidth 130: 261^2 = 68121) are accumulated, not templated;
+    # narrower rows of the same product near the edges still are. Both must equal the hash accumulator bitwise.
+    n, hw = 700, 130
+    rng = np.random.default_rng(4)
+    A = sp.diags_array([rng.choice([-1.0, 1.0, 0.5], size=n - abs(o)) for o in range(-hw, hw + 1)],
+                       offsets=list(range(-hw, hw + 1)), format="csr")  # fmt: skip
+    flop = np.diff(A.indptr)[A.indices]
+    row_flop = np.add.reduceat(flop, A.indptr[:-1])
+    assert row_flop.max() > 65536 and row_flop.min() < 65536
+    B_hash = sp.csr_array((A.data, A.indices, A.indptr), shape=A.shape)
+    B_hash.has_sorted_indices = False
+    for n_threads in (1, 2):
+        assert_bitwise(matmul(A, A, n_threads=n_threads), matmul(A, B_hash, n_threads=n_threads))
+    D = A @ A
+    D.eliminate_zeros()
+    assert_same(sorted_copy(matmul(A, A)), D)
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, np.int64])
 @pytest.mark.parametrize("keep_zeros", [False, True])
 def test_full_width_dense_rows_equal_the_hash_accumulator_bitwise(dtype, keep_zeros):

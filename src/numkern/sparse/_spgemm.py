@@ -223,11 +223,11 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
     Peak memory: the inputs, the output, 8 bytes per row of ``A`` (flop counts), one index per row of ``B``
     (labels of rows that repeat their predecessor's structure, for stencil rows) and per-thread accumulators
     (a hash table of the largest row, or a dense window of at most ``B.shape[1]`` columns, and a recorded
-    structure of one window row, 8 bytes per multiplication with int32 indices, that repeating stencil rows replay), plus on several
-    threads the staging buffers: one per running chunk that does not know its offset yet and one per chunk
-    finished ahead of an unfinished earlier chunk, each resident only up to that chunk's output; about one
-    buffer of under 4 MB per thread for balanced chunks, at most the output of the chunks waiting if one
-    chunk is much slower than the rest.
+    structure of one window row of at most 65536 multiplications, 8 bytes per multiplication with int32
+    indices, that repeating stencil rows replay), plus on several threads the staging buffers: one per
+    running chunk that does not know its offset yet and one per chunk finished ahead of an unfinished earlier
+    chunk, each resident only up to that chunk's output; about one buffer of under 4 MB per thread for
+    balanced chunks, at most the output of the chunks waiting if one chunk is much slower than the rest.
     Address space (not resident memory) of ``12 x flops`` bytes (float64, int32) is reserved for the output.
     With int32 indices and more than 2**31 - 1 multiplications, a symbolic pass first counts ``nnz(C)`` (to
     choose the index dtype) and the output is allocated at its exact size.

@@ -76,6 +76,9 @@ inline constexpr int64_t kDenseWindow = int64_t(1) << 16;
 inline constexpr int64_t kInsertionSortMax = 32;
 // Row templates replay by segments when these are on average at least this long (see RowTemplate).
 inline constexpr int64_t kMinSegmentLength = 4;
+// Rows with more partial products are never templated (they are accumulated): a template holds ~8 bytes per
+// product per thread, and repeating stencil and band rows have far fewer (2-D Laplacian squared: 25).
+inline constexpr int64_t kMaxTemplateFlop = int64_t(1) << 16;
 // Hash rows up to this length are sorted by insertion sort in place, longer ones through buckets (sort_row):
 // measured on random columns, insertion wins below ~12 entries, buckets above.
 inline constexpr int64_t kBucketSortMin = 12;
@@ -814,7 +817,8 @@ struct RowProduct {
         if (plan.width == B.ncols && flop[i] * kDenseRatio > B.ncols)
           return full_dense_row(a_lo, a_hi, pf, ws, cols, vals);
         // window rows (B canonical, which the template's segment checks rely on)
-        if (plan.width != B.ncols && b_canonical && b_run != nullptr) return template_row(i, a_lo, a_hi, plan, pf, ws, cols, vals);
+        if (plan.width != B.ncols && b_canonical && b_run != nullptr && flop[i] <= kMaxTemplateFlop)
+          return template_row(i, a_lo, a_hi, plan, pf, ws, cols, vals);
         return dense_row(a_lo, a_hi, plan, pf, ws, cols, vals);
     }
     if (!keep_zeros) n = drop_zeros(cols, vals, n);
