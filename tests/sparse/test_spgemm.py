@@ -341,19 +341,31 @@ def test_multi_thread_single_pass_equals_one_thread_bitwise(keep_zeros, sort_ind
         assert_same(sorted_copy(one), ref)
 
 
-def near_stencil(n, seed, band=False):
+# Offsets with distinct differences (a Golomb ruler): consecutive entries of a B row land in non-adjacent output
+# slots, so templates of these rows replay product by product whatever the row length.
+RULER = [0, 1, 4, 9, 15, 22, 32, 34, 47, 50, 62]
+
+
+def near_stencil(n, seed, band=False, ruler=False):
     """Rows that mostly repeat one structure, with perturbations that keep the row length.
 
     Stencil pattern {-3, -1, 0, 1, 3} (short segments: templates replay product by product): in some rows offset
     +1 moves to +2 (only the interior of the row differs from its neighbours), some rows lose offset -1. Band
     pattern -4..4 (one long segment per row: replayed by segments): in some rows offset 0 is replaced by +5 (a gap
-    inside the row, same length and first column) or the whole row shifts by one. Values include exact zeros,
-    -0.0 and +-1 so that sums cancel exactly."""
+    inside the row, same length and first column) or the whole row shifts by one. Ruler pattern: blocks of 400
+    rows with the first L = 1..11 marks of RULER (B rows of every length through the product-by-product replay,
+    whose rows of up to 8 entries are unrolled), some rows with their last mark moved by one. Values include
+    exact zeros, -0.0 and +-1 so that sums cancel exactly."""
     rng = np.random.default_rng(seed)
     rows, cols = [], []
     for i in range(n):
         u = rng.random()
-        if band:
+        if ruler:
+            length = 1 + (i // 400) % len(RULER)
+            offsets = [m - RULER[length - 1] // 2 for m in RULER[:length]]
+            if u < 0.03 and length > 1:
+                offsets[-1] += 1
+        elif band:
             offsets = list(range(-4, 5))
             if u < 0.03:
                 offsets = [o for o in offsets if o != 0] + [5]
@@ -376,13 +388,13 @@ def near_stencil(n, seed, band=False):
 @pytest.mark.parametrize("keep_zeros", [False, True])
 @pytest.mark.parametrize("sort_indices", [True, False])
 @pytest.mark.parametrize("n_threads", [1, 2, 3])
-@pytest.mark.parametrize("band", [False, True])
-def test_stencil_row_templates_equal_the_accumulator_bitwise(keep_zeros, sort_indices, n_threads, band):
+@pytest.mark.parametrize("pattern", ["stencil", "band", "ruler"])
+def test_stencil_row_templates_equal_the_accumulator_bitwise(keep_zeros, sort_indices, n_threads, pattern):
     # Window rows whose structure repeats are replayed from a recorded template (no accumulator, no sort); rows
     # differing only inside (same length, same end columns) must be detected and accumulated. Reference: the
     # same product with B flagged non-canonical, which sends every row through the hash accumulator (same
     # storage-order sums, no templates): arrays must agree to the last bit, signed zeros included.
-    A = near_stencil(40000, seed=3, band=band)
+    A = near_stencil(40000, seed=3, band=pattern == "band", ruler=pattern == "ruler")
     B_hash = sp.csr_array((A.data, A.indices, A.indptr), shape=A.shape)
     B_hash.has_sorted_indices = False
     kw = dict(n_threads=n_threads, keep_zeros=keep_zeros, sort_indices=sort_indices)

@@ -851,6 +851,18 @@ struct RowProduct {
     return replay_row(i, a_lo, a_hi, t, cols, vals);  // matches: recorded from this row
   }
 
+  // One recorded partial product into its slot: assigned when it opens the slot (code ~slot), else added.
+  static NK_INLINE void add_product(const V& v, int32_t code, V* vals) {
+    if (code >= 0)
+      vals[code] += v;
+    else
+      vals[~code] = v;
+  }
+  template <int LEN>
+  static NK_INLINE void replay_products(const V a, const V* bx, const int32_t* slot, V* vals) {
+    for (int e = 0; e < LEN; ++e) add_product(mul(a, bx[e]), slot[e], vals);
+  }
+
   // Row i by the template: -1 (cols/vals partly overwritten) when its structure differs from the recording, else
   // its length after dropping exact zeros (unless keep_zeros).
   NK_INLINE int64_t replay_row(int64_t i, int64_t a_lo, int64_t a_hi, const RowTemplate<I>& t, I* cols, V* vals) const {
@@ -879,14 +891,22 @@ struct RowProduct {
           for (int32_t e = seg->n_add; e < seg->len; ++e) out[e] = mul(a, bx[e]);
         }
       } else {
-        for (int64_t q = q_lo, q_hi = B.indptr[k + 1]; q < q_hi; ++q, ++slot) {
-          const V v = mul(a, Bx[q]);
-          const int32_t c = *slot;
-          if (c >= 0)
-            vals[c] += v;
-          else
-            vals[~c] = v;
+        // B rows of up to 8 entries (stencils) through a fully unrolled loop: no loop control per product.
+        const int64_t len = t.b_len[r];  // the recorded B row's length: same run, same structure
+        const V* bx = Bx + q_lo;
+        switch (len) {
+          case 1: replay_products<1>(a, bx, slot, vals); break;
+          case 2: replay_products<2>(a, bx, slot, vals); break;
+          case 3: replay_products<3>(a, bx, slot, vals); break;
+          case 4: replay_products<4>(a, bx, slot, vals); break;
+          case 5: replay_products<5>(a, bx, slot, vals); break;
+          case 6: replay_products<6>(a, bx, slot, vals); break;
+          case 7: replay_products<7>(a, bx, slot, vals); break;
+          case 8: replay_products<8>(a, bx, slot, vals); break;
+          default:
+            for (int64_t e = 0; e < len; ++e) add_product(mul(a, bx[e]), slot[e], vals);
         }
+        slot += len;
       }
     }
     const I* out_off = t.out_off.data();
