@@ -814,10 +814,10 @@ struct RowProduct {
         break;
       }
       case RowKind::dense:
-        if (plan.width == B.ncols && flop[i] * kDenseRatio > B.ncols)
-          return full_dense_row(a_lo, a_hi, pf, ws, cols, vals);
-        // window rows (B canonical, which the template's segment checks rely on)
-        if (plan.width != B.ncols && b_canonical && b_run != nullptr && flop[i] <= kMaxTemplateFlop)
+        // classify_row's long rows (a window row has fewer products: flop * kDenseRatio <= ncols)
+        if (flop[i] * kDenseRatio > B.ncols) return full_dense_row(a_lo, a_hi, pf, ws, cols, vals);
+        // window rows (classify_row forms them only with B canonical) narrower than B
+        if (plan.width != B.ncols && b_run != nullptr && flop[i] <= kMaxTemplateFlop)
           return template_row(i, a_lo, a_hi, plan, pf, ws, cols, vals);
         return dense_row(a_lo, a_hi, plan, pf, ws, cols, vals);
     }
