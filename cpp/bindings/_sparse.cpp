@@ -81,25 +81,24 @@ py::tuple validate_band_flops(const carray<I>& indptr, const carray<I>& indices,
   return py::make_tuple(band, flop, total_flop, ids);
 }
 
-// Returns (flop per row, exclusive prefix sum of the structural row counts, total flop); both int64.
+// Returns the exclusive prefix sum of the structural row counts (int64), given the flop counts of
+// validate_band_flops.
 template <class I>
-py::tuple symbolic(const carray<I>& Ap, const carray<I>& Aj, const carray<I>& Bp, const carray<I>& Bj, int64_t m,
-                   int64_t k, int64_t n, bool b_canonical, int64_t band, int n_threads) {
+py::array_t<int64_t> symbolic(const carray<I>& Ap, const carray<I>& Aj, const carray<I>& Bp, const carray<I>& Bj,
+                              int64_t m, int64_t k, int64_t n, const carray<int64_t>& flop, int64_t total_flop,
+                              bool b_canonical, int64_t band, int n_threads) {
   const auto A = make_csr(Ap, Aj, m, k);
   const auto B = make_csr(Bp, Bj, k, n);
-  py::array_t<int64_t> flop(m);
+  if (flop.size() != m) throw std::invalid_argument("flop has the wrong length");
   py::array_t<int64_t> prefix(m + 1);
-  int64_t total_flop = 0;
   {
     py::gil_scoped_release release;
-    int64_t* f = flop.mutable_data();
     int64_t* c = prefix.mutable_data();
-    total_flop = nks::row_flops(A, B, f, n_threads);
-    nks::spgemm_symbolic(A, B, f, total_flop, b_canonical, band, c + 1, n_threads);
+    nks::spgemm_symbolic(A, B, flop.data(), total_flop, b_canonical, band, c + 1, n_threads);
     c[0] = 0;
     for (int64_t i = 0; i < m; ++i) c[i + 1] += c[i];
   }
-  return py::make_tuple(flop, prefix, total_flop);
+  return prefix;
 }
 
 template <class V, class I>
@@ -147,7 +146,8 @@ void register_index(py::module_& m) {
   m.def("validate_band_flops", &validate_band_flops<I>, py::arg("indptr"), py::arg("indices"), py::arg("nrows"),
         py::arg("ncols"), py::arg("Bp"), py::arg("n_threads"), py::arg("run_ids"));
   m.def("symbolic", &symbolic<I>, py::arg("Ap"), py::arg("Aj"), py::arg("Bp"), py::arg("Bj"), py::arg("m"),
-        py::arg("k"), py::arg("n"), py::arg("b_canonical"), py::arg("band"), py::arg("n_threads"));
+        py::arg("k"), py::arg("n"), py::arg("flop"), py::arg("total_flop"), py::arg("b_canonical"), py::arg("band"),
+        py::arg("n_threads"));
 }
 
 template <class V, class I>

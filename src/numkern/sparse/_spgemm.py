@@ -171,10 +171,13 @@ class _Operands:
         return _to_kernel_values(a, self.kernel_dtype), _to_kernel_values(b, self.kernel_dtype)
 
     def symbolic(self):
-        return _sparse.symbolic(
-            self.Ap, self.Aj, self.Bp, self.Bj, self.shape[0], self.k, self.shape[1], self.b_canonical, self.band,
-            self.n_threads,
+        """(flop per row, exclusive prefix sum of the structural row counts, total flop), from the flop counts
+        of the validation pass."""
+        prefix = _sparse.symbolic(
+            self.Ap, self.Aj, self.Bp, self.Bj, self.shape[0], self.k, self.shape[1], self._flop, self._total_flop,
+            self.b_canonical, self.band, self.n_threads,
         )
+        return self._flop, prefix, self._total_flop
 
 
 def _finish(ops: _Operands, indptr, indices, values, nnz, keep_zeros, sorted_rows):

@@ -154,26 +154,16 @@ NK_INLINE int64_t next_pow2(int64_t x) {
 
 NK_INLINE uint64_t hash_slot(int64_t col, uint64_t mask) { return (static_cast<uint64_t>(col) * 107u) & mask; }
 
-// Partial products of one row of A B: the lengths of the B rows that A's entries [lo, hi) select.
-template <class I>
-NK_INLINE int64_t row_flop(const I* a_indices, int64_t lo, int64_t hi, const I* b_indptr) {
-  int64_t f = 0;
-  for (int64_t p = lo; p < hi; ++p) {
-    const int64_t k = a_indices[p];
-    f += static_cast<int64_t>(b_indptr[k + 1]) - static_cast<int64_t>(b_indptr[k]);
-  }
-  return f;
-}
-
 // Validates a CSR structure and measures its bandwidth in one pass over the indices. Returns -1 unless
 // indptr[0] == 0, 0 <= indptr[i] <= indptr[i + 1] <= nnz_stored for every row and every index lies in [0, ncols)
 // (checked before any kernel touches memory through the indices: a row pointer is checked before its row is read);
 // else the bandwidth max |j - i| over the stored entries (0 when empty). With band(A) + band(B) small, every
 // output row of A B lies in the window [i - band, i + band], so no per-row span computation is needed (stencils,
 // bands).
-// With b_indptr (the ncols + 1 row pointers of B), the same pass also fills flop[i] (see row_flops) and
-// *total_flop for A B, saving a second pass over A's indices; B is only read through indices in range (others
-// count as column 0, and their row gets flop 0), and the counts are only meaningful when both structures are valid.
+// With b_indptr (the ncols + 1 row pointers of B), the same pass also fills flop[i], the partial products of row
+// i of A B (sum over A[i,k] of nnz(B[k,:])), and *total_flop, saving a second pass over A's indices; B is only
+// read through indices in range (others count as column 0, and their row gets flop 0), and the counts are only
+// meaningful when both structures are valid.
 // With run_id (nrows entries), the pass also labels rows by relative structure: run_id[i] == run_id[i'] only when
 // rows i and i' have the same length and the same offsets j - row, entry by entry (a run of consecutive rows that
 // each repeat the previous row shifted by one column shares the id of its first row). Runs are cut where OpenMP's
@@ -237,20 +227,6 @@ int64_t csr_validate_band(const I* indptr, const I* indices, int64_t nrows, int6
   }
   if (total_flop != nullptr) *total_flop = total;
   return ok ? band : -1;
-}
-
-// flop[i] = number of partial products of row i = sum over A[i,k] of nnz(B[k,:]). Returns the total.
-template <class I>
-int64_t row_flops(const Csr<I>& A, const Csr<I>& B, int64_t* flop, int n_threads) {
-  int64_t total = 0;
-  const int nt = A.nrows < 4096 ? 1 : resolve_num_threads(n_threads);
-#pragma omp parallel for num_threads(nt) schedule(static) reduction(+ : total)
-  for (int64_t i = 0; i < A.nrows; ++i) {
-    const int64_t f = row_flop(A.indices, A.indptr[i], A.indptr[i + 1], B.indptr);
-    flop[i] = f;
-    total += f;
-  }
-  return total;
 }
 
 // Split rows into `n_chunks` contiguous chunks of about equal work (flop + 1 per row) for dynamic scheduling
