@@ -509,6 +509,65 @@ def test_run_ids_label_rows_by_relative_structure(n_threads, index_dtype):
     assert _sparse.validate_band(indptr, indices, n, n, n_threads, False)[1] is None
 
 
+@given(
+    st.lists(st.sampled_from(["shift", "copy", "new", "empty", "far"]), min_size=1, max_size=60),
+    st.integers(0, 2**31 - 1),
+    st.sampled_from([1, 2]),
+)
+def test_validation_band_flops_and_runs_on_run_heavy_structures(steps, seed, n_threads):
+    # Rows that repeat the previous row shifted by one column skip the band scan (their offsets are the previous
+    # row's): band, flop counts and run labels must still equal their definitions on any mix of shifted rows,
+    # unshifted copies (same columns: not a run), fresh rows, empty rows and rows with one distant entry.
+    rng = np.random.default_rng(seed)
+    n_cols = 400
+    rows, previous = [], np.array([5, 7, 9])
+    for step in steps:
+        if step == "shift":
+            row = previous + 1
+        elif step == "copy":
+            row = previous.copy()
+        elif step == "new":
+            row = rng.choice(n_cols, size=rng.integers(1, 6), replace=False)
+        elif step == "far":
+            row = np.append(previous + 1, rng.integers(0, n_cols))
+        else:
+            row = np.array([], dtype=np.int64)
+        row = row[(row >= 0) & (row < n_cols)]
+        rows.append(row)
+        previous = row if len(row) else previous
+    # Repeat the pattern above the serial cutoff so that two threads split the rows.
+    reps = 1 + 70000 // max(1, sum(len(r) for r in rows))
+    rows = rows * reps
+    n = len(rows)
+    indptr = np.concatenate(([0], np.cumsum([len(r) for r in rows]))).astype(np.int32)
+    indices = np.concatenate([np.asarray(r, dtype=np.int32) for r in rows] + [np.zeros(0, np.int32)])
+    band, flop, total, run = _sparse.validate_band_flops(
+        indptr, indices, n, n_cols, np.arange(n_cols + 1, dtype=np.int32) * 2, n_threads, True
+    )
+    lens = np.diff(indptr).astype(np.int64)
+    entry_row = np.repeat(np.arange(n), lens)
+    offsets = indices - entry_row  # j - i, entry by entry
+    assert band == (int(np.abs(offsets).max()) if len(offsets) else 0)
+    np.testing.assert_array_equal(flop, 2 * lens)  # every B row has 2 entries
+    assert total == 2 * len(indices)
+    # Equal labels mean equal lengths and equal offsets at every position.
+    assert np.all(run <= np.arange(n))
+    np.testing.assert_array_equal(lens[run], lens)
+    position = np.arange(len(indices)) - indptr[entry_row]
+    np.testing.assert_array_equal(offsets[indptr[run[entry_row]] + position], offsets)
+    # Runs are maximal, cut only at thread boundaries: a row starts a run only where its structure changes.
+    same_len = np.concatenate(([False], lens[1:] == lens[:-1]))
+    mismatch = np.zeros(len(indices), dtype=np.int64)
+    check = same_len[entry_row]
+    back = np.flatnonzero(check)
+    mismatch[back] = offsets[back] != offsets[back - lens[entry_row[back]]]
+    differs = np.bincount(entry_row, weights=mismatch, minlength=n) > 0
+    changes = int(np.count_nonzero(~same_len[1:] | differs[1:]))
+    starts = int(np.count_nonzero(run == np.arange(n)))
+    assert changes + 1 <= starts <= changes + n_threads
+    assert _sparse.validate_band(indptr, indices, n, n_cols, n_threads, False)[0] == band
+
+
 @pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
 @pytest.mark.parametrize("keep_zeros", [False, True])
 def test_multi_thread_single_pass_on_messy_inputs(index_dtype, keep_zeros):

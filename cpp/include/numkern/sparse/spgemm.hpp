@@ -154,6 +154,96 @@ NK_INLINE int64_t next_pow2(int64_t x) {
 
 NK_INLINE uint64_t hash_slot(int64_t col, uint64_t mask) { return (static_cast<uint64_t>(col) * 107u) & mask; }
 
+// One row of csr_validate_band: the partial products of the row (with B's row pointers), whether any index lies
+// outside [0, ncols), and either (kShiftCheck) whether every column is one more than the column `back` entries
+// earlier (the previous row's at the same position, for a row of the previous row's length) or the row's band.
+struct ValidatedRow {
+  int64_t flop;
+  int64_t band;  // max |j - row| (kShiftCheck: only when the row is not shifted)
+  bool out_of_range;
+  bool shifted;
+};
+
+template <bool kFlops, bool kShiftCheck, class I>
+NK_INLINE ValidatedRow validate_row(const I* indices, int64_t lo, int64_t hi, int64_t row, int64_t back,
+                                    uint64_t n_cols, const I* b_indptr) {
+  // One branch-free loop: a row that repeats the previous row shifted by one column has its band, so rows of the
+  // previous row's length check the shift instead of their band (and scan themselves once more if not shifted).
+  uint64_t out = 0;
+  int64_t f = 0, differs = 0, j_min = std::numeric_limits<int64_t>::max(), j_max = -1;
+  for (int64_t p = lo; p < hi; ++p) {
+    const int64_t j = indices[p];
+    const bool outside = static_cast<uint64_t>(j) >= n_cols;
+    out |= outside;
+    if (kFlops) {
+      const int64_t jc = outside ? 0 : j;  // B is only read through indices in range
+      f += static_cast<int64_t>(b_indptr[jc + 1]) - static_cast<int64_t>(b_indptr[jc]);
+    }
+    if (kShiftCheck) {
+      differs |= (j - 1) ^ static_cast<int64_t>(indices[p - back]);
+    } else {
+      j_min = std::min(j_min, j);
+      j_max = std::max(j_max, j);
+    }
+  }
+  const bool shifted = kShiftCheck && differs == 0;
+  int64_t band = 0;
+  if (kShiftCheck && !shifted) {
+    for (int64_t p = lo; p < hi; ++p) {
+      const int64_t offset = static_cast<int64_t>(indices[p]) - row;
+      band = std::max(band, offset < 0 ? -offset : offset);
+    }
+  } else if (!kShiftCheck && hi > lo) {
+    band = std::max(row - j_min, j_max - row);
+  }
+  return {f, band, out != 0, shifted};
+}
+
+template <bool kFlops, class I>
+int64_t csr_validate_band_impl(const I* indptr, const I* indices, int64_t nrows, int64_t ncols, int64_t nnz_stored,
+                               int nt, const I* b_indptr, int64_t* flop, int64_t* total_flop, I* run_id) {
+  bool ok = true;
+  int64_t band = 0, total = 0;
+  const uint64_t n_cols = static_cast<uint64_t>(ncols);
+#pragma omp parallel num_threads(nt) reduction(&& : ok) reduction(max : band) reduction(+ : total)
+  {
+    int64_t prev = -2, prev_lo = 0;  // last row this thread checked and found valid, and its first entry
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < nrows; ++i) {
+      const int64_t lo = indptr[i], hi = indptr[i + 1];
+      if (lo < 0 || hi < lo || hi > nnz_stored) {  // checked before the row is read
+        ok = false;
+        if (flop != nullptr) flop[i] = 0;
+        if (run_id != nullptr) run_id[i] = static_cast<I>(i);
+        continue;
+      }
+      // Row i continues a run when it has the previous row's length and every column one more than the
+      // previous row's column at the same position (rows of equal length are adjacent in indices).
+      const bool same_length = prev == i - 1 && lo - prev_lo == hi - lo;
+      const ValidatedRow row =
+          same_length ? validate_row<kFlops, true>(indices, lo, hi, i, hi - lo, n_cols, b_indptr)
+                      : validate_row<kFlops, false>(indices, lo, hi, i, 0, n_cols, b_indptr);
+      if (row.out_of_range) {
+        ok = false;
+        if (flop != nullptr) flop[i] = 0;
+        if (run_id != nullptr) run_id[i] = static_cast<I>(i);
+        continue;
+      }
+      if (kFlops) {
+        flop[i] = row.flop;
+        total += row.flop;
+      }
+      const bool continues = same_length && row.shifted;  // empty after empty continues too
+      if (run_id != nullptr) run_id[i] = continues ? run_id[i - 1] : static_cast<I>(i);
+      band = std::max(band, row.band);
+      prev = i;
+      prev_lo = lo;
+    }
+  }
+  if (total_flop != nullptr) *total_flop = total;
+  return ok ? band : -1;
+}
+
 // Validates a CSR structure and measures its bandwidth in one pass over the indices. Returns -1 unless
 // indptr[0] == 0, 0 <= indptr[i] <= indptr[i + 1] <= nnz_stored for every row and every index lies in [0, ncols)
 // (checked before any kernel touches memory through the indices: a row pointer is checked before its row is read);
@@ -174,59 +264,15 @@ int64_t csr_validate_band(const I* indptr, const I* indices, int64_t nrows, int6
                           int n_threads, const I* b_indptr = nullptr, int64_t* flop = nullptr,
                           int64_t* total_flop = nullptr, I* run_id = nullptr) {
   if (indptr[0] != 0) return -1;
-  bool ok = true;
-  int64_t band = 0, total = 0;
-  // ncols == 0: no index is in range and B has no row to read
-  const bool with_flops = b_indptr != nullptr && ncols > 0;
-  const uint64_t n_cols = static_cast<uint64_t>(ncols);
   const int nt = nnz_stored < kSerialFlopCutoff ? 1 : resolve_num_threads(n_threads);
-#pragma omp parallel num_threads(nt) reduction(&& : ok) reduction(max : band) reduction(+ : total)
-  {
-    int64_t prev = -2;  // last row this thread checked and found valid
-#pragma omp for schedule(static)
-    for (int64_t i = 0; i < nrows; ++i) {
-      const int64_t lo = indptr[i], hi = indptr[i + 1];
-      if (flop != nullptr) flop[i] = 0;
-      if (run_id != nullptr) run_id[i] = static_cast<I>(i);
-      if (lo < 0 || hi < lo || hi > nnz_stored) {
-        ok = false;
-        continue;
-      }
-      // Same relative structure as the previous row (checked by this thread): equal lengths, then every column
-      // one more than the previous row's column at the same position (compared inside the loop below).
-      const bool try_run = run_id != nullptr && prev == i - 1 && lo - static_cast<int64_t>(indptr[i - 1]) == hi - lo;
-      const int64_t back = hi - lo;
-      int64_t differs = 0;
-      // One branch-free loop: row minimum and maximum (they decide the range check and the band), the B row
-      // lengths (read through a clamped index) and the run check.
-      int64_t j_min = std::numeric_limits<int64_t>::max(), j_max = -1, f = 0;
-      for (int64_t p = lo; p < hi; ++p) {
-        const int64_t j = indices[p];
-        j_min = std::min(j_min, j);
-        j_max = std::max(j_max, j);
-        if (with_flops) {
-          const int64_t jc = static_cast<uint64_t>(j) < n_cols ? j : 0;
-          f += static_cast<int64_t>(b_indptr[jc + 1]) - static_cast<int64_t>(b_indptr[jc]);
-        }
-        if (try_run) differs |= (j - 1) ^ static_cast<int64_t>(indices[p - back]);
-      }
-      if (hi > lo) {
-        if (j_min < 0 || j_max >= ncols) {
-          ok = false;
-          continue;
-        }
-        band = std::max(band, std::max(i - j_min, j_max - i));
-      }
-      if (with_flops) {
-        flop[i] = f;
-        total += f;
-      }
-      if (try_run && differs == 0) run_id[i] = run_id[i - 1];
-      prev = i;
-    }
-  }
-  if (total_flop != nullptr) *total_flop = total;
-  return ok ? band : -1;
+  // ncols == 0: no index is in range and B has no row to read
+  if (b_indptr != nullptr && flop != nullptr && ncols > 0)
+    return csr_validate_band_impl<true>(indptr, indices, nrows, ncols, nnz_stored, nt, b_indptr, flop, total_flop,
+                                        run_id);
+  if (flop != nullptr) std::fill(flop, flop + nrows, int64_t(0));
+  if (total_flop != nullptr) *total_flop = 0;
+  return csr_validate_band_impl<false>(indptr, indices, nrows, ncols, nnz_stored, nt, b_indptr, nullptr, nullptr,
+                                       run_id);
 }
 
 // Split rows into `n_chunks` contiguous chunks of about equal work (flop + 1 per row) for dynamic scheduling
