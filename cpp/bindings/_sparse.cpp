@@ -47,24 +47,28 @@ py::object run_ids_or_none(bool wanted, int64_t nrows, I** out) {
   return std::move(ids);
 }
 
-// Returns (bandwidth of a CSR structure or -1 when it is invalid, run ids or None); see csr_validate_band.
+// Returns (bandwidth of a CSR structure or -1 when it is invalid, run ids or None, whether every row strictly
+// increases); see csr_validate_band.
 template <class I>
 py::tuple validate_band(const carray<I>& indptr, const carray<I>& indices, int64_t nrows, int64_t ncols,
                         int n_threads, bool run_ids) {
-  if (indptr.size() != nrows + 1) return py::make_tuple(-1, py::none());
+  if (indptr.size() != nrows + 1) return py::make_tuple(-1, py::none(), false);
   I* run = nullptr;
   py::object ids = run_ids_or_none<I>(run_ids, nrows, &run);
   int64_t band = -1;
+  bool canonical = false;
   {
     py::gil_scoped_release release;
     band = nks::csr_validate_band<I>(indptr.data(), indices.data(), nrows, ncols,
-                                     static_cast<int64_t>(indices.size()), n_threads, nullptr, nullptr, nullptr, run);
+                                     static_cast<int64_t>(indices.size()), n_threads, nullptr, nullptr, nullptr, run,
+                                     &canonical);
   }
-  return py::make_tuple(band, ids);
+  return py::make_tuple(band, ids, canonical);
 }
 
 // Validates A like validate_band and, in the same pass, counts the partial products of A B (B's row pointers Bp,
-// length ncols + 1). Returns (band or -1, flop per row, total flop, run ids or None).
+// length ncols + 1). Returns (band or -1, flop per row, total flop, run ids or None, whether every row strictly
+// increases).
 template <class I>
 py::tuple validate_band_flops(const carray<I>& indptr, const carray<I>& indices, int64_t nrows, int64_t ncols,
                               const carray<I>& Bp, int n_threads, bool run_ids) {
@@ -73,12 +77,13 @@ py::tuple validate_band_flops(const carray<I>& indptr, const carray<I>& indices,
   I* run = nullptr;
   py::object ids = run_ids_or_none<I>(run_ids, nrows, &run);
   int64_t total_flop = 0, band = -1;
+  bool canonical = false;
   {
     py::gil_scoped_release release;
     band = nks::csr_validate_band(indptr.data(), indices.data(), nrows, ncols, static_cast<int64_t>(indices.size()),
-                                  n_threads, Bp.data(), flop.mutable_data(), &total_flop, run);
+                                  n_threads, Bp.data(), flop.mutable_data(), &total_flop, run, &canonical);
   }
-  return py::make_tuple(band, flop, total_flop, ids);
+  return py::make_tuple(band, flop, total_flop, ids, canonical);
 }
 
 // Returns the exclusive prefix sum of the structural row counts (int64), given the flop counts of

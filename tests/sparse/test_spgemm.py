@@ -491,8 +491,9 @@ def test_run_ids_label_rows_by_relative_structure(n_threads, index_dtype):
     lo, hi = A.indptr[100], A.indptr[101]
     A.indices[lo:hi] = A.indices[lo:hi][::-1]  # an unsorted row: its neighbours' offsets in another order
     indptr, indices = A.indptr.astype(index_dtype), A.indices.astype(index_dtype)
-    band, run = _sparse.validate_band(indptr, indices, n, n, n_threads, True)
+    band, run, canonical = _sparse.validate_band(indptr, indices, n, n, n_threads, True)
     assert band == 3 and run.dtype == index_dtype and run.shape == (n,)
+    assert not canonical  # row 100 is reversed
     relative = [tuple(indices[indptr[i] : indptr[i + 1]] - i) for i in range(n)]
     changes = sum(relative[i] != relative[i - 1] for i in range(1, n))
     assert changes > 1000  # the perturbations are there
@@ -502,22 +503,23 @@ def test_run_ids_label_rows_by_relative_structure(n_threads, index_dtype):
     starts = int(np.count_nonzero(run == np.arange(n)))
     assert changes + 1 <= starts <= changes + n_threads  # runs are maximal, cut only at thread boundaries
     # Same labels from the pass that also counts flops; no labels unless asked.
-    band2, flop, total, run2 = _sparse.validate_band_flops(indptr, indices, n, n, indptr, n_threads, True)
-    assert band2 == band and np.array_equal(run2, run) and total == int(flop.sum())
+    band2, flop, total, run2, canonical2 = _sparse.validate_band_flops(indptr, indices, n, n, indptr, n_threads, True)
+    assert band2 == band and np.array_equal(run2, run) and total == int(flop.sum()) and not canonical2
     row_len = np.diff(indptr)
     np.testing.assert_array_equal(flop, [row_len[indices[indptr[i] : indptr[i + 1]]].sum() for i in range(n)])
     assert _sparse.validate_band(indptr, indices, n, n, n_threads, False)[1] is None
 
 
 @given(
-    st.lists(st.sampled_from(["shift", "copy", "new", "empty", "far"]), min_size=1, max_size=60),
+    st.lists(st.sampled_from(["shift", "copy", "new", "sorted", "empty", "far"]), min_size=1, max_size=60),
     st.integers(0, 2**31 - 1),
     st.sampled_from([1, 2]),
 )
 def test_validation_band_flops_and_runs_on_run_heavy_structures(steps, seed, n_threads):
-    # Rows that repeat the previous row shifted by one column skip the band scan (their offsets are the previous
-    # row's): band, flop counts and run labels must still equal their definitions on any mix of shifted rows,
-    # unshifted copies (same columns: not a run), fresh rows, empty rows and rows with one distant entry.
+    # Rows that repeat the previous row shifted by one column skip the band and order scans (their offsets are
+    # the previous row's): band, flop counts, run labels and the canonical flag must still equal their definitions
+    # on any mix of shifted rows, unshifted copies (same columns: not a run), fresh rows (sorted or not), empty
+    # rows and rows with one distant entry.
     rng = np.random.default_rng(seed)
     n_cols = 400
     rows, previous = [], np.array([5, 7, 9])
@@ -528,6 +530,8 @@ def test_validation_band_flops_and_runs_on_run_heavy_structures(steps, seed, n_t
             row = previous.copy()
         elif step == "new":
             row = rng.choice(n_cols, size=rng.integers(1, 6), replace=False)
+        elif step == "sorted":
+            row = np.sort(rng.choice(n_cols, size=rng.integers(1, 6), replace=False))
         elif step == "far":
             row = np.append(previous + 1, rng.integers(0, n_cols))
         else:
@@ -541,7 +545,7 @@ def test_validation_band_flops_and_runs_on_run_heavy_structures(steps, seed, n_t
     n = len(rows)
     indptr = np.concatenate(([0], np.cumsum([len(r) for r in rows]))).astype(np.int32)
     indices = np.concatenate([np.asarray(r, dtype=np.int32) for r in rows] + [np.zeros(0, np.int32)])
-    band, flop, total, run = _sparse.validate_band_flops(
+    band, flop, total, run, canonical = _sparse.validate_band_flops(
         indptr, indices, n, n_cols, np.arange(n_cols + 1, dtype=np.int32) * 2, n_threads, True
     )
     lens = np.diff(indptr).astype(np.int64)
@@ -565,7 +569,10 @@ def test_validation_band_flops_and_runs_on_run_heavy_structures(steps, seed, n_t
     changes = int(np.count_nonzero(~same_len[1:] | differs[1:]))
     starts = int(np.count_nonzero(run == np.arange(n)))
     assert changes + 1 <= starts <= changes + n_threads
-    assert _sparse.validate_band(indptr, indices, n, n_cols, n_threads, False)[0] == band
+    increasing = np.diff(indices.astype(np.int64)) > 0
+    within_row = np.diff(entry_row) == 0
+    assert canonical == bool(np.all(increasing[within_row]))  # every row strictly increasing
+    assert _sparse.validate_band(indptr, indices, n, n_cols, n_threads, False)[::2] == (band, canonical)
 
 
 @pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
@@ -735,6 +742,71 @@ def test_masked_errors():
         masked_matmul(A, A.T, sp.csr_array((10, 9)))
     with pytest.raises(TypeError, match="mask"):
         masked_matmul(A, A.T, np.ones((10, 10)))
+
+
+def test_masked_mask_structure_is_validated_and_its_cached_flags_not_trusted():
+    n = 300
+    A = sp.random_array((n, n), density=0.05, format="csr", rng=1)
+    for corrupt in ("index", "pointer"):
+        M = sp.random_array((n, n), density=0.05, format="csr", rng=2)
+        assert M.has_canonical_format  # cached by scipy before the edit below
+        if corrupt == "index":
+            M.indices[5] = 10**7
+        else:
+            M.indptr[n // 2] = 10**8
+        with pytest.raises(ValueError, match="mask has an invalid CSR structure"):
+            masked_matmul(A, A, M)
+    # Rows reversed in place: scipy's cached flags still say canonical; the result must really be sorted.
+    M = sp.random_array((n, n), density=0.05, format="csr", rng=2)
+    ref = sorted_copy((A @ A).multiply(M.astype(bool)).tocsr())
+    assert M.has_canonical_format
+    for i in range(n):
+        lo, hi = M.indptr[i], M.indptr[i + 1]
+        M.indices[lo:hi] = M.indices[lo:hi][::-1].copy()
+    assert M.has_canonical_format and M.has_sorted_indices  # stale
+    C = masked_matmul(A, A, M)
+    assert C.has_canonical_format and _rows_strictly_sorted(C)
+    np.testing.assert_array_equal(C.indptr, ref.indptr)
+    np.testing.assert_array_equal(C.indices, ref.indices)
+    np.testing.assert_allclose(C.data, ref.data, rtol=1e-13)
+
+
+def stale_canonical_operand(n, seed):
+    """A near-banded matrix (one far entry: a large band) whose rows are then reversed in place, so that scipy's
+    cached has_canonical_format still says True."""
+    rng = np.random.default_rng(seed)
+    rows = np.repeat(np.arange(n), 5)
+    cols = (rows + rng.integers(-3, 4, rows.size)) % n
+    cols[0] = n - 1
+    B = sp.csr_array((rng.standard_normal(rows.size), (rows, cols)), shape=(n, n))
+    B.sum_duplicates()
+    ref = B.copy()
+    assert B.has_canonical_format
+    for i in range(n):
+        lo, hi = B.indptr[i], B.indptr[i + 1]
+        B.indices[lo:hi] = B.indices[lo:hi][::-1].copy()
+        B.data[lo:hi] = B.data[lo:hi][::-1].copy()
+    assert B.has_canonical_format  # stale: the rows are now decreasing
+    return B, ref
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_stale_canonical_flags_of_B_are_not_trusted(n_threads):
+    # The B-row shortcuts (rows of A with one entry copy a B row, windows and sort ranges from the ends of B
+    # rows) need B's rows sorted; they used to trust scipy's cached flag, and a stale one sent columns outside
+    # the window accumulators (a crash). The validation pass now measures it.
+    n = 20000
+    B, ref_B = stale_canonical_operand(n, seed=3)
+    rows = np.repeat(np.arange(n), 2)
+    cols = (rows + np.tile([0, 1], n)) % n
+    A = sp.csr_array((np.ones(rows.size), (rows, cols)), shape=(n, n))
+    A = sp.vstack([A[: n // 2], sp.eye_array(n, format="csr")[n // 2 :]], format="csr")  # one-entry rows too
+    expected = sorted_copy(A @ ref_B)
+    assert_same(matmul(A, B, n_threads=n_threads), expected)
+    plan = spgemm_plan(A, B, n_threads=n_threads)
+    assert_same(plan.multiply(A.data, B.data), expected)
+    assert_same(masked_matmul(A, B, expected, n_threads=n_threads), expected)
+    assert_same(matmul(B, B, n_threads=n_threads), sorted_copy(ref_B @ ref_B))  # A @ A: one validation pass
 
 
 # ------------------------------------------------------------------------------------------------ bad input

@@ -123,18 +123,21 @@ class _Operands:
         # validates A also counts the partial products of every row (B is checked first, and its row pointers are
         # read only through A's indices in range). The pass over B labels B's rows by relative structure (run
         # ids): the kernel replays a recorded stencil row for a later row whose B rows are in the same runs.
+        # The same pass tells whether B's rows strictly increase (canonical: sorted, no duplicates), which lets
+        # rows of A with one entry copy a B row and bounds rows by the ends of their B rows. It is measured, not
+        # read from scipy's cached has_canonical_format, which in-place edits of B.indices leave stale.
         square_self = self.B is self.A and k == m  # A @ A: one check covers both
         if not square_self:
-            band_b, self.b_run = self._check_structure(self.Bp, self.Bj, k, n, self.B.data, "B", run_ids=True)
-        band_a, self._flop, self._total_flop, run_a = self._check_structure(
+            band_b, self.b_run, b_canonical = self._check_structure(
+                self.Bp, self.Bj, k, n, self.B.data, "B", run_ids=True
+            )
+        band_a, self._flop, self._total_flop, run_a, a_canonical = self._check_structure(
             self.Ap, self.Aj, m, k, self.A.data, "A", b_indptr=self.Bp, run_ids=square_self
         )
         if square_self:
-            self.b_run, self.band = run_a, 2 * band_a
+            self.b_run, self.band, self.b_canonical = run_a, 2 * band_a, bool(a_canonical)
         else:
-            self.band = band_a + band_b
-        # A canonical B (sorted rows, no duplicates) lets rows of A with one entry copy a B row directly.
-        self.b_canonical = bool(self.B.has_canonical_format) if self.B.nnz else True
+            self.band, self.b_canonical = band_a + band_b, bool(b_canonical)
 
     def _set_index_arrays(self, dtype):
         conv = lambda a: np.ascontiguousarray(a, dtype=dtype)  # noqa: E731
@@ -147,7 +150,8 @@ class _Operands:
         self.b_run = self.b_run.astype(np.int64)
 
     def _check_structure(self, indptr, indices, nrows, ncols, data, name, b_indptr=None, run_ids=False):
-        """Validate one operand: (band, run ids or None), or with b_indptr (band, flop, total flop, run ids)."""
+        """Validate one operand: (band, run ids or None, canonical), or with b_indptr (band, flop, total flop,
+        run ids or None, canonical); canonical: every row strictly increases."""
         if indptr.shape != (nrows + 1,) or len(data) < len(indices):
             raise ValueError(f"{name} has an inconsistent CSR structure (indptr/indices/data lengths)")
         if b_indptr is None:
@@ -350,14 +354,29 @@ def _on_pattern(ops: _Operands, Ax, Bx, flop, total_flop, pattern_indptr, patter
     return _finish(ops, Cp, Cj, Cx, final, keep_zeros, True)
 
 
-def _canonical_pattern(M, shape):
+def _canonical_pattern(M, shape, n_threads):
+    """The mask as a validated CSR pattern with sorted rows and no duplicates (a copy only when it has neither)."""
     if not sp.issparse(M):
         raise TypeError(f"mask must be a scipy.sparse matrix or array, got {type(M).__name__}")
     if M.ndim != 2 or M.shape != shape:
         raise ValueError(f"mask must have the shape of A @ B, {shape}, got {M.shape}")
     M = M.tocsr()
-    if not M.has_canonical_format:
+    index_dtype = _index_dtype(M.indptr, M.indices, shape=shape)
+    indptr = np.ascontiguousarray(M.indptr, dtype=index_dtype)
+    indices = np.ascontiguousarray(M.indices, dtype=index_dtype)
+    if indptr.shape != (shape[0] + 1,):
+        raise ValueError("mask has an inconsistent CSR structure (indptr length)")
+    # Measured rather than read from scipy's cached flags, which in-place edits of M.indices leave stale.
+    band, _, canonical = _sparse.validate_band(indptr, indices, shape[0], shape[1], n_threads, False)
+    if band < 0:
+        raise ValueError(
+            f"mask has an invalid CSR structure (indptr must start at 0 and be non-decreasing up to "
+            f"len(indices), indices must lie in [0, {shape[1]}))"
+        )
+    if not canonical:
         M = M.copy()
+        M.has_sorted_indices = False  # stale flags would make scipy skip the sort below
+        M.has_canonical_format = False
         M.sum_duplicates()  # sorts and merges duplicates; keeps explicit zeros (the mask is structural)
     return M
 
@@ -387,6 +406,14 @@ def masked_matmul(A, B, mask, *, n_threads=None, keep_zeros=False):
     C : csr_array or csr_matrix
         Sorted, canonical product restricted to the mask, in the family of ``A``.
 
+    Raises
+    ------
+    TypeError
+        Dense or non-sparse operands or mask, unsupported value dtypes.
+    ValueError
+        Shape mismatches, invalid CSR structures of the operands or the mask (pointers out of order or past
+        ``len(indices)``, indices out of range).
+
     Examples
     --------
     Count the triangles of a graph from its strictly lower triangle ``L``: every triangle ``i > j > k`` is one
@@ -401,7 +428,7 @@ def masked_matmul(A, B, mask, *, n_threads=None, keep_zeros=False):
     4
     """
     ops = _Operands(A, B, n_threads)
-    M = _canonical_pattern(mask, ops.shape)
+    M = _canonical_pattern(mask, ops.shape, ops.n_threads)
     if _index_dtype(M.indptr, M.indices) == np.int64 and ops.index_dtype != np.int64:
         ops.widen_indices()
     flop, total_flop = ops.flops()

@@ -156,21 +156,24 @@ NK_INLINE uint64_t hash_slot(int64_t col, uint64_t mask) { return (static_cast<u
 
 // One row of csr_validate_band: the partial products of the row (with B's row pointers), whether any index lies
 // outside [0, ncols), and either (kShiftCheck) whether every column is one more than the column `back` entries
-// earlier (the previous row's at the same position, for a row of the previous row's length) or the row's band.
+// earlier (the previous row's at the same position, for a row of the previous row's length) or the row's band
+// and whether its columns strictly increase.
 struct ValidatedRow {
   int64_t flop;
-  int64_t band;  // max |j - row| (kShiftCheck: only when the row is not shifted)
+  int64_t band;       // max |j - row| (kShiftCheck: only when the row is not shifted)
   bool out_of_range;
   bool shifted;
+  bool increasing;    // strictly increasing columns (kShiftCheck: only when the row is not shifted)
 };
 
 template <bool kFlops, bool kShiftCheck, class I>
 NK_INLINE ValidatedRow validate_row(const I* indices, int64_t lo, int64_t hi, int64_t row, int64_t back,
                                     uint64_t n_cols, const I* b_indptr) {
-  // One branch-free loop: a row that repeats the previous row shifted by one column has its band, so rows of the
-  // previous row's length check the shift instead of their band (and scan themselves once more if not shifted).
+  // One branch-free loop. A row that repeats the previous row shifted by one column has its band and its order,
+  // so rows of the previous row's length check the shift instead (and scan themselves once more if not shifted).
   uint64_t out = 0;
-  int64_t f = 0, differs = 0, j_min = std::numeric_limits<int64_t>::max(), j_max = -1;
+  int64_t f = 0, differs = 0, j_min = std::numeric_limits<int64_t>::max(), j_max = -1, last = -1;
+  bool increasing = true;
   for (int64_t p = lo; p < hi; ++p) {
     const int64_t j = indices[p];
     const bool outside = static_cast<uint64_t>(j) >= n_cols;
@@ -184,28 +187,33 @@ NK_INLINE ValidatedRow validate_row(const I* indices, int64_t lo, int64_t hi, in
     } else {
       j_min = std::min(j_min, j);
       j_max = std::max(j_max, j);
+      increasing &= j > last;
+      last = j;
     }
   }
   const bool shifted = kShiftCheck && differs == 0;
   int64_t band = 0;
   if (kShiftCheck && !shifted) {
     for (int64_t p = lo; p < hi; ++p) {
-      const int64_t offset = static_cast<int64_t>(indices[p]) - row;
+      const int64_t j = indices[p], offset = j - row;
       band = std::max(band, offset < 0 ? -offset : offset);
+      increasing &= j > last;
+      last = j;
     }
   } else if (!kShiftCheck && hi > lo) {
     band = std::max(row - j_min, j_max - row);
   }
-  return {f, band, out != 0, shifted};
+  return {f, band, out != 0, shifted, increasing};
 }
 
 template <bool kFlops, class I>
 int64_t csr_validate_band_impl(const I* indptr, const I* indices, int64_t nrows, int64_t ncols, int64_t nnz_stored,
-                               int nt, const I* b_indptr, int64_t* flop, int64_t* total_flop, I* run_id) {
-  bool ok = true;
+                               int nt, const I* b_indptr, int64_t* flop, int64_t* total_flop, I* run_id,
+                               bool* canonical) {
+  bool ok = true, increasing = true;
   int64_t band = 0, total = 0;
   const uint64_t n_cols = static_cast<uint64_t>(ncols);
-#pragma omp parallel num_threads(nt) reduction(&& : ok) reduction(max : band) reduction(+ : total)
+#pragma omp parallel num_threads(nt) reduction(&& : ok, increasing) reduction(max : band) reduction(+ : total)
   {
     int64_t prev = -2, prev_lo = 0;  // last row this thread checked and found valid, and its first entry
 #pragma omp for schedule(static)
@@ -236,11 +244,13 @@ int64_t csr_validate_band_impl(const I* indptr, const I* indices, int64_t nrows,
       const bool continues = same_length && row.shifted;  // empty after empty continues too
       if (run_id != nullptr) run_id[i] = continues ? run_id[i - 1] : static_cast<I>(i);
       band = std::max(band, row.band);
+      increasing = increasing && (continues || row.increasing);  // a shifted row keeps the previous row's order
       prev = i;
       prev_lo = lo;
     }
   }
   if (total_flop != nullptr) *total_flop = total;
+  if (canonical != nullptr) *canonical = ok && increasing;
   return ok ? band : -1;
 }
 
@@ -259,20 +269,25 @@ int64_t csr_validate_band_impl(const I* indptr, const I* indices, int64_t nrows,
 // each repeat the previous row shifted by one column shares the id of its first row). Runs are cut where OpenMP's
 // static schedule splits the rows, so ids depend on the thread count; they only decide whether a row template can
 // be replayed (RowTemplate), never a value.
+// With canonical, the pass also tells whether every row's columns strictly increase (sorted, no duplicates): the
+// kernels' B-row shortcuts (a row copied from one B row, windows from the ends of B rows, sort ranges) rely on
+// it, so it is measured here rather than taken from scipy's cached flag, which in-place edits of the indices
+// leave stale.
 template <class I>
 int64_t csr_validate_band(const I* indptr, const I* indices, int64_t nrows, int64_t ncols, int64_t nnz_stored,
                           int n_threads, const I* b_indptr = nullptr, int64_t* flop = nullptr,
-                          int64_t* total_flop = nullptr, I* run_id = nullptr) {
+                          int64_t* total_flop = nullptr, I* run_id = nullptr, bool* canonical = nullptr) {
+  if (canonical != nullptr) *canonical = false;
   if (indptr[0] != 0) return -1;
   const int nt = nnz_stored < kSerialFlopCutoff ? 1 : resolve_num_threads(n_threads);
   // ncols == 0: no index is in range and B has no row to read
   if (b_indptr != nullptr && flop != nullptr && ncols > 0)
     return csr_validate_band_impl<true>(indptr, indices, nrows, ncols, nnz_stored, nt, b_indptr, flop, total_flop,
-                                        run_id);
+                                        run_id, canonical);
   if (flop != nullptr) std::fill(flop, flop + nrows, int64_t(0));
   if (total_flop != nullptr) *total_flop = 0;
   return csr_validate_band_impl<false>(indptr, indices, nrows, ncols, nnz_stored, nt, b_indptr, nullptr, nullptr,
-                                       run_id);
+                                       run_id, canonical);
 }
 
 // Split rows into `n_chunks` contiguous chunks of about equal work (flop + 1 per row) for dynamic scheduling
@@ -331,7 +346,7 @@ enum class RowKind { empty, single, direct, hash, dense };
 // and beats hashing; this is scipy's SMMP accumulator restricted to a window so memory stays O(window)).
 struct RowPlan {
   RowKind kind = RowKind::empty;
-  int64_t lo = 0, width = 0;
+  int64_t lo = 0, width = 0;  // the row's columns lie in [lo, lo + width) (width 0: not known, hash rows only)
 };
 
 // `band` = band(A) + band(B) when known (>= 0): rows then take the window [i - band, i + band] without reading
@@ -375,11 +390,10 @@ NK_INLINE RowPlan classify_row(const Csr<I>& A, const Csr<I>& B, int64_t i, int6
         hi = std::max<int64_t>(hi, B.indices[b_hi - 1]);
       }
     }
-    if (hi - lo + 1 <= kDenseWindow) {
-      r.kind = RowKind::dense;
-      r.lo = lo;
-      r.width = hi - lo + 1;
-    }
+    // Hash rows keep the span too: it bounds their columns for the sort (no min/max pass there).
+    r.lo = lo;
+    r.width = hi - lo + 1;
+    if (r.width <= kDenseWindow) r.kind = RowKind::dense;
   }
   return r;
 }
@@ -568,30 +582,72 @@ NK_INLINE void insertion_sort_into(const I* src_cols, const V* src_vals, I* cols
   }
 }
 
+// insertion_sort_into that skips entries whose value is exactly zero (scipy drops them); returns the length kept.
+template <class I, class V>
+NK_INLINE int64_t insertion_sort_into_dropping_zeros(const I* src_cols, const V* src_vals, I* cols, V* vals,
+                                                     int64_t n) {
+  int64_t kept = 0;
+  for (int64_t a = 0; a < n; ++a) {
+    const V v = src_vals[a];
+    if (v == V(0)) continue;  // rare: a predictable branch
+    const I c = src_cols[a];
+    int64_t b = kept - 1;
+    while (b >= 0 && cols[b] > c) {
+      cols[b + 1] = cols[b];
+      vals[b + 1] = vals[b];
+      --b;
+    }
+    cols[b + 1] = c;
+    vals[b + 1] = v;
+    ++kept;
+  }
+  return kept;
+}
+
 // Insertion sort of (cols, vals)[0..n) by column in place.
 template <bool WITH_VALUES, class I, class V>
 NK_INLINE void insertion_sort_row(I* cols, V* vals, int64_t n) {
   insertion_sort_into<WITH_VALUES>(cols, vals, cols, vals, n);
 }
 
-// Sort the row (cols[0..n), and vals[0..n) along when WITH_VALUES) by column. Short rows (<= kBucketSortMin):
-// insertion sort in place. Longer rows: one counting-sort pass into next_pow2(n) buckets by the high bits of
-// (col - min col) into the sort buffers, then, when no bucket holds more than kInsertionSortMax entries, a
-// single insertion pass back into cols/vals (the buffer is sorted but for a few entries per bucket, so its inner
-// loop is short); otherwise each bucket is sorted on its own, std::sort for a bucket that skew made long.
+// Remove exact zeros from a row in place (order kept); returns the new length.
+template <class I, class V>
+int64_t drop_zeros(I* cols, V* vals, int64_t n) {
+  int64_t w = 0;
+  for (int64_t a = 0; a < n; ++a) {
+    if (vals[a] != V(0)) {
+      cols[w] = cols[a];
+      vals[w] = vals[a];
+      ++w;
+    }
+  }
+  return w;
+}
+
+// Sort the row (cols, vals)[0..n) by column and, with drop, remove the entries whose value is exactly zero;
+// returns the row's new length. The columns lie in [lo, lo + width) when width > 0 (the span of the row's B rows),
+// else their range is measured first. Short rows (<= kBucketSortMin): insertion sort in place. Longer rows: one
+// counting-sort pass into next_pow2(n) buckets by the high bits of (col - lo) into the sort buffers, then, when
+// no bucket holds more than kInsertionSortMax entries, a single insertion pass back into cols/vals that also
+// skips the zeros (the buffer is sorted but for a few entries per bucket, so its inner loop is short); otherwise
+// each bucket is sorted on its own, std::sort for a bucket that skew made long.
 // Comparison sorts of hash-ordered rows are dominated by branch mispredictions; this is O(n) mostly
 // predictable work for typical rows (64 random columns: ~7.6 ns per entry, against ~14 ns for n/2 buckets with
 // a sort per bucket and ~27 ns for std::sort of pairs).
-template <bool WITH_VALUES, class I, class V, class WS>
-void sort_row(I* cols, V* vals, int64_t n, WS& ws) {
+template <class I, class V, class WS>
+int64_t sort_row(I* cols, V* vals, int64_t n, WS& ws, int64_t lo, int64_t width, bool drop) {
   if (n <= kBucketSortMin) {
-    insertion_sort_row<WITH_VALUES>(cols, vals, n);
-    return;
+    if (drop) n = drop_zeros(cols, vals, n);
+    insertion_sort_row<true>(cols, vals, n);
+    return n;
   }
-  int64_t lo = cols[0], hi = cols[0];
-  for (int64_t a = 1; a < n; ++a) {
-    lo = std::min<int64_t>(lo, cols[a]);
-    hi = std::max<int64_t>(hi, cols[a]);
+  int64_t hi = lo + width - 1;
+  if (width <= 0) {
+    lo = hi = cols[0];
+    for (int64_t a = 1; a < n; ++a) {
+      lo = std::min<int64_t>(lo, cols[a]);
+      hi = std::max<int64_t>(hi, cols[a]);
+    }
   }
   const int64_t n_buckets = next_pow2(n);
   int shift = 0;
@@ -605,46 +661,41 @@ void sort_row(I* cols, V* vals, int64_t n, WS& ws) {
     longest = std::max(longest, start[b + 1]);
     start[b + 1] += start[b];
   }
-  // The two buffers grow independently: keys-only sorts (dense rows) and pair sorts (hash rows) share them.
   if (static_cast<int64_t>(ws.sort_cols.size()) < n) ws.sort_cols.resize(n);
-  if constexpr (WITH_VALUES) {
-    if (static_cast<int64_t>(ws.sort_vals.size()) < n) ws.sort_vals.resize(n);
-  }
+  if (static_cast<int64_t>(ws.sort_vals.size()) < n) ws.sort_vals.resize(n);
   I* tc = ws.sort_cols.data();
-  V* tv = WITH_VALUES ? ws.sort_vals.data() : nullptr;
+  V* tv = ws.sort_vals.data();
   for (int64_t a = 0; a < n; ++a) {
     const int64_t pos = start[(static_cast<int64_t>(cols[a]) - lo) >> shift]++;
     tc[pos] = cols[a];
-    if constexpr (WITH_VALUES) tv[pos] = vals[a];
+    tv[pos] = vals[a];
   }
-  if (longest <= kInsertionSortMax) {
-    insertion_sort_into<WITH_VALUES>(tc, tv, cols, vals, n);  // entries only move within their bucket
-    return;
+  if (longest <= kInsertionSortMax) {  // entries only move within their bucket
+    if (drop) return insertion_sort_into_dropping_zeros(tc, tv, cols, vals, n);
+    insertion_sort_into<true>(tc, tv, cols, vals, n);
+    return n;
   }
   // start[b] is now the end of bucket b.
   int64_t b_lo = 0;
   for (int64_t b = 0; b < n_buckets; ++b) {
     const int64_t b_hi = start[b], len = b_hi - b_lo;
     if (len > kInsertionSortMax) {
-      if constexpr (WITH_VALUES) {
-        auto& buf = ws.sort_buf;
-        buf.resize(len);
-        for (int64_t a = 0; a < len; ++a) buf[a] = {tc[b_lo + a], tv[b_lo + a]};
-        std::sort(buf.begin(), buf.begin() + len, [](const auto& x, const auto& y) { return x.first < y.first; });
-        for (int64_t a = 0; a < len; ++a) {
-          tc[b_lo + a] = buf[a].first;
-          tv[b_lo + a] = buf[a].second;
-        }
-      } else {
-        std::sort(tc + b_lo, tc + b_hi);
+      auto& buf = ws.sort_buf;
+      buf.resize(len);
+      for (int64_t a = 0; a < len; ++a) buf[a] = {tc[b_lo + a], tv[b_lo + a]};
+      std::sort(buf.begin(), buf.begin() + len, [](const auto& x, const auto& y) { return x.first < y.first; });
+      for (int64_t a = 0; a < len; ++a) {
+        tc[b_lo + a] = buf[a].first;
+        tv[b_lo + a] = buf[a].second;
       }
     } else if (len > 1) {
-      insertion_sort_row<WITH_VALUES>(tc + b_lo, WITH_VALUES ? tv + b_lo : nullptr, len);
+      insertion_sort_row<true>(tc + b_lo, tv + b_lo, len);
     }
     b_lo = b_hi;
   }
   std::memcpy(cols, tc, sizeof(I) * n);
-  if constexpr (WITH_VALUES) std::memcpy(vals, tv, sizeof(V) * n);
+  std::memcpy(vals, tv, sizeof(V) * n);
+  return drop ? drop_zeros(cols, vals, n) : n;
 }
 
 NK_INLINE int count_trailing_zeros(uint64_t x) {
@@ -693,19 +744,6 @@ void bitmap_sort_cols(I* cols, int64_t n, int64_t lo, int64_t width, WS& ws) {
   }
 }
 
-// Remove exact zeros from a row in place (order kept); returns the new length.
-template <class I, class V>
-int64_t drop_zeros(I* cols, V* vals, int64_t n) {
-  int64_t w = 0;
-  for (int64_t a = 0; a < n; ++a) {
-    if (vals[a] != V(0)) {
-      cols[w] = cols[a];
-      vals[w] = vals[a];
-      ++w;
-    }
-  }
-  return w;
-}
 
 // Rows left shorter than their capacity (dropped zeros, masked-out slots), logged per thread as (row, length).
 struct ShortRows {
@@ -843,9 +881,8 @@ struct RowProduct {
           return template_row(i, a_lo, a_hi, plan, pf, ws, cols, vals);
         return dense_row(a_lo, a_hi, plan, pf, ws, cols, vals);
     }
-    if (!keep_zeros) n = drop_zeros(cols, vals, n);
-    if (sort_indices && !sorted && n > 1) sort_row<true>(cols, vals, n, ws);
-    return n;
+    if (sort_indices && !sorted && n > 1) return sort_row(cols, vals, n, ws, plan.lo, plan.width, !keep_zeros);
+    return keep_zeros ? n : drop_zeros(cols, vals, n);
   }
 
   // Window row i through the thread's row template: replayed when the row has the recorded relative structure,
