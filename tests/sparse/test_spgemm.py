@@ -697,6 +697,28 @@ def test_plan_dtype_change_and_errors():
         plan.multiply(A.data.astype(str), A.data)
 
 
+@pytest.mark.parametrize("edited", ["A", "B", "both"])
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+def test_plan_owns_its_structure(edited, index_dtype):
+    # Products on a plan read B through A's indices: an in-place edit of the caller's index arrays after planning
+    # (here an index far out of range) used to reach the kernel and crash. The plan keeps its own copies.
+    n = 3000
+    A = sp.random_array((n, n), density=0.01, format="csr", rng=1)
+    B = sp.random_array((n, n), density=0.01, format="csr", rng=2)
+    for M in (A, B):
+        M.indptr, M.indices = M.indptr.astype(index_dtype), M.indices.astype(index_dtype)
+    expected = sorted_copy(A @ B)
+    plan = spgemm_plan(A, B)
+    if edited in ("A", "both"):
+        A.indices[3] = 10**8
+    if edited in ("B", "both"):
+        B.indices[3] = 10**8
+        B.indptr[n // 2] = 10**8
+    assert_same(plan.multiply(A.data, B.data), expected)  # the planned structures, the callers' values
+    with pytest.raises(ValueError, match="structure"):  # an edited matrix no longer has the planned structure
+        plan.multiply(A, B)
+
+
 # ------------------------------------------------------------------------------------------------ mask
 
 

@@ -144,6 +144,15 @@ class _Operands:
         self.Ap, self.Aj = conv(self.A.indptr), conv(self.A.indices)
         self.Bp, self.Bj = conv(self.B.indptr), conv(self.B.indices)
 
+    def own_index_arrays(self):
+        """Private copies of the index arrays wherever they are still the caller's."""
+        callers = (self.A.indptr, self.A.indices, self.B.indptr, self.B.indices)
+
+        def owned(a):
+            return a.copy() if any(np.may_share_memory(a, c) for c in callers) else a
+
+        self.Ap, self.Aj, self.Bp, self.Bj = (owned(a) for a in (self.Ap, self.Aj, self.Bp, self.Bj))
+
     def widen_indices(self):
         self.index_dtype = np.dtype(np.int64)
         self._set_index_arrays(self.index_dtype)
@@ -441,8 +450,8 @@ def masked_matmul(A, B, mask, *, n_threads=None, keep_zeros=False):
 class SpgemmPlan:
     """Structure of ``A @ B`` computed once, reused to multiply new values on the same structures.
 
-    Created by :func:`spgemm_plan`. Holds references to the CSR index arrays of ``A`` and ``B`` (they must not
-    be modified while the plan is used) and the sorted structural pattern of the product.
+    Created by :func:`spgemm_plan`. Holds its own copies of the CSR index arrays of ``A`` and ``B`` (later
+    in-place edits of ``A`` or ``B`` do not reach it) and the sorted structural pattern of the product.
 
     Attributes
     ----------
@@ -470,21 +479,23 @@ class SpgemmPlan:
     def __repr__(self) -> str:
         return f"SpgemmPlan(shape={self.shape}, nnz={self.nnz}, flops={self.flops}, index_dtype={self.index_dtype})"
 
-    def _data_of(self, x, ref, name):
+    def _data_of(self, x, shape, indptr, indices, name):
+        """Values for the planned structure (shape, indptr, indices: the plan's own copies)."""
+        nnz = int(indptr[-1])
         if sp.issparse(x):
             x_csr = x.tocsr()
             if (
-                x_csr.shape != ref.shape
-                or x_csr.nnz != ref.nnz
-                or not np.array_equal(x_csr.indptr, ref.indptr)
-                or not np.array_equal(x_csr.indices[: ref.nnz], ref.indices[: ref.nnz])
+                x_csr.shape != shape
+                or x_csr.nnz != nnz
+                or not np.array_equal(x_csr.indptr, indptr)
+                or not np.array_equal(x_csr.indices[:nnz], indices[:nnz])
             ):
                 raise ValueError(f"{name} does not have the structure the plan was made for")
             x = x_csr.data
         x = np.asarray(x)
-        if x.ndim != 1 or len(x) < ref.indptr[-1]:
+        if x.ndim != 1 or len(x) < nnz:
             raise ValueError(
-                f"{name} must be a 1-D array of the {ref.indptr[-1]} stored values of the planned matrix "
+                f"{name} must be a 1-D array of the {nnz} stored values of the planned matrix "
                 f"(in its CSR order), got shape {x.shape}"
             )
         _value_dtype(x.dtype, name)
@@ -508,8 +519,8 @@ class SpgemmPlan:
             The product, in the family of the planned ``A``, with sorted indices.
         """
         ops = copy.copy(self._ops)
-        a = self._data_of(A_data, ops.A, "A_data")
-        b = self._data_of(B_data, ops.B, "B_data")
+        a = self._data_of(A_data, ops.A.shape, ops.Ap, ops.Aj, "A_data")
+        b = self._data_of(B_data, ops.B.shape, ops.Bp, ops.Bj, "B_data")
         result = np.result_type(a.dtype, b.dtype)
         ops.result_dtype, ops.kernel_dtype = result, _kernel_dtype(result)
         if self._total_flop == 0:
@@ -523,8 +534,9 @@ def spgemm_plan(A, B, *, n_threads=None):
 
     Multigrid setup, Newton iterations and graph analytics multiply matrices whose structure is fixed while
     the values change (KokkosKernels' ``spgemm_symbolic`` / ``spgemm_numeric``, cuSPARSE's reuse API). The
-    plan stores the flop counts and the sorted pattern of the product; :meth:`SpgemmPlan.multiply` then only
-    accumulates values into that pattern.
+    plan stores the flop counts, the sorted pattern of the product and its own copies of the index arrays of
+    ``A`` and ``B`` (so in-place edits of ``A`` or ``B`` after planning cannot reach its kernels; memory: those
+    index arrays once more); :meth:`SpgemmPlan.multiply` then only accumulates values into that pattern.
 
     Parameters
     ----------
@@ -553,6 +565,9 @@ def spgemm_plan(A, B, *, n_threads=None):
     nnz = int(prefix[-1])
     if _index_dtype(ops.Ap, ops.Bp, nnz=nnz, shape=ops.shape) == np.int64 and ops.index_dtype != np.int64:
         ops.widen_indices()
+    # The plan owns its index arrays: products on it read B through A's indices, so an in-place edit of the
+    # caller's arrays after planning (an index out of range) must not reach the kernels.
+    ops.own_index_arrays()
     # Numeric pass on unit values, keeping every structural entry: gives the sorted pattern of the product.
     ones_a = np.ones(len(ops.Aj), dtype=np.uint32)
     ones_b = np.ones(len(ops.Bj), dtype=np.uint32)
