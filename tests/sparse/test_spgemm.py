@@ -835,6 +835,28 @@ def test_stale_canonical_flags_of_B_are_not_trusted(n_threads):
     assert_same(matmul(B, B, n_threads=n_threads), sorted_copy(ref_B @ ref_B))  # A @ A: one validation pass
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.complex128, np.int32, np.int64, np.uint16])
+def test_byte_swapped_operands_are_converted(dtype):
+    # Data read from big-endian files: scipy multiplies it, so do we (values are converted to native order,
+    # never reinterpreted); the result is native like scipy's.
+    A = sp.random_array((200, 150), density=0.05, format="csr", rng=0, dtype=np.float64)
+    B = sp.random_array((150, 120), density=0.05, format="csr", rng=1, dtype=np.float64)
+    A.data, B.data = (A.data * 100).astype(dtype), (B.data * 100).astype(dtype)
+    swapped = np.dtype(dtype).newbyteorder("S")
+
+    def byte_swapped(M):
+        return sp.csr_array(
+            (M.data.astype(swapped), M.indices.astype(M.indices.dtype.newbyteorder("S")), M.indptr), shape=M.shape
+        )
+
+    As, Bs = byte_swapped(A), byte_swapped(B)
+    assert not As.data.dtype.isnative
+    expected = sorted_copy(A @ B)
+    assert_same(matmul(As, Bs), expected)
+    assert_same(spgemm_plan(As, Bs).multiply(As.data, Bs.data), expected)
+    assert_same(masked_matmul(As, Bs, expected), masked_reference(A, B, expected))
+
+
 # ------------------------------------------------------------------------------------------------ bad input
 
 
@@ -856,6 +878,8 @@ def test_bad_input_errors():
         matmul(A, A.T, n_threads=0)
     with pytest.raises(TypeError, match="n_threads"):
         matmul(A, A.T, n_threads=1.5)
+    with pytest.raises(TypeError, match="n_threads"):  # a bool is an int to Python, not a thread count
+        matmul(A, A.T, n_threads=True)
     with pytest.raises(ValueError, match="2-D"):
         matmul(sp.coo_array(np.ones(3)), sp.coo_array(np.ones(3)))
 

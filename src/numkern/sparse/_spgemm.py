@@ -27,6 +27,8 @@ _FLOAT_KINDS = (np.float32, np.float64, np.complex64, np.complex128)
 def _check_n_threads(n_threads) -> int:
     if n_threads is None:
         return 0
+    if isinstance(n_threads, (bool, np.bool_)):
+        raise TypeError(f"n_threads must be a positive integer or None, got {n_threads!r}")
     try:
         n = operator.index(n_threads)
     except TypeError:
@@ -37,7 +39,7 @@ def _check_n_threads(n_threads) -> int:
 
 
 def _value_dtype(dtype, name: str) -> np.dtype:
-    dtype = np.dtype(dtype)
+    dtype = np.dtype(dtype).newbyteorder("=")  # byte order is converted, not refused
     if dtype.kind not in "biufc" or (dtype.kind in "fc" and dtype not in _FLOAT_KINDS):
         raise TypeError(
             f"{name} has dtype {dtype}; supported value dtypes are bool, integers, float32, float64, "
@@ -58,7 +60,8 @@ def _to_kernel_values(data: np.ndarray, kernel: np.dtype) -> np.ndarray:
     data = np.ascontiguousarray(data)
     if data.dtype == kernel:
         return data
-    if data.dtype.kind in "iu" and data.dtype.itemsize == kernel.itemsize and kernel.kind == "u":
+    native = data.dtype.isnative
+    if native and data.dtype.kind in "iu" and data.dtype.itemsize == kernel.itemsize and kernel.kind == "u":
         return data.view(kernel)  # same bits, no copy
     return data.astype(kernel)
 
@@ -114,7 +117,7 @@ class _Operands:
             raise ValueError(f"shape mismatch: A is {self.A.shape} and B is {self.B.shape} (A.shape[1] != B.shape[0])")
         self.shape = (m, n)
         self.k = k
-        self.result_dtype = np.result_type(self.A.dtype, self.B.dtype)
+        self.result_dtype = np.result_type(self.A.dtype, self.B.dtype).newbyteorder("=")
         self.kernel_dtype = _kernel_dtype(self.result_dtype)
         arrays = (self.A.indptr, self.A.indices, self.B.indptr, self.B.indices)
         self.index_dtype = _index_dtype(*arrays, shape=(m, n, k))
@@ -521,7 +524,7 @@ class SpgemmPlan:
         ops = copy.copy(self._ops)
         a = self._data_of(A_data, ops.A.shape, ops.Ap, ops.Aj, "A_data")
         b = self._data_of(B_data, ops.B.shape, ops.Bp, ops.Bj, "B_data")
-        result = np.result_type(a.dtype, b.dtype)
+        result = np.result_type(a.dtype, b.dtype).newbyteorder("=")
         ops.result_dtype, ops.kernel_dtype = result, _kernel_dtype(result)
         if self._total_flop == 0:
             return _empty(ops)
