@@ -4,17 +4,27 @@ Matrices (fixed seeds): 2-D 5-point Laplacian (n = 1e6), 3-D 7-point Laplacian (
 (default scale 16, edge factor 8: scale 18 gives a ~5.7 GB output, too large for a shared 24 GB machine, so the
 scale is a flag), uniform random (n = 1e6, 8 per row) and banded (n = 1e6, half-bandwidth 5).
 
-For every matrix and thread count (1 and 2) the libraries run alternately after a warm-up; the minimum wall time
-over --repeat runs is reported with GFLOP/s (2 x multiplications / time), the median wall time of numkern
-("med"), the peak resident memory added by the call (VmHWM, reset before each call through
-/proc/self/clear_refs), ratios of the minima, the median over rounds of scipy's time / numkern's time in the
-same round ("pair": both calls back to back, so a slow phase of a shared machine hits both) and the 1-minute
-load average when the row was measured ("load":
+For every matrix and thread count (1 and 2) the libraries run alternately after a warm-up, in reverse order in
+odd rounds; the
+minimum wall time over --repeat runs is reported with GFLOP/s (2 x multiplications / time), the median wall time
+of numkern ("med"), the peak resident memory added by the call (VmHWM, reset before each call through
+/proc/self/clear_refs), ratios of the minima, the median over pairs of rounds (one in each order) of scipy's
+total time / numkern's total time in the pair ("pair": the calls ran back to back, so a slow phase of a shared
+machine hits both; use an even --repeat) and the 1-minute load average when the row was measured ("load":
 on a shared machine, a load above the core count means the threads did not have the cores to themselves).
 scipy is single-threaded; it is timed in every block anyway, so each ratio compares minima from the same stretch
 of time. Conversions to GraphBLAS objects are done once, untimed.
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_sparse.py [--repeat 3] [--rmat-scale 16] [--only lap2d,...]
+Fresh memory: a VM with free page reporting (virtio-balloon; this one reports free 8 MB blocks about 2 s after
+they are freed) hands freed memory back to the host, and the next first touch of it costs a host fault per page
+on top of the guest's zeroing (R-MAT output, 0.8 GB: 1.5-2.8 s of system time instead of 0.1-0.2 s). Back to
+back, a call that allocates its output at once (numkern's single pass) gets the memory the previous call just
+freed, while one that allocates after a long symbolic phase (scipy, GraphBLAS) may find it reported already:
+that favours numkern on the large products. --settle 3 sleeps before every call so that every call finds its
+output memory cold (the cost of a product in a fresh process); report both.
+
+    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_sparse.py [--repeat 4] [--settle 3] [--rmat-scale 16]
+        [--only lap2d,...]
 """
 
 from __future__ import annotations
@@ -91,9 +101,12 @@ def _rss_kib(field):
     return 0
 
 
-def measure(fn):
-    """(wall seconds, peak extra resident MiB) of one call; the result is dropped afterwards."""
+def measure(fn, settle=0.0):
+    """(wall seconds, peak extra resident MiB) of one call; the result is dropped afterwards. With settle > 0,
+    sleep that long first (untimed), so that memory freed by the previous call is handed back to the host."""
     gc.collect()
+    if settle > 0:
+        time.sleep(settle)
     try:
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")  # reset VmHWM to the current RSS
@@ -116,13 +129,20 @@ def mults_of(A):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=4)
     parser.add_argument("--rmat-scale", type=int, default=16)
     parser.add_argument("--rmat-edge-factor", type=int, default=8)
     parser.add_argument("--n", type=int, default=1_000_000, help="size of the stencil/uniform/banded matrices")
     parser.add_argument("--only", default="", help="comma-separated subset: lap2d,lap3d,rmat,uniform,banded")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--no-graphblas", action="store_true")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=0.0,
+        help="seconds to sleep before every timed call (3 on a VM with free page reporting: every call then "
+        "finds its output memory cold, whenever in the call it allocates it)",
+    )
     args = parser.parse_args()
 
     gb = None
@@ -149,8 +169,8 @@ def main():
     }
     selected = [s for s in args.only.split(",") if s] or list(builders)
     threads = [int(t) for t in args.threads.split(",")]
-    print(f"cores: {os.cpu_count()}  threads: {threads}  repeat: {args.repeat} (min wall time)  graphblas: "
-          f"{gb.__version__ if gb else 'no'}")
+    print(f"cores: {os.cpu_count()}  threads: {threads}  repeat: {args.repeat} (min wall time)  settle: "
+          f"{args.settle} s  graphblas: {gb.__version__ if gb else 'no'}")
     header = (f"{'matrix':<30} {'thr':>3} {'mults':>8} {'nnz(C)':>8} | {'numkern s':>9} {'GF/s':>5} {'MiB':>6} | "
               f"{'med':>6} | {'scipy s':>8} {'GF/s':>5} {'MiB':>6} | {'GrB s':>7} {'GF/s':>5} {'MiB':>6} | {'x scipy':>7} {'pair':>5} "
               f"{'x GrB':>6} {'load':>5}")
@@ -171,20 +191,27 @@ def main():
             nnz_c = ours().nnz
             t = {"ours": [], "scipy": [], "grb": []}
             m = {"ours": 0.0, "scipy": 0.0, "grb": 0.0}
-            for _ in range(args.repeat):
+            contenders = [("ours", ours), ("scipy", base), ("grb", grb)]
+            for r in range(args.repeat):
                 # scipy is serial, but it is timed again in every block: each ratio compares minima taken in
-                # the same stretch of time on this shared machine
-                for name, fn in (("ours", ours), ("scipy", base), ("grb", grb)):
+                # the same stretch of time on this shared machine. Odd rounds run in reverse order, so that no
+                # library always follows the same one (what the previous call freed decides how warm the memory
+                # of the next one is; see the module notes on fresh memory).
+                for name, fn in contenders if r % 2 == 0 else contenders[::-1]:
                     if fn is None:
                         continue
-                    dt, peak = measure(fn)
+                    dt, peak = measure(fn, args.settle)
                     t[name].append(dt)
                     m[name] = max(m[name], peak)
             t_ours = min(t["ours"])
             t_sc, m_sc = min(t["scipy"]), m["scipy"]
-            # median of the per-round ratios: the two calls of a round ran back to back, in the same phase of
-            # the machine's load
-            pair = statistics.median(s / o for s, o in zip(t["scipy"], t["ours"]))
+            # median over pairs of rounds (one in each order, back to back: the same phase of the machine's
+            # load, and each library has one call of each parity) of the ratio of the pair's total times
+            blocks = [
+                (t["scipy"][r] + t["scipy"][r + 1]) / (t["ours"][r] + t["ours"][r + 1])
+                for r in range(0, args.repeat - 1, 2)
+            ]
+            pair = statistics.median(blocks) if blocks else float("nan")
             t_gb = min(t["grb"]) if t["grb"] else float("nan")
             gf = lambda s: 2 * mults / s / 1e9  # noqa: E731
             print(
