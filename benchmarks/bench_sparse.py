@@ -21,10 +21,13 @@ on top of the guest's zeroing (R-MAT output, 0.8 GB: 1.5-2.8 s of system time in
 back, a call that allocates its output at once (numkern's single pass) gets the memory the previous call just
 freed, while one that allocates after a long symbolic phase (scipy, GraphBLAS) may find it reported already:
 that favours numkern on the large products. --settle 3 sleeps before every call so that every call finds its
-output memory cold (the cost of a product in a fresh process); report both.
+output memory cold (the cost of a product in a fresh process); report both. Page size matters as much: numpy
+(numkern's and scipy's outputs) asks for transparent huge pages, GraphBLAS's malloc does not, and on this VM a
+GB of huge pages costs ~0.2 s warm but ~2.3 s cold, 4 KB pages ~0.6 s either way; --no-hugepages turns
+numpy's request off so that a cold comparison is like for like.
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_sparse.py [--repeat 4] [--settle 3] [--rmat-scale 16]
-        [--only lap2d,...]
+    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_sparse.py [--repeat 4] [--settle 3] [--no-hugepages]
+        [--rmat-scale 16] [--only lap2d,...]
 """
 
 from __future__ import annotations
@@ -143,7 +146,17 @@ def main():
         help="seconds to sleep before every timed call (3 on a VM with free page reporting: every call then "
         "finds its output memory cold, whenever in the call it allocates it)",
     )
+    parser.add_argument(
+        "--no-hugepages",
+        action="store_true",
+        help="turn off numpy's madvise(MADV_HUGEPAGE) of large arrays (numkern's and scipy's outputs), so that all "
+        "three libraries use 4 KB pages like GraphBLAS's malloc",
+    )
     args = parser.parse_args()
+    if args.no_hugepages:
+        from numpy._core.multiarray import _set_madvise_hugepage
+
+        _set_madvise_hugepage(False)
 
     gb = None
     if not args.no_graphblas:
@@ -170,7 +183,8 @@ def main():
     selected = [s for s in args.only.split(",") if s] or list(builders)
     threads = [int(t) for t in args.threads.split(",")]
     print(f"cores: {os.cpu_count()}  threads: {threads}  repeat: {args.repeat} (min wall time)  settle: "
-          f"{args.settle} s  graphblas: {gb.__version__ if gb else 'no'}")
+          f"{args.settle} s  numpy huge pages: {'off' if args.no_hugepages else 'on'}  graphblas: "
+          f"{gb.__version__ if gb else 'no'}")
     header = (f"{'matrix':<30} {'thr':>3} {'mults':>8} {'nnz(C)':>8} | {'numkern s':>9} {'GF/s':>5} {'MiB':>6} | "
               f"{'med':>6} | {'scipy s':>8} {'GF/s':>5} {'MiB':>6} | {'GrB s':>7} {'GF/s':>5} {'MiB':>6} | {'x scipy':>7} {'pair':>5} "
               f"{'x GrB':>6} {'load':>5}")
