@@ -219,10 +219,14 @@ int64_t csr_validate_band_impl(const I* indptr, const I* indices, int64_t nrows,
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < nrows; ++i) {
       const int64_t lo = indptr[i], hi = indptr[i + 1];
-      if (lo < 0 || hi < lo || hi > nnz_stored) {  // checked before the row is read
+      // An invalid row counts no products and starts no run (the whole structure is rejected anyway).
+      const auto reject = [&]() {
         ok = false;
         if (flop != nullptr) flop[i] = 0;
         if (run_id != nullptr) run_id[i] = static_cast<I>(i);
+      };
+      if (lo < 0 || hi < lo || hi > nnz_stored) {  // checked before the row is read
+        reject();
         continue;
       }
       // Row i continues a run when it has the previous row's length and every column one more than the
@@ -232,9 +236,7 @@ int64_t csr_validate_band_impl(const I* indptr, const I* indices, int64_t nrows,
           same_length ? validate_row<kFlops, true>(indices, lo, hi, i, hi - lo, n_cols, b_indptr)
                       : validate_row<kFlops, false>(indices, lo, hi, i, 0, n_cols, b_indptr);
       if (row.out_of_range) {
-        ok = false;
-        if (flop != nullptr) flop[i] = 0;
-        if (run_id != nullptr) run_id[i] = static_cast<I>(i);
+        reject();
         continue;
       }
       if (kFlops) {
@@ -562,16 +564,22 @@ int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, i
 }
 
 // ------------------------------------------------------------------------------------------------ row helpers
-// Insert (src_cols, src_vals)[0..n) one by one, in order, into the sorted prefix of (cols, vals)[0..n) (cols only
-// when !WITH_VALUES). src may be cols/vals themselves (an in-place insertion sort: entry a is read before the
-// prefix grows over it). Cheap for short rows and for nearly sorted sources.
-template <bool WITH_VALUES, class I, class V>
-NK_INLINE void insertion_sort_into(const I* src_cols, const V* src_vals, I* cols, V* vals, int64_t n) {
+// Insert (src_cols, src_vals)[0..n) one by one, in order, into the sorted prefix of (cols, vals) (cols only when
+// !WITH_VALUES); with DROP_ZEROS, entries whose value is exactly zero are skipped (scipy drops them). Returns the
+// number of entries kept. src may be cols/vals themselves when nothing is dropped (an in-place insertion sort:
+// entry a is read before the prefix grows over it). Cheap for short rows and for nearly sorted sources.
+template <bool WITH_VALUES, bool DROP_ZEROS = false, class I, class V>
+NK_INLINE int64_t insertion_sort_into(const I* src_cols, const V* src_vals, I* cols, V* vals, int64_t n) {
+  static_assert(WITH_VALUES || !DROP_ZEROS, "zeros are found through the values");
+  int64_t kept = 0;
   for (int64_t a = 0; a < n; ++a) {
-    const I c = src_cols[a];
     V v{};
     if constexpr (WITH_VALUES) v = src_vals[a];
-    int64_t b = a - 1;
+    if constexpr (DROP_ZEROS) {
+      if (v == V(0)) continue;  // rare: a predictable branch
+    }
+    const I c = src_cols[a];
+    int64_t b = kept - 1;
     while (b >= 0 && cols[b] > c) {
       cols[b + 1] = cols[b];
       if constexpr (WITH_VALUES) vals[b + 1] = vals[b];
@@ -579,26 +587,6 @@ NK_INLINE void insertion_sort_into(const I* src_cols, const V* src_vals, I* cols
     }
     cols[b + 1] = c;
     if constexpr (WITH_VALUES) vals[b + 1] = v;
-  }
-}
-
-// insertion_sort_into that skips entries whose value is exactly zero (scipy drops them); returns the length kept.
-template <class I, class V>
-NK_INLINE int64_t insertion_sort_into_dropping_zeros(const I* src_cols, const V* src_vals, I* cols, V* vals,
-                                                     int64_t n) {
-  int64_t kept = 0;
-  for (int64_t a = 0; a < n; ++a) {
-    const V v = src_vals[a];
-    if (v == V(0)) continue;  // rare: a predictable branch
-    const I c = src_cols[a];
-    int64_t b = kept - 1;
-    while (b >= 0 && cols[b] > c) {
-      cols[b + 1] = cols[b];
-      vals[b + 1] = vals[b];
-      --b;
-    }
-    cols[b + 1] = c;
-    vals[b + 1] = v;
     ++kept;
   }
   return kept;
@@ -671,9 +659,8 @@ int64_t sort_row(I* cols, V* vals, int64_t n, WS& ws, int64_t lo, int64_t width,
     tv[pos] = vals[a];
   }
   if (longest <= kInsertionSortMax) {  // entries only move within their bucket
-    if (drop) return insertion_sort_into_dropping_zeros(tc, tv, cols, vals, n);
-    insertion_sort_into<true>(tc, tv, cols, vals, n);
-    return n;
+    return drop ? insertion_sort_into<true, true>(tc, tv, cols, vals, n)
+                : insertion_sort_into<true>(tc, tv, cols, vals, n);
   }
   // start[b] is now the end of bucket b.
   int64_t b_lo = 0;
