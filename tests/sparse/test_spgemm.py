@@ -770,6 +770,14 @@ def test_masked_errors():
         masked_matmul(A, A.T, np.ones((10, 10)))
 
 
+def reverse_rows_in_place(M):
+    """Reverse every row of M's storage in place (same matrix): scipy's cached canonical flags stay True."""
+    for i in range(M.shape[0]):
+        lo, hi = M.indptr[i], M.indptr[i + 1]
+        M.indices[lo:hi] = M.indices[lo:hi][::-1].copy()
+        M.data[lo:hi] = M.data[lo:hi][::-1].copy()
+
+
 def test_masked_mask_structure_is_validated_and_its_cached_flags_not_trusted():
     n = 300
     A = sp.random_array((n, n), density=0.05, format="csr", rng=1)
@@ -786,9 +794,7 @@ def test_masked_mask_structure_is_validated_and_its_cached_flags_not_trusted():
     M = sp.random_array((n, n), density=0.05, format="csr", rng=2)
     ref = sorted_copy((A @ A).multiply(M.astype(bool)).tocsr())
     assert M.has_canonical_format
-    for i in range(n):
-        lo, hi = M.indptr[i], M.indptr[i + 1]
-        M.indices[lo:hi] = M.indices[lo:hi][::-1].copy()
+    reverse_rows_in_place(M)
     assert M.has_canonical_format and M.has_sorted_indices  # stale
     C = masked_matmul(A, A, M)
     assert C.has_canonical_format and _rows_strictly_sorted(C)
@@ -808,10 +814,7 @@ def stale_canonical_operand(n, seed):
     B.sum_duplicates()
     ref = B.copy()
     assert B.has_canonical_format
-    for i in range(n):
-        lo, hi = B.indptr[i], B.indptr[i + 1]
-        B.indices[lo:hi] = B.indices[lo:hi][::-1].copy()
-        B.data[lo:hi] = B.data[lo:hi][::-1].copy()
+    reverse_rows_in_place(B)
     assert B.has_canonical_format  # stale: the rows are now decreasing
     return B, ref
 

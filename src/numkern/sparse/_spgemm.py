@@ -104,6 +104,23 @@ def _index_dtype(*arrays, nnz: int = 0, shape=(0, 0)) -> np.dtype:
     return np.dtype(np.int32)
 
 
+def _check_structure(indptr, indices, nrows, ncols, data, name, n_threads, b_indptr=None, run_ids=False):
+    """Validate one CSR structure (operand or mask): (band, run ids or None, canonical), or with b_indptr (band,
+    flop, total flop, run ids or None, canonical); canonical: every row strictly increases."""
+    if indptr.shape != (nrows + 1,) or len(data) < len(indices):
+        raise ValueError(f"{name} has an inconsistent CSR structure (indptr/indices/data lengths)")
+    if b_indptr is None:
+        result = _sparse.validate_band(indptr, indices, nrows, ncols, n_threads, run_ids)
+    else:
+        result = _sparse.validate_band_flops(indptr, indices, nrows, ncols, b_indptr, n_threads, run_ids)
+    if result[0] < 0:
+        raise ValueError(
+            f"{name} has an invalid CSR structure (indptr must start at 0 and be non-decreasing up to "
+            f"len(indices), indices must lie in [0, {ncols}))"
+        )
+    return result
+
+
 class _Operands:
     """Checked, kernel-ready CSR arrays of A and B (shared index dtype, C-contiguous)."""
 
@@ -131,11 +148,11 @@ class _Operands:
         # read from scipy's cached has_canonical_format, which in-place edits of B.indices leave stale.
         square_self = self.B is self.A and k == m  # A @ A: one check covers both
         if not square_self:
-            band_b, self.b_run, b_canonical = self._check_structure(
-                self.Bp, self.Bj, k, n, self.B.data, "B", run_ids=True
+            band_b, self.b_run, b_canonical = _check_structure(
+                self.Bp, self.Bj, k, n, self.B.data, "B", self.n_threads, run_ids=True
             )
-        band_a, self._flop, self._total_flop, run_a, a_canonical = self._check_structure(
-            self.Ap, self.Aj, m, k, self.A.data, "A", b_indptr=self.Bp, run_ids=square_self
+        band_a, self._flop, self._total_flop, run_a, a_canonical = _check_structure(
+            self.Ap, self.Aj, m, k, self.A.data, "A", self.n_threads, b_indptr=self.Bp, run_ids=square_self
         )
         if square_self:
             self.b_run, self.band, self.b_canonical = run_a, 2 * band_a, bool(a_canonical)
@@ -160,22 +177,6 @@ class _Operands:
         self.index_dtype = np.dtype(np.int64)
         self._set_index_arrays(self.index_dtype)
         self.b_run = self.b_run.astype(np.int64)
-
-    def _check_structure(self, indptr, indices, nrows, ncols, data, name, b_indptr=None, run_ids=False):
-        """Validate one operand: (band, run ids or None, canonical), or with b_indptr (band, flop, total flop,
-        run ids or None, canonical); canonical: every row strictly increases."""
-        if indptr.shape != (nrows + 1,) or len(data) < len(indices):
-            raise ValueError(f"{name} has an inconsistent CSR structure (indptr/indices/data lengths)")
-        if b_indptr is None:
-            result = _sparse.validate_band(indptr, indices, nrows, ncols, self.n_threads, run_ids)
-        else:
-            result = _sparse.validate_band_flops(indptr, indices, nrows, ncols, b_indptr, self.n_threads, run_ids)
-        if result[0] < 0:
-            raise ValueError(
-                f"{name} has an invalid CSR structure (indptr must start at 0 and be non-decreasing up to "
-                f"len(indices), indices must lie in [0, {ncols}))"
-            )
-        return result
 
     def flops(self):
         """(partial products per row of A B, int64; their total), counted while validating A."""
@@ -376,15 +377,9 @@ def _canonical_pattern(M, shape, n_threads):
     index_dtype = _index_dtype(M.indptr, M.indices, shape=shape)
     indptr = np.ascontiguousarray(M.indptr, dtype=index_dtype)
     indices = np.ascontiguousarray(M.indices, dtype=index_dtype)
-    if indptr.shape != (shape[0] + 1,):
-        raise ValueError("mask has an inconsistent CSR structure (indptr length)")
-    # Measured rather than read from scipy's cached flags, which in-place edits of M.indices leave stale.
-    band, _, canonical = _sparse.validate_band(indptr, indices, shape[0], shape[1], n_threads, False)
-    if band < 0:
-        raise ValueError(
-            f"mask has an invalid CSR structure (indptr must start at 0 and be non-decreasing up to "
-            f"len(indices), indices must lie in [0, {shape[1]}))"
-        )
+    # Canonical is measured rather than read from scipy's cached flags, which in-place edits of M.indices leave
+    # stale.
+    _, _, canonical = _check_structure(indptr, indices, shape[0], shape[1], M.data, "mask", n_threads)
     if not canonical:
         M = M.copy()
         M.has_sorted_indices = False  # stale flags would make scipy skip the sort below
