@@ -32,4 +32,5 @@ PYBIND11_MODULE(_core, m) {
 #endif
   m.def("max_threads", &numkern::default_num_threads,
         "Threads an OpenMP region would use now (honours OMP_NUM_THREADS and threadpoolctl).");
+  m.def("thread_cap", &numkern::max_num_threads, "The most threads a numkern region starts (larger requests are capped).");
 }

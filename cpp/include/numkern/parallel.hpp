@@ -18,19 +18,33 @@ inline bool have_openmp() {
 #endif
 }
 
-// Threads OpenMP would use for the next parallel region.
-inline int default_num_threads() {
+// The most threads any numkern region starts: 4 per processor, at least 64. Every result numkern promises to be
+// thread-count independent stays so, and a request such as n_threads=200000 (which overflows libgomp's stack
+// when passed to num_threads) becomes this many threads instead. numkern._validation applies the same cap.
+inline int max_num_threads() {
 #if defined(_OPENMP)
-  return omp_get_max_threads();
+  const int procs = omp_get_num_procs();
+  return procs > 16 ? 4 * procs : 64;
 #else
   return 1;
 #endif
 }
 
-// n_threads <= 0 means "OpenMP's default"; the result is always >= 1 (and 1 without OpenMP).
+// Threads OpenMP would use for the next parallel region (OMP_NUM_THREADS, threadpoolctl), capped.
+inline int default_num_threads() {
+#if defined(_OPENMP)
+  const int n = omp_get_max_threads();
+  return n < max_num_threads() ? n : max_num_threads();
+#else
+  return 1;
+#endif
+}
+
+// n_threads <= 0 means "OpenMP's default"; the result is always in [1, max_num_threads()] (1 without OpenMP).
 inline int resolve_num_threads(int n_threads) {
 #if defined(_OPENMP)
-  return n_threads > 0 ? n_threads : omp_get_max_threads();
+  if (n_threads <= 0) return default_num_threads();
+  return n_threads < max_num_threads() ? n_threads : max_num_threads();
 #else
   (void)n_threads;
   return 1;

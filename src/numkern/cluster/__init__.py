@@ -376,7 +376,7 @@ def pairwise_dissimilarity(X, Y=None, *, metric="euclidean", n_threads=None):
     code = _validation.check_metric(metric)
     if callable(code) or code < 0:
         raise ValueError(f"metric must be one of {sorted(_validation.METRICS)}, got {metric!r}")
-    threads = _validation.check_threads(n_threads)
+    threads = _validation.check_n_threads(n_threads)
     A = _validation.check_points(X)
     if Y is None:
         return _cluster.pairwise(A, code, threads)

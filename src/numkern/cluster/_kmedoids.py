@@ -74,7 +74,7 @@ def run(algorithm: str, X, medoids, *, metric="precomputed", init=None, default_
         random_state=None, sample_weight=None, n_threads=None, samples=5, sample_size=None, numlocal=2,
         maxneighbor=None) -> KMedoidsResult:
     """Validate the arguments, run ``algorithm`` in C++ and wrap the result (shared by all public functions)."""
-    threads = v.check_threads(n_threads)
+    threads = v.check_n_threads(n_threads)
     if is_cupy_array(X):
         if metric != "precomputed":
             raise ValueError("CuPy input needs metric='precomputed' (a square dissimilarity matrix on the GPU)")

@@ -6,6 +6,8 @@ import numbers
 
 import numpy as np
 
+from numkern._validation import check_n_threads
+
 from .. import _cluster
 
 METRICS = {"euclidean": 0, "sqeuclidean": 1, "manhattan": 2, "cityblock": 2, "cosine": 3}
@@ -62,13 +64,6 @@ def check_metric(metric):
     return -1 if metric == "precomputed" else METRICS[metric]
 
 
-def check_threads(n_threads) -> int:
-    """``None`` -> 0 (OpenMP's default), else a positive integer."""
-    if n_threads is None:
-        return 0
-    if isinstance(n_threads, bool) or not isinstance(n_threads, numbers.Integral) or n_threads < 1:
-        raise ValueError(f"n_threads must be None or a positive integer, got {n_threads!r}")
-    return int(n_threads)
 
 
 def check_medoids(medoids, n: int):

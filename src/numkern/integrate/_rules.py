@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from numkern._validation import check_n_threads
+
 from .. import _integrate
 from ._weights import (
     apply_stencil,
@@ -21,13 +23,6 @@ from ._weights import (
 _KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def _threads(n_threads) -> int:
-    if n_threads is None:
-        return 0
-    n_threads = int(n_threads)
-    if n_threads < 1:
-        raise ValueError(f"n_threads must be a positive integer or None, got {n_threads}")
-    return n_threads
 
 
 def _float_dtype(dtype: np.dtype) -> np.dtype:
@@ -60,7 +55,7 @@ def _reduce(y: np.ndarray, w: np.ndarray, axis: int, result_dtype: np.dtype, n_t
     """sum_n w[n] y[..., n, ...] along axis with the fused kernel (w 1-D) or numpy (w broadcast N-D)."""
     if w.ndim == 1 and _fast_path(result_dtype) and y.dtype.kind in "fbiu":
         out = _integrate.weighted_reduce(_kernel_ready(y), np.ascontiguousarray(w, dtype=np.float64), axis,
-                                         result_dtype, _threads(n_threads))
+                                         result_dtype, check_n_threads(n_threads))
         return out[()] if out.ndim == 0 else out
     if w.ndim == 1:
         shape = [1] * y.ndim
@@ -288,7 +283,7 @@ def _cumulative(y, coef, start, taps, axis, result_dtype, initial, n_threads):
     if coef.ndim == 2 and _fast_path(result_dtype) and y.dtype.kind in "fbiu":
         return _integrate.cumulative(_kernel_ready(y), np.ascontiguousarray(coef, dtype=np.float64),
                                      np.ascontiguousarray(start, dtype=np.int64), taps, axis, shift, init,
-                                     result_dtype, _threads(n_threads))
+                                     result_dtype, check_n_threads(n_threads))
     y_last = np.moveaxis(y, axis, -1)
     res = np.cumsum(apply_stencil(y_last, coef, start), axis=-1)
     if initial is not None:

@@ -6,6 +6,8 @@ import math
 import os
 
 import numpy as np
+
+from numkern._validation import check_n_threads
 import scipy.linalg as sla
 from scipy.sparse.linalg import LinearOperator
 
@@ -47,12 +49,6 @@ def _resolve_method(method):
     return method
 
 
-def _threads_arg(n_threads):
-    if n_threads is None:
-        return 0
-    if not isinstance(n_threads, (int, np.integer)) or n_threads < 1:
-        raise ValueError(f"n_threads must be a positive integer or None, got {n_threads!r}")
-    return int(n_threads)
 
 
 def _check_factor(j, f, dtype=None):
@@ -136,7 +132,7 @@ def apply_along(axis, M, X, *, n_threads=None, method="auto"):
     [[-3.0, -3.0, -3.0]]
     """
     method = _resolve_method(method)
-    nt = _threads_arg(n_threads)
+    nt = check_n_threads(n_threads)
     if n_threads is None and method == "blas":
         nt = 1  # as in KroneckerOperator: BLAS's own threading
     if is_cupy_array(X):
@@ -293,7 +289,7 @@ class KroneckerOperator(LinearOperator):
         self.out_grid_shape = tuple(f.shape[0] for f in self.factors)
         self.method = _resolve_method(method)
         self.n_threads = n_threads
-        self._nt = _threads_arg(n_threads)
+        self._nt = check_n_threads(n_threads)
         if n_threads is None and self.method == "blas":
             self._nt = 1  # one BLAS call per axis; BLAS's own threads apply
         self._in = _GridShapes(self.grid_shape)

@@ -11,6 +11,8 @@ import copy
 import operator
 
 import numpy as np
+
+from numkern._validation import check_n_threads
 import scipy.sparse as sp
 
 from .. import _sparse
@@ -24,18 +26,6 @@ _INT32_MAX = np.iinfo(np.int32).max
 _FLOAT_KINDS = (np.float32, np.float64, np.complex64, np.complex128)
 
 
-def _check_n_threads(n_threads) -> int:
-    if n_threads is None:
-        return 0
-    if isinstance(n_threads, (bool, np.bool_)):
-        raise TypeError(f"n_threads must be a positive integer or None, got {n_threads!r}")
-    try:
-        n = operator.index(n_threads)
-    except TypeError:
-        raise TypeError(f"n_threads must be a positive integer or None, got {n_threads!r}") from None
-    if n < 1:
-        raise ValueError(f"n_threads must be a positive integer or None, got {n}")
-    return n
 
 
 def _value_dtype(dtype, name: str) -> np.dtype:
@@ -125,7 +115,7 @@ class _Operands:
     """Checked, kernel-ready CSR arrays of A and B (shared index dtype, C-contiguous)."""
 
     def __init__(self, A, B, n_threads):
-        self.n_threads = _check_n_threads(n_threads)
+        self.n_threads = check_n_threads(n_threads)
         self.family = _family(A)
         self.A = _as_csr(A, "A")
         self.B = _as_csr(B, "B")

@@ -13,6 +13,8 @@ import numbers
 
 import numpy as np
 
+from numkern._validation import check_n_threads
+
 from .. import _stats as _kernels
 from ._vmf_math import _inverse_mrl, _is_real, _log_normalizer, _mean_resultant_length
 
@@ -95,12 +97,6 @@ def _contiguous_2d(x2d: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x2d)
 
 
-def _n_threads(n_threads) -> int:
-    if n_threads is None:
-        return 0  # OpenMP's default (OMP_NUM_THREADS, threadpoolctl)
-    if not isinstance(n_threads, (int, np.integer)) or isinstance(n_threads, bool) or n_threads < 1:
-        raise ValueError(f"'n_threads' must be None or a positive integer, got {n_threads!r}.")
-    return int(n_threads)
 
 
 def _row_dot_sqnorm(x2d: np.ndarray, vec: np.ndarray | None, n_threads: int):
@@ -253,7 +249,7 @@ def _rvs(dim: int, mu: np.ndarray, kappa: float, size, rng) -> np.ndarray:
 
 
 def _logpdf(x, dim: int, mu: np.ndarray, kappa: float, n_threads=None):
-    threads = _n_threads(n_threads)
+    threads = check_n_threads(n_threads)
     arr = _as_data(x)
     if arr.ndim == 0 or arr.shape[-1] != dim:
         got = "a scalar" if arr.ndim == 0 else f"{arr.shape[-1]}"
@@ -274,7 +270,7 @@ def _entropy(dim: int, kappa: float) -> float:
 
 
 def _fit(x, weights=None, n_threads=None):
-    threads = _n_threads(n_threads)
+    threads = check_n_threads(n_threads)
     arr = _as_data(x)
     if arr.ndim != 2:
         raise ValueError(f"'x' must be two dimensional (n_samples, dim), got shape {arr.shape}.")

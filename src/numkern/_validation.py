@@ -1,0 +1,113 @@
+"""Argument checks shared by every subpackage (the role of scikit-learn's ``utils/validation.py``).
+
+One rule per kind of argument, one message per rule, so that the same bad value raises the same exception type
+with the same wording in every subpackage:
+
+* a value of the wrong *type* (a float or bool where an integer is needed, a string where a number is needed,
+  a complex number where a real one is needed) raises :class:`TypeError`;
+* a value of the right type outside its range (``n_threads=0``, ``cg_tol=nan``, a negative size) raises
+  :class:`ValueError`.
+
+Every message names the argument.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+import os
+
+__all__ = ["check_n_threads", "check_integer", "check_real", "thread_cap", "all_cores"]
+
+
+def all_cores() -> int:
+    """Processors this process may run on (its CPU affinity where the OS reports one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def thread_cap() -> int:
+    """The most threads a numkern region starts; larger requests are capped to it.
+
+    The same rule as ``numkern::max_num_threads`` in ``cpp/include/numkern/parallel.hpp``: four per processor,
+    at least 64. Results that numkern promises to be independent of the thread count stay so under the cap.
+    """
+    from numkern import _core
+
+    return int(_core.thread_cap())
+
+
+def check_integer(value, name: str, *, min_value: int | None = None, max_value: int | None = None,
+                  allow_none: bool = False) -> int | None:
+    """Return ``value`` as a Python int, or raise naming ``name``.
+
+    Python and NumPy integers are accepted; bool, floats (even integral ones such as ``2.0``), strings and
+    anything else without ``__index__`` raise TypeError. Values outside ``[min_value, max_value]`` raise
+    ValueError.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        raise TypeError(f"{name} must be an integer, got the bool {value!r}")
+    try:
+        out = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}") from None
+    if min_value is not None and out < min_value:
+        raise ValueError(f"{name} must be >= {min_value}, got {out}")
+    if max_value is not None and out > max_value:
+        raise ValueError(f"{name} must be <= {max_value}, got {out}")
+    return out
+
+
+def check_real(value, name: str, *, finite: bool = True, positive: bool = False, nonnegative: bool = False,
+               allow_none: bool = False) -> float | None:
+    """Return ``value`` as a Python float, or raise naming ``name``.
+
+    Real Python/NumPy numbers (integers included, bool excluded) are accepted; complex numbers, strings, bool,
+    arrays and other objects raise TypeError. NaN (and, with ``finite``, infinities) and values outside the
+    requested sign raise ValueError.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or type(value).__name__ == "bool_" or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}")
+    out = float(value)
+    if math.isnan(out) or (finite and math.isinf(out)):
+        raise ValueError(f"{name} must be a finite number, got {out!r}")
+    if positive and not out > 0:
+        raise ValueError(f"{name} must be > 0, got {out!r}")
+    if nonnegative and not out >= 0:
+        raise ValueError(f"{name} must be >= 0, got {out!r}")
+    return out
+
+
+_THREADS_RULE = "n_threads must be None, -1 (all cores) or a positive integer"
+
+
+def check_n_threads(n_threads, name: str = "n_threads") -> int:
+    """Resolve a thread-count argument the same way in every subpackage.
+
+    * ``None``: 0, which the C++ core reads as OpenMP's default (``OMP_NUM_THREADS``, ``threadpoolctl``);
+    * ``-1``: every core this process may use (joblib's and kmedoids' convention);
+    * a positive integer (Python or NumPy): itself, capped at :func:`thread_cap`.
+
+    bool, floats and other non-integers raise TypeError; 0 and values below -1 raise ValueError.
+    """
+    if n_threads is None:
+        return 0
+    rule = _THREADS_RULE.replace("n_threads", name, 1)
+    if isinstance(n_threads, bool) or type(n_threads).__name__ == "bool_":
+        raise TypeError(f"{rule}, got {n_threads!r}")
+    try:
+        n = operator.index(n_threads)
+    except TypeError:
+        raise TypeError(f"{rule}, got {n_threads!r} of type {type(n_threads).__name__}") from None
+    if n == -1:
+        n = all_cores()
+    elif n < 1:
+        raise ValueError(f"{rule}, got {n}")
+    return min(n, thread_cap())
