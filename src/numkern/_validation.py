@@ -18,6 +18,8 @@ import numbers
 import operator
 import os
 
+import numpy as np
+
 __all__ = ["check_n_threads", "check_integer", "check_real", "thread_cap", "all_cores"]
 
 
@@ -50,7 +52,7 @@ def check_integer(value, name: str, *, min_value: int | None = None, max_value: 
     """
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be an integer, got the bool {value!r}")
     try:
         out = operator.index(value)
@@ -73,7 +75,7 @@ def check_real(value, name: str, *, finite: bool = True, positive: bool = False,
     """
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or type(value).__name__ == "bool_" or not isinstance(value, numbers.Real):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}")
     out = float(value)
     if math.isnan(out) or (finite and math.isinf(out)):
@@ -100,7 +102,7 @@ def check_n_threads(n_threads, name: str = "n_threads") -> int:
     if n_threads is None:
         return 0
     rule = _THREADS_RULE.replace("n_threads", name, 1)
-    if isinstance(n_threads, bool) or type(n_threads).__name__ == "bool_":
+    if isinstance(n_threads, (bool, np.bool_)):
         raise TypeError(f"{rule}, got {n_threads!r}")
     try:
         n = operator.index(n_threads)
