@@ -12,7 +12,13 @@ import numpy as np
 import pytest
 import scipy.stats as ss
 
-from numkern.stats import VonMisesFisherMixture, log_normalizer, mean_resultant_length, vonmises_fisher
+from numkern.stats import (
+    VonMisesFisherMixture,
+    inverse_mean_resultant_length,
+    log_normalizer,
+    mean_resultant_length,
+    vonmises_fisher,
+)
 
 DIMS = [2, 3, 10, 1000]
 KAPPAS = [1e-8, 1.0, 1e3, 1e8, 1e16, 1e300]
@@ -180,3 +186,19 @@ def test_mixture_sample_size_type():
     with pytest.raises(ValueError, match="'n_samples'"):
         model.sample(0)
     assert model.sample(np.int64(3))[0].shape == (3, 3)
+
+
+def test_broadcast_errors_name_the_arguments():
+    with pytest.raises(ValueError, match=r"'d' \(shape \(2,\)\) and 'kappa' \(shape \(3,\)\)"):
+        log_normalizer([3, 4], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"'d' \(shape \(2,\)\) and 'kappa'"):
+        mean_resultant_length([3, 4], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"'d' \(shape \(2,\)\) and 'r'"):
+        inverse_mean_resultant_length([3, 4], [0.1, 0.2, 0.3])
+    np.testing.assert_array_equal(log_normalizer([[3], [4]], [1.0, 2.0]).shape, (2, 2))
+
+
+def test_log_normalizer_at_infinite_kappa_is_its_limit():
+    # log C_d(kappa) ~ -kappa + (d - 1)/2 log kappa: -inf in the limit (was nan: inf - inf).
+    np.testing.assert_array_equal(log_normalizer([2, 3, 1000], np.inf), -np.inf)
+    assert np.isnan(log_normalizer(3, np.nan))

@@ -53,6 +53,16 @@ def _as_kappa(kappa, name: str = "kappa") -> np.ndarray:
     return k
 
 
+def _check_broadcast(d: np.ndarray, other: np.ndarray, name: str) -> None:
+    """Raise a ValueError naming both arguments when 'd' and ``name`` cannot be broadcast together."""
+    try:
+        np.broadcast_shapes(d.shape, other.shape)
+    except ValueError:
+        raise ValueError(
+            f"'d' (shape {d.shape}) and '{name}' (shape {other.shape}) cannot be broadcast together"
+        ) from None
+
+
 def _scalar_or_array(a: np.ndarray):
     return a[()] if a.ndim == 0 else a
 
@@ -73,9 +83,10 @@ def _log_normalizer_plus_kappa(d: np.ndarray, kappa: np.ndarray) -> np.ndarray:
 
 
 def _log_normalizer(d: np.ndarray, kappa: np.ndarray) -> np.ndarray:
-    """log C_d(kappa) for validated float64 arrays (broadcast)."""
+    """log C_d(kappa) for validated float64 arrays (broadcast); -inf at kappa = inf (the limit)."""
     with np.errstate(invalid="ignore"):
-        return _log_normalizer_plus_kappa(d, kappa) - kappa
+        out = _log_normalizer_plus_kappa(d, kappa) - kappa
+    return np.where(np.isposinf(kappa), -np.inf, out)
 
 
 def log_normalizer(d, kappa):
@@ -94,7 +105,8 @@ def log_normalizer(d, kappa):
     d : int or array_like of int
         Dimension of the ambient space (the sphere is :math:`S^{d-1}`), ``d >= 2``.
     kappa : float or array_like
-        Concentration, ``kappa >= 0``; ``kappa = 0`` gives the uniform density ``1 / |S^{d-1}|``.
+        Concentration, ``kappa >= 0``; ``kappa = 0`` gives the uniform density ``1 / |S^{d-1}|``, ``inf`` gives
+        ``-inf`` (the limit); NaN propagates.
 
     Returns
     -------
@@ -112,6 +124,7 @@ def log_normalizer(d, kappa):
     """
     d_arr = _as_dimension(d)
     k_arr = _as_kappa(kappa)
+    _check_broadcast(d_arr, k_arr, "kappa")
     return _scalar_or_array(_log_normalizer(d_arr, k_arr))
 
 
@@ -156,6 +169,7 @@ def mean_resultant_length(d, kappa):
     """
     d_arr = _as_dimension(d)
     k_arr = _as_kappa(kappa)
+    _check_broadcast(d_arr, k_arr, "kappa")
     return _scalar_or_array(_mean_resultant_length(d_arr, k_arr))
 
 
@@ -322,6 +336,7 @@ def inverse_mean_resultant_length(d, r):
     r_arr = r_arr.astype(np.float64)
     if np.any((r_arr < 0) | (r_arr > 1)):
         raise ValueError(f"'r' must lie in [0, 1], got {r!r}")
+    _check_broadcast(d_arr, r_arr, "r")
     return _scalar_or_array(_inverse_mrl(d_arr, r_arr, 1.0 - r_arr))
 
 
