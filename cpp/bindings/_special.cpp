@@ -5,10 +5,13 @@
 // kernels are elementwise, so results do not depend on the thread count. NumPy releases the GIL around loops
 // of ufuncs without object loops.
 //
-// Floating-point flags: the kernels never overflow and never produce NaN by invalid arithmetic (domain errors
-// return a quiet NaN constant). Some intermediate terms that are far below eps may underflow to 0 (e.g. (x/2)^2
-// for tiny x); that underflow does not affect the result, so the loop restores the caller's underflow flag and
-// numpy's errstate(under=...) stays quiet.
+// Floating-point flags: the kernels never produce NaN by invalid arithmetic (domain errors return a quiet NaN
+// constant). Some intermediate terms that are far below eps may underflow to 0 (e.g. (x/2)^2 for tiny x); that
+// underflow does not affect the result. A result beyond the range of the output type is returned as +-inf
+// (log K_v(x) ~ v log(2v/x) exceeds the float32 range for v ~ 1e38, the double range for v ~ 1e308), and
+// hypot(v, x) or v + s overflow internally for max(v, x) > ~9e307 before the kernels switch to halves. The loop
+// therefore restores the caller's underflow and overflow flags: numpy's errstate(under=..., over=...) stays quiet
+// and the functions raise no floating-point warnings, as documented (float64 results are unaffected).
 #include <pybind11/pybind11.h>
 
 #include <cfenv>
@@ -38,8 +41,8 @@ void binary_loop(char** args, npy_intp const* dimensions, npy_intp const* steps,
   const char* in1 = args[1];
   char* out = args[2];
   const npy_intp s0 = steps[0], s1 = steps[1], s2 = steps[2];
-  fexcept_t saved_underflow;
-  std::fegetexceptflag(&saved_underflow, FE_UNDERFLOW);
+  fexcept_t saved_flags;
+  std::fegetexceptflag(&saved_flags, FE_UNDERFLOW | FE_OVERFLOW);
 #if defined(_OPENMP)
   const int threads = n >= kParallelMinElements ? numkern::default_num_threads() : 1;
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
@@ -49,7 +52,7 @@ void binary_loop(char** args, npy_intp const* dimensions, npy_intp const* steps,
     const double x = static_cast<double>(*reinterpret_cast<const T*>(in1 + i * s1));
     *reinterpret_cast<T*>(out + i * s2) = static_cast<T>(Kernel(v, x));
   }
-  std::fesetexceptflag(&saved_underflow, FE_UNDERFLOW);
+  std::fesetexceptflag(&saved_flags, FE_UNDERFLOW | FE_OVERFLOW);
 }
 
 template <double (*Kernel)(double, double)>

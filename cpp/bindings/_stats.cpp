@@ -51,6 +51,21 @@ py::tuple row_dot_sqnorm(const carray<T>& x, const py::object& mu, int n_threads
 }
 
 template <class T>
+py::tuple row_sq_distance(const carray<T>& x, const carray<double>& center, int n_threads) {
+  check_2d(x);
+  const std::int64_t n = x.shape(0), d = x.shape(1);
+  if (center.ndim() != 1 || center.shape(0) != d) throw std::invalid_argument("center must have length d");
+  carray<double> sqdist(n), sqnorm(n);
+  double* dist_ptr = sqdist.mutable_data();
+  double* sq_ptr = sqnorm.mutable_data();
+  {
+    py::gil_scoped_release release;
+    numkern::stats::row_sq_distance(x.data(), n, d, center.data(), dist_ptr, sq_ptr, n_threads);
+  }
+  return py::make_tuple(sqdist, sqnorm);
+}
+
+template <class T>
 py::tuple weighted_column_sum(const carray<T>& x, const py::object& weights, int n_threads) {
   check_2d(x);
   const std::int64_t n = x.shape(0), d = x.shape(1);
@@ -93,6 +108,8 @@ void define_for(py::module_& m) {
   // py::arg().noconvert(): float32 stays float32 (no silent float64 copy); the other dtype's overload matches.
   m.def("row_dot_sqnorm", &row_dot_sqnorm<T>, py::arg("x").noconvert(), py::arg("mu"), py::arg("n_threads") = 0,
         "(x @ mu or None, squared row norms) in one pass, accumulated in float64.");
+  m.def("row_sq_distance", &row_sq_distance<T>, py::arg("x").noconvert(), py::arg("center"),
+        py::arg("n_threads") = 0, "(||x_i - center||^2, ||x_i||^2) per row in one pass, in float64.");
   m.def("weighted_column_sum", &weighted_column_sum<T>, py::arg("x").noconvert(), py::arg("weights"),
         py::arg("n_threads") = 0, "(sum_i w_i x_i, squared row norms) in one pass, accumulated in float64.");
   m.def("weighted_sq_deviation", &weighted_sq_deviation<T>, py::arg("x").noconvert(), py::arg("center"),

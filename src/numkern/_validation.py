@@ -20,7 +20,7 @@ import os
 
 import numpy as np
 
-__all__ = ["check_n_threads", "check_integer", "check_real", "thread_cap", "all_cores"]
+__all__ = ["check_n_threads", "check_integer", "check_real", "check_bool", "thread_cap", "all_cores"]
 
 
 def all_cores() -> int:
@@ -85,6 +85,18 @@ def check_real(value, name: str, *, finite: bool = True, positive: bool = False,
     if nonnegative and not out >= 0:
         raise ValueError(f"{name} must be >= 0, got {out!r}")
     return out
+
+
+def check_bool(value, name: str) -> bool:
+    """Return ``value`` as a Python bool, or raise TypeError naming ``name``.
+
+    Python and NumPy bools are accepted. Anything else (0/1, strings such as ``"no"``, arrays, None) raises
+    TypeError rather than being read as its truth value (``"no"`` is true; an array's truth value is an error
+    that does not name the argument).
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {value!r} of type {type(value).__name__}")
 
 
 _THREADS_RULE = "n_threads must be None, -1 (all cores) or a positive integer"

@@ -12,7 +12,7 @@ import operator
 
 import numpy as np
 
-from numkern._validation import check_n_threads
+from numkern._validation import check_bool, check_n_threads
 import scipy.sparse as sp
 
 from .. import _sparse
@@ -272,7 +272,8 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
     Raises
     ------
     TypeError
-        Dense or non-sparse operands, unsupported value dtypes (object, str, float16, long double).
+        Dense or non-sparse operands, unsupported value dtypes (object, str, float16, long double),
+        ``sort_indices`` or ``keep_zeros`` not a bool.
     ValueError
         Shape mismatch, non-2-D operands, invalid CSR structures, bad ``n_threads``.
 
@@ -296,6 +297,8 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
     >>> bool(np.allclose(C.data, D.data, rtol=1e-15, atol=0))
     True
     """
+    sort_indices = check_bool(sort_indices, "sort_indices")
+    keep_zeros = check_bool(keep_zeros, "keep_zeros")
     if _cuda.is_cupy_sparse(A) or _cuda.is_cupy_sparse(B):
         return _cuda.matmul_cupy(A, B, sort_indices=sort_indices, keep_zeros=keep_zeros)
     ops = _Operands(A, B, n_threads)
@@ -358,24 +361,29 @@ def _on_pattern(ops: _Operands, Ax, Bx, flop, total_flop, pattern_indptr, patter
 
 
 def _canonical_pattern(M, shape, n_threads):
-    """The mask as a validated CSR pattern with sorted rows and no duplicates (a copy only when it has neither)."""
+    """(indptr, indices, wide) of the mask: a validated CSR pattern with sorted rows and no duplicates (a copy only
+    when it has neither); wide: the mask itself has int64 indices. Index arrays that are not 1-D (an attribute
+    reassigned to a (nnz, 1) array) are read flat, as :func:`matmul` reads those of its operands."""
     if not sp.issparse(M):
         raise TypeError(f"mask must be a scipy.sparse matrix or array, got {type(M).__name__}")
     if M.ndim != 2 or M.shape != shape:
         raise ValueError(f"mask must have the shape of A @ B, {shape}, got {M.shape}")
     M = M.tocsr()
+    wide = _index_dtype(M.indptr, M.indices) == np.int64
     index_dtype = _index_dtype(M.indptr, M.indices, shape=shape)
     indptr = np.ascontiguousarray(M.indptr, dtype=index_dtype)
-    indices = np.ascontiguousarray(M.indices, dtype=index_dtype)
+    indices = np.ascontiguousarray(M.indices, dtype=index_dtype).reshape(-1)
     # Canonical is measured rather than read from scipy's cached flags, which in-place edits of M.indices leave
     # stale.
     _, _, canonical = _check_structure(indptr, indices, shape[0], shape[1], M.data, "mask", n_threads)
     if not canonical:
-        M = M.copy()
-        M.has_sorted_indices = False  # stale flags would make scipy skip the sort below
-        M.has_canonical_format = False
-        M.sum_duplicates()  # sorts and merges duplicates; keeps explicit zeros (the mask is structural)
-    return M
+        # Sort and merge duplicates on a private copy of the structure (the mask's values are ignored; bool
+        # sums of duplicates stay True, so no position is lost).
+        nnz = int(indptr[-1])
+        S = sp.csr_array((np.ones(nnz, dtype=bool), indices[:nnz].copy(), indptr.copy()), shape=shape)
+        S.sum_duplicates()
+        indptr, indices = S.indptr, S.indices
+    return indptr, indices, wide
 
 
 def masked_matmul(A, B, mask, *, n_threads=None, keep_zeros=False):
@@ -391,7 +399,8 @@ def masked_matmul(A, B, mask, *, n_threads=None, keep_zeros=False):
     A, B : scipy sparse matrix or array
         Operands, as for :func:`matmul`.
     mask : scipy sparse matrix or array
-        Pattern of shape ``(A.shape[0], B.shape[1])``; duplicates are merged.
+        Pattern of shape ``(A.shape[0], B.shape[1])``; duplicates are merged. Like the operands' index arrays,
+        its ``indices`` are read flat even when not 1-D.
     n_threads : int, optional
         OpenMP threads (default: OpenMP's setting).
     keep_zeros : bool, optional
@@ -406,7 +415,7 @@ def masked_matmul(A, B, mask, *, n_threads=None, keep_zeros=False):
     Raises
     ------
     TypeError
-        Dense or non-sparse operands or mask, unsupported value dtypes.
+        Dense or non-sparse operands or mask, unsupported value dtypes, ``keep_zeros`` not a bool.
     ValueError
         Shape mismatches, invalid CSR structures of the operands or the mask (pointers out of order or past
         ``len(indices)``, indices out of range).
@@ -424,13 +433,14 @@ def masked_matmul(A, B, mask, *, n_threads=None, keep_zeros=False):
     >>> int(masked_matmul(L, L, L).sum())
     4
     """
+    keep_zeros = check_bool(keep_zeros, "keep_zeros")
     ops = _Operands(A, B, n_threads)
-    M = _canonical_pattern(mask, ops.shape, ops.n_threads)
-    if _index_dtype(M.indptr, M.indices) == np.int64 and ops.index_dtype != np.int64:
+    mask_indptr, mask_indices, mask_wide = _canonical_pattern(mask, ops.shape, ops.n_threads)
+    if mask_wide and ops.index_dtype != np.int64:
         ops.widen_indices()
     flop, total_flop = ops.flops()
     Ax, Bx = ops.values()
-    return _on_pattern(ops, Ax, Bx, flop, total_flop, M.indptr, M.indices, keep_zeros)
+    return _on_pattern(ops, Ax, Bx, flop, total_flop, mask_indptr, mask_indices, keep_zeros)
 
 
 
@@ -506,6 +516,7 @@ class SpgemmPlan:
         C : csr_array or csr_matrix
             The product, in the family of the planned ``A``, with sorted indices.
         """
+        keep_zeros = check_bool(keep_zeros, "keep_zeros")
         ops = copy.copy(self._ops)
         a = self._data_of(A_data, ops.A.shape, ops.Ap, ops.Aj, "A_data")
         b = self._data_of(B_data, ops.B.shape, ops.Bp, ops.Bj, "B_data")

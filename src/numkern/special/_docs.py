@@ -9,7 +9,9 @@ _COMMON_NOTES = """
     Steed's continued fraction with the forward recurrence for :math:`K`. Nothing overflows or underflows for
     any finite float64 input, so the result is finite wherever the function is positive and finite, even
     where ``scipy.special.ive``/``kve`` underflow to 0 or overflow (e.g. ``v = 1e4``, ``x = 1``). The float32
-    loop computes in double precision and rounds once. Large arrays are split across OpenMP threads
+    loop computes in double precision and rounds once; a result beyond the range of the output type (e.g.
+    :math:`\\log K_v(x) \\approx v \\log(2v/x)` for float32 ``v = 1e38``, or float64 ``v`` near ``1.8e308``) is
+    ``+-inf``, without a floating-point warning. Large arrays are split across OpenMP threads
     (``OMP_NUM_THREADS`` or threadpoolctl set how many); results do not depend on the thread count.
     CuPy arrays: use the function of the same name in :mod:`numkern.special.cuda`.
 

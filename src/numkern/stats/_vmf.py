@@ -13,10 +13,10 @@ import numbers
 
 import numpy as np
 
-from numkern._validation import check_n_threads
+from numkern._validation import check_integer, check_n_threads
 
 from .. import _stats as _kernels
-from ._vmf_math import _inverse_mrl, _is_real, _log_normalizer, _mean_resultant_length
+from ._vmf_math import _inverse_mrl, _is_real, _log_normalizer_plus_kappa, _mean_resultant_length, _kappa_one_minus_mrl
 
 __all__ = ["vonmises_fisher", "vonmises_fisher_gen", "vonmises_fisher_frozen"]
 
@@ -51,7 +51,10 @@ def _process_mu(mu) -> np.ndarray:
         raise ValueError("'mu' must have at least two entries.")
     if not np.all(np.isfinite(mu_arr)):
         raise ValueError("'mu' contains NaN or infinite values.")
-    norm = float(np.linalg.norm(mu_arr))
+    with np.errstate(over="ignore"):
+        norm = float(np.linalg.norm(mu_arr))
+    if math.isinf(norm):  # finite entries whose squares overflow: far from a unit vector
+        raise ValueError(f"'mu' must be a unit vector of norm 1, got norm {np.max(np.abs(mu_arr)):.3g} or more.")
     # scipy's rule: the norm must be 1 within np.allclose's default tolerance; then normalise exactly so that
     # the density integrates to 1 to rounding.
     if not np.isclose(norm, 1.0):
@@ -61,8 +64,10 @@ def _process_mu(mu) -> np.ndarray:
 
 def _process_kappa(kappa) -> float:
     k = np.asarray(kappa)
-    if k.ndim != 0 or not _is_real(k):
+    if k.ndim != 0:
         raise ValueError(f"'kappa' must be a real scalar >= 0, got {kappa!r}.")
+    if not _is_real(k):
+        raise TypeError(f"'kappa' must be a real scalar >= 0, got {kappa!r} of type {type(kappa).__name__}.")
     k = float(k)
     if math.isnan(k):
         raise ValueError("'kappa' is NaN; it must be a real scalar >= 0.")
@@ -99,14 +104,12 @@ def _contiguous_2d(x2d: np.ndarray) -> np.ndarray:
 
 
 
-def _row_dot_sqnorm(x2d: np.ndarray, vec: np.ndarray | None, n_threads: int):
-    """(x2d @ vec or None, squared row norms), one fused pass accumulated in float64 (numkern._stats)."""
-    return _kernels.row_dot_sqnorm(_contiguous_2d(x2d), vec, n_threads)
-
-
 def _check_on_sphere(sq_norms: np.ndarray, name: str, shape) -> None:
     if not np.all(np.isfinite(sq_norms)):
-        raise ValueError(f"'{name}' contains NaN or infinite values.")
+        raise ValueError(
+            f"'{name}' contains NaN or infinite values (or entries so large that a squared norm overflows); it "
+            "must hold unit vectors."
+        )
     bad = np.abs(np.sqrt(sq_norms) - 1.0) > _NORM_TOL
     if np.any(bad):
         first = int(np.flatnonzero(bad)[0])
@@ -213,15 +216,22 @@ def _wood_cosines(dim: int, kappa: float, n: int, rng):
     return one_minus_w, one_plus_w
 
 
-def _rvs(dim: int, mu: np.ndarray, kappa: float, size, rng) -> np.ndarray:
+def _sample_shape(size) -> tuple:
+    """``size`` (None, an integer or a sequence of integers, as for numpy's generators) as a shape tuple.
+
+    bool, floats (even integral ones), strings and other non-integers raise TypeError, negative entries ValueError.
+    """
     if size is None:
-        shape: tuple = ()
-    elif np.iterable(size):
-        shape = tuple(int(s) for s in size)
-    else:
-        shape = (int(size),)
-    if any(s < 0 for s in shape):
-        raise ValueError(f"'size' must be non-negative, got {size!r}.")
+        return ()
+    if isinstance(size, (str, bytes)) or not np.iterable(size):
+        return (check_integer(size, "'size'", min_value=0),)
+    if isinstance(size, np.ndarray) and size.ndim != 1:
+        raise ValueError(f"'size' must be an integer or a one-dimensional sequence of integers, got {size!r}.")
+    return tuple(check_integer(s, "'size'", min_value=0) for s in size)
+
+
+def _rvs(dim: int, mu: np.ndarray, kappa: float, size, rng) -> np.ndarray:
+    shape = _sample_shape(size)
     n = math.prod(shape)
     one_minus_w, one_plus_w = _wood_cosines(dim, kappa, n, rng)
     # w and the length of the tangent part, sqrt(1 - w^2) = sqrt((1 - w)(1 + w)).
@@ -256,17 +266,24 @@ def _logpdf(x, dim: int, mu: np.ndarray, kappa: float, n_threads=None):
         raise ValueError(
             f"The last axis of 'x' must have length {dim} (the dimension of the distribution), got {got}."
         )
-    cosines, sq_norms = _row_dot_sqnorm(arr.reshape(-1, dim), mu, threads)
+    sq_dist, sq_norms = _kernels.row_sq_distance(_contiguous_2d(arr.reshape(-1, dim)), mu, threads)
     _check_on_sphere(sq_norms, "x", arr.shape)
-    log_c = float(_log_normalizer(np.float64(dim), np.float64(kappa)))
-    out = (log_c + kappa * cosines).reshape(arr.shape[:-1])
+    # log C + kappa mu^T x = (log C + kappa) + kappa (mu^T x - 1): both parts without cancellation. log C alone is
+    # about -kappa, so the direct sum loses every digit once kappa >= 1e16. For |mu| = 1,
+    # mu^T x - 1 = -(|x - mu|^2 - (|x|^2 - 1)) / 2 exactly, which is exact at the mode (x = mu) and accurate near it,
+    # where the dot product minus 1 would leave only an absolute eps (times kappa).
+    log_c_plus_kappa = float(_log_normalizer_plus_kappa(np.float64(dim), np.float64(kappa)))
+    cos_minus_one = -0.5 * (sq_dist - (sq_norms - 1.0))
+    out = (log_c_plus_kappa + kappa * cos_minus_one).reshape(arr.shape[:-1])
     return out[()] if out.ndim == 0 else out
 
 
 def _entropy(dim: int, kappa: float) -> float:
+    # -log C - kappa A = -(log C + kappa) + kappa (1 - A): both parts without cancellation (1 - A ~ (d - 1)/2kappa
+    # is computed with full relative precision, see _kappa_one_minus_mrl).
     d = np.float64(dim)
     k = np.float64(kappa)
-    return float(-_log_normalizer(d, k) - k * _mean_resultant_length(d, k))
+    return float(-_log_normalizer_plus_kappa(d, k) + _kappa_one_minus_mrl(d, k))
 
 
 def _fit(x, weights=None, n_threads=None):

@@ -8,6 +8,7 @@ S^{d-1}), ``nu = d/2 - 1`` the Bessel order, ``kappa >= 0`` the concentration.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 from scipy.special import gammaln
@@ -22,7 +23,12 @@ __all__ = ["log_normalizer", "mean_resultant_length", "inverse_mean_resultant_le
 
 
 def _is_real(arr: np.ndarray) -> bool:
-    """True for integer or floating arrays (not bool, complex, object or strings)."""
+    """True for integer or floating arrays (not bool, complex or strings), and for object arrays of real numbers
+    (Python ints beyond int64, fractions)."""
+    if arr.dtype == object:
+        return arr.size > 0 and all(
+            isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) for v in arr.flat
+        )
     return np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
 
 
@@ -47,20 +53,40 @@ def _as_kappa(kappa, name: str = "kappa") -> np.ndarray:
     return k
 
 
+def _check_broadcast(d: np.ndarray, other: np.ndarray, name: str) -> None:
+    """Raise a ValueError naming both arguments when 'd' and ``name`` cannot be broadcast together."""
+    try:
+        np.broadcast_shapes(d.shape, other.shape)
+    except ValueError:
+        raise ValueError(
+            f"'d' (shape {d.shape}) and '{name}' (shape {other.shape}) cannot be broadcast together"
+        ) from None
+
+
 def _scalar_or_array(a: np.ndarray):
     return a[()] if a.ndim == 0 else a
 
 
-def _log_normalizer(d: np.ndarray, kappa: np.ndarray) -> np.ndarray:
-    """log C_d(kappa) for validated float64 arrays (broadcast)."""
+def _log_normalizer_plus_kappa(d: np.ndarray, kappa: np.ndarray) -> np.ndarray:
+    """log C_d(kappa) + kappa (the log density at the mode) for validated float64 arrays (broadcast).
+
+    log C + kappa = nu log k - (d/2) log 2pi - log_ive(nu, k), with log_ive = log I_nu(k) - k finite for every d
+    and k: no overflow, and no cancellation of two terms of size kappa (log C alone is about -kappa, so adding
+    kappa back to it loses every digit once kappa >= 1e16).
+    """
     nu = 0.5 * d - 1.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        # log C = nu log k - (d/2) log 2pi - log I_nu(k) with log I_nu(k) = log_ive(nu, k) + k: no overflow for
-        # any d, k because log_ive stays finite.
-        out = nu * np.log(kappa) - 0.5 * d * _LOG_2PI - log_ive(nu, kappa) - kappa
+        out = nu * np.log(kappa) - 0.5 * d * _LOG_2PI - log_ive(nu, kappa)
         # kappa = 0: the uniform density, 1 / |S^{d-1}| = Gamma(d/2) / (2 pi^{d/2}) (the limit of the formula).
         uniform = gammaln(0.5 * d) - math.log(2.0) - 0.5 * d * _LOG_PI
     return np.where(kappa == 0, uniform, out)
+
+
+def _log_normalizer(d: np.ndarray, kappa: np.ndarray) -> np.ndarray:
+    """log C_d(kappa) for validated float64 arrays (broadcast); -inf at kappa = inf (the limit)."""
+    with np.errstate(invalid="ignore"):
+        out = _log_normalizer_plus_kappa(d, kappa) - kappa
+    return np.where(np.isposinf(kappa), -np.inf, out)
 
 
 def log_normalizer(d, kappa):
@@ -79,7 +105,8 @@ def log_normalizer(d, kappa):
     d : int or array_like of int
         Dimension of the ambient space (the sphere is :math:`S^{d-1}`), ``d >= 2``.
     kappa : float or array_like
-        Concentration, ``kappa >= 0``; ``kappa = 0`` gives the uniform density ``1 / |S^{d-1}|``.
+        Concentration, ``kappa >= 0``; ``kappa = 0`` gives the uniform density ``1 / |S^{d-1}|``, ``inf`` gives
+        ``-inf`` (the limit); NaN propagates.
 
     Returns
     -------
@@ -97,6 +124,7 @@ def log_normalizer(d, kappa):
     """
     d_arr = _as_dimension(d)
     k_arr = _as_kappa(kappa)
+    _check_broadcast(d_arr, k_arr, "kappa")
     return _scalar_or_array(_log_normalizer(d_arr, k_arr))
 
 
@@ -141,7 +169,48 @@ def mean_resultant_length(d, kappa):
     """
     d_arr = _as_dimension(d)
     k_arr = _as_kappa(kappa)
+    _check_broadcast(d_arr, k_arr, "kappa")
     return _scalar_or_array(_mean_resultant_length(d_arr, k_arr))
+
+
+def _kappa_one_minus_mrl(d: np.ndarray, kappa: np.ndarray) -> np.ndarray:
+    """kappa (1 - A_d(kappa)) for validated float64 arrays, with full relative precision also where A_d -> 1.
+
+    Where 1 - A ~ (d - 1) / (2 kappa) is small, 1 - A formed from A keeps only an absolute eps, i.e. loses
+    log10(kappa / d) digits. There Hankel's expansion (DLMF 10.40.1) I_nu(k) ~ e^k (2 pi k)^(-1/2) S_nu(k),
+    S_nu = sum_j (-1)^j a_j(nu) / kappa^j, gives 1 - A = (S_nu - S_{nu+1}) / S_nu, and the difference of the two
+    series is summed term by term without cancellation: with p_j = a_j(nu) / kappa^j and
+    e_j = kappa (a_j(nu+1) / kappa^j - p_j) (scaled by kappa so that nothing overflows or turns subnormal),
+    e_j = (B_j e_{j-1} / kappa + (B_j - A_j) p_{j-1}) / (8 j), where A_j = 4 nu^2 - (2j-1)^2,
+    B_j = 4 (nu+1)^2 - (2j-1)^2 and B_j - A_j = 4 (2 nu + 1) exactly. For kappa >= max(64, 2 nu^2) successive
+    terms shrink at least 4 j-fold, so 30 terms are ample (the last below 1e-50) and the omitted exponentially
+    small part is below e^-128.
+    """
+    d_b, k_b = np.broadcast_arrays(np.asarray(d, dtype=np.float64), np.asarray(kappa, dtype=np.float64))
+    nu = 0.5 * d_b - 1.0
+    with np.errstate(invalid="ignore"):
+        out = np.array(k_b * (1.0 - _mean_resultant_length(d_b, k_b)), dtype=np.float64)
+    hankel = np.isfinite(k_b) & (k_b >= np.maximum(64.0, 2.0 * nu * nu))
+    if np.any(hankel):
+        nu_h, k_h = nu[hankel], k_b[hankel]
+        mu4 = 4.0 * nu_h * nu_h
+        mu4_next = 4.0 * (nu_h + 1.0) ** 2
+        gap = 4.0 * (2.0 * nu_h + 1.0)
+        p = np.ones_like(k_h)  # p_0 = 1
+        e = np.zeros_like(k_h)  # e_0 = 0
+        s_nu = np.ones_like(k_h)  # S_nu
+        diff = np.zeros_like(k_h)  # kappa (S_nu - S_{nu+1}) = -sum_j (-1)^j e_j
+        for j in range(1, 31):
+            odd_sq = (2.0 * j - 1.0) ** 2
+            e = ((mu4_next - odd_sq) * e / k_h + gap * p) / (8.0 * j)
+            p = (mu4 - odd_sq) * p / (8.0 * j) / k_h
+            sign = -1.0 if j % 2 else 1.0
+            s_nu += sign * p
+            diff -= sign * e
+            if np.all(np.abs(e) <= 1e-17 * np.abs(diff)) and np.all(np.abs(p) <= 1e-17 * np.abs(s_nu)):
+                break
+        out[hankel] = diff / s_nu
+    return out
 
 
 def _logit_a(nu: np.ndarray, kappa: np.ndarray):
@@ -267,6 +336,7 @@ def inverse_mean_resultant_length(d, r):
     r_arr = r_arr.astype(np.float64)
     if np.any((r_arr < 0) | (r_arr > 1)):
         raise ValueError(f"'r' must lie in [0, 1], got {r!r}")
+    _check_broadcast(d_arr, r_arr, "r")
     return _scalar_or_array(_inverse_mrl(d_arr, r_arr, 1.0 - r_arr))
 
 

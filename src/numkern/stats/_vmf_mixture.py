@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
+from numkern._validation import check_integer, check_real
+
 from ._vmf import _NORM_TOL, _as_data, _block_rows, _process_weights, _rvs, check_random_state
 from ._vmf_math import _inverse_mrl, _log_normalizer, _mean_resultant_length
 
@@ -132,20 +134,13 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
     # --- input ----------------------------------------------------------------------------------------------
 
     def _check_params(self, n_samples):
-        def _int(name, low):
-            value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-                raise ValueError(f"'{name}' must be an integer >= {low}, got {value!r}.")
-
-        _int("n_components", 1)
-        _int("max_iter", 1)
-        _int("n_init", 1)
-        if not (isinstance(self.tol, (int, float, np.floating)) and self.tol >= 0):
-            raise ValueError(f"'tol' must be a number >= 0, got {self.tol!r}.")
-        if self.init_params not in ("k-means++", "random"):
+        # Wrong types (floats, bool, strings) raise TypeError, values out of range ValueError.
+        for name in ("n_components", "max_iter", "n_init"):
+            check_integer(getattr(self, name), f"'{name}'", min_value=1)
+        check_real(self.tol, "'tol'", finite=False, nonnegative=True)
+        if not (isinstance(self.init_params, str) and self.init_params in ("k-means++", "random")):
             raise ValueError(f"'init_params' must be 'k-means++' or 'random', got {self.init_params!r}.")
-        if not (isinstance(self.max_concentration, (int, float, np.floating)) and self.max_concentration > 0):
-            raise ValueError(f"'max_concentration' must be a number > 0, got {self.max_concentration!r}.")
+        check_real(self.max_concentration, "'max_concentration'", finite=False, positive=True)
         if n_samples < self.n_components:
             raise ValueError(
                 f"'n_components'={self.n_components} must be <= n_samples={n_samples} (the rows of 'X')."
@@ -426,8 +421,7 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
             Component of each sample.
         """
         self._check_fitted()
-        if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-            raise ValueError(f"'n_samples' must be a positive integer, got {n_samples!r}.")
+        n_samples = check_integer(n_samples, "'n_samples'", min_value=1)
         rng = check_random_state(self.random_state)
         counts = rng.multinomial(n_samples, self.weights_)
         parts = [

@@ -91,9 +91,27 @@ NK_HOST_DEVICE NK_INLINE double half_square(double x) {
   return h > 1e-150 ? h * h : 0.0;
 }
 
+// The Debye expansion where s = hypot(v, x) or v + s is beyond the double range (max(v, x) above ~9e307). The
+// U_k sum is 1 to within 1/s < 1e-307 there, so log I = s - v asinh(v/x) - 1/2 log(2 pi s) and
+// log K = 1/2 log(pi/(2s)) - (s - v asinh(v/x)) (scaled: s - x = v^2/(s + x) in place of s), formed with
+// hs = s/2 so that nothing overflows unless the result itself is beyond the double range (then +-inf).
+NK_HOST_DEVICE NK_INLINE double log_bessel_huge(double v, double x, bool kind_i, bool scaled) {
+  const double hs = hypot_nonneg(0.5 * v, 0.5 * x);
+  // asinh(v/x); where v/x overflows (x < 1), log((v + s)/x) = log(v/4 + hs/2) - log(x) + 2 log 2 (no cancellation).
+  const double ratio = v / x;
+  const double a = !std::isinf(ratio) ? std::asinh(ratio) : (std::log(0.25 * v + 0.5 * hs) - std::log(x)) + 2.0 * kLn2;
+  const double half_va = 0.5 * v * a;
+  const double half_base = scaled ? 0.5 * v * ((0.25 * v) / (0.5 * hs + 0.25 * x)) : hs;  // (s - x)/2 or s/2
+  const double core = 2.0 * (half_base - half_va);
+  const double half_log_s = 0.5 * (std::log(hs) + kLn2);
+  if (kind_i) return (core - kHalfLog2Pi) - half_log_s;
+  return (kHalfLogPiOver2 - half_log_s) - core;
+}
+
 // Debye / Hankel expansion (see the file comment). kind_i selects I (true) or K (false); scaled subtracts |x|
 // (for I) or adds x (for K) analytically, without forming s - x by cancellation. v >= 0, x > 0, s >= 23.5.
 NK_HOST_DEVICE NK_INLINE double log_bessel_debye(double v, double x, double s, bool kind_i, bool scaled) {
+  if (std::isinf(s) || (x < v && std::isinf(v + s))) return log_bessel_huge(v, x, kind_i, scaled);
   const double t = 1.0 / s;
   const double p = v * t;
   const double q = p > 1e-150 ? p * p : 0.0;
@@ -369,6 +387,8 @@ NK_HOST_DEVICE NK_INLINE double log_kv_pos(double v, double x, bool scaled) {
 NK_HOST_DEVICE NK_INLINE double iv_ratio_pos(double v, double x) {
   const double s = hypot_nonneg(v, x);
   if (s < kDebyeMinS) return iv_ratio_cf(v, x);
+  // s + v beyond the double range: x/(s + v) from (s + v)/4, the Debye correction (relative 1/s < 1e-307) dropped.
+  if (std::isinf(s + v)) return 0.25 * (x / (0.5 * hypot_nonneg(0.5 * v, 0.5 * x) + 0.25 * v));
   const double t = 1.0 / s;
   const double p = v * t;
   const double q = p > 1e-150 ? p * p : 0.0;

@@ -106,30 +106,56 @@ void weighted_column_sum(const T* x, std::int64_t n, std::int64_t d, const doubl
   }
 }
 
-// sum_i w[i] ||x_i - c||^2 (w == nullptr: all ones). For unit rows this is n (1 - ||m||^2) when c is the mean m,
-// without the cancellation of 1 - ||m||^2 as ||m|| -> 1. Per-row terms in parallel, summed in row order.
+// sqdist[i] = ||x_i - c||^2 and, unless sqnorm == nullptr, sqnorm[i] = ||x_i||^2, in double, rows in parallel.
+// For unit x_i and c, c^T x_i - 1 = -(sqdist[i] - (sqnorm[i] - 1)) / 2 without the cancellation of c^T x_i - 1
+// near c (the vMF log density at large kappa needs it).
 template <class T>
-double weighted_sq_deviation(const T* x, std::int64_t n, std::int64_t d, const double* c, const double* w,
-                             int n_threads) {
+void row_sq_distance(const T* x, std::int64_t n, std::int64_t d, const double* c, double* sqdist, double* sqnorm,
+                     int n_threads) {
   const int nt = resolve_num_threads(n_threads);
-  std::vector<double> per_row(static_cast<std::size_t>(n));
 #if defined(_OPENMP)
 #pragma omp parallel for schedule(static) num_threads(nt) if (n * d > kParallelMinElements)
 #endif
   for (std::int64_t i = 0; i < n; ++i) {
     const T* row = x + i * d;
-    double q = 0.0;
+    double s = 0.0;
+    if (sqnorm != nullptr) {
+      double q = 0.0;
 #if defined(_OPENMP)
-#pragma omp simd reduction(+ : q)
+#pragma omp simd reduction(+ : s, q)
 #endif
-    for (std::int64_t j = 0; j < d; ++j) {
-      const double v = static_cast<double>(row[j]) - c[j];
-      q += v * v;
+      for (std::int64_t j = 0; j < d; ++j) {
+        const double xv = static_cast<double>(row[j]);
+        const double v = xv - c[j];
+        s += v * v;
+        q += xv * xv;
+      }
+      sqnorm[i] = q;
+    } else {
+#if defined(_OPENMP)
+#pragma omp simd reduction(+ : s)
+#endif
+      for (std::int64_t j = 0; j < d; ++j) {
+        const double v = static_cast<double>(row[j]) - c[j];
+        s += v * v;
+      }
     }
-    per_row[static_cast<std::size_t>(i)] = (w != nullptr) ? w[i] * q : q;
+    sqdist[i] = s;
   }
+}
+
+// sum_i w[i] ||x_i - c||^2 (w == nullptr: all ones). For unit rows this is n (1 - ||m||^2) when c is the mean m,
+// without the cancellation of 1 - ||m||^2 as ||m|| -> 1. Per-row terms in parallel, summed in row order.
+template <class T>
+double weighted_sq_deviation(const T* x, std::int64_t n, std::int64_t d, const double* c, const double* w,
+                             int n_threads) {
+  std::vector<double> per_row(static_cast<std::size_t>(n));
+  row_sq_distance(x, n, d, c, per_row.data(), nullptr, n_threads);
   double total = 0.0;
-  for (std::int64_t i = 0; i < n; ++i) total += per_row[static_cast<std::size_t>(i)];
+  for (std::int64_t i = 0; i < n; ++i) {
+    const double q = per_row[static_cast<std::size_t>(i)];
+    total += (w != nullptr) ? w[i] * q : q;
+  }
   return total;
 }
 
