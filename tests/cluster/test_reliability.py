@@ -83,6 +83,26 @@ def test_raw_data_with_overflowing_distances(algorithm, metric, scale, power):
     _same(ref, res, power * scale)
 
 
+@pytest.mark.parametrize("algorithm", ["pam", "fasterpam", "clara", "clarans"])
+@pytest.mark.parametrize("metric,power", [("euclidean", 1), ("sqeuclidean", 2)])
+def test_tiny_raw_data(algorithm, metric, power):
+    # |x| ~ 2^-600: squared differences underflow to 0 (all distances were 0). Scaled up exactly instead.
+    X = _data()
+    ref = getattr(cluster, algorithm)(X, 3, metric=metric, random_state=5)
+    _same(ref, getattr(cluster, algorithm)(np.ldexp(X, -600), 3, metric=metric, random_state=5), -600 * power)
+
+
+@pytest.mark.parametrize("scale", [700, -600])
+def test_euclidean_distance_without_overflow_or_underflow(scale):
+    X = np.random.default_rng(6).normal(size=(9, 4))
+    ref = cdist(X, X)
+    got = cluster.pairwise_dissimilarity(np.ldexp(X, scale))
+    np.testing.assert_allclose(np.ldexp(got, -scale), ref, rtol=1e-15, atol=0)
+    assert (np.diag(got) == 0.0).all()
+    huge = np.array([[1e308, 0.0], [-1e308, 0.0]])  # the true distance exceeds DBL_MAX: honest inf
+    assert cluster.pairwise_dissimilarity(huge)[0, 1] == np.inf
+
+
 @pytest.mark.parametrize("metric,power", [("euclidean", 1), ("sqeuclidean", 2), ("manhattan", 1)])
 def test_float32_raw_data_beyond_float32_distances(metric, power):
     # float32 data stored as float32 dissimilarities: 2^100 x N(0, 1) squares exceed FLT_MAX.

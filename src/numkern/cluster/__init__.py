@@ -21,8 +21,8 @@ Conventions (Schubert & Rousseeuw, "Fast and eager k-medoids clustering", Inform
   objects.
 * Any finite input is clustered correctly, however large: where the weighted sums could leave the double range
   (n max(w) max(d) > DBL_MAX / 4, e.g. entries or weights near 1e308) the weights are multiplied by a power
-  of two, and raw data whose distances (or squared differences, or float32 results) would overflow is
-  multiplied by a power of two first. Both are exact, so medoids, labels and counts are those of the unscaled
+  of two, and raw data whose distances (or squared differences, or float32 results) would overflow -- or,
+  for euclidean/sqeuclidean, underflow -- is multiplied by a power of two first. Both are exact, so medoids, labels and counts are those of the unscaled
   problem in exact-range arithmetic; the loss is scaled back and is ``inf`` only when the true total exceeds
   DBL_MAX. If that scaling would push positive weights into the subnormal range (weights spanning more than
   ~1e300 together with such dissimilarities), ValueError naming ``sample_weight`` is raised instead. The
@@ -381,7 +381,8 @@ def pairwise_dissimilarity(X, Y=None, *, metric="euclidean", n_threads=None):
         Second data set with the same number of features; None means ``X``.
     metric : {"euclidean", "sqeuclidean", "manhattan", "cosine"}, default "euclidean"
         The dissimilarity (cosine: 1 - cos, clipped to [0, 2], scale invariant for every finite row; a zero
-        vector is at distance 1).
+        vector is at distance 1; euclidean is finite whenever the true distance is, even where the squared
+        differences over- or underflow).
     n_threads : int or None, default None
         OpenMP threads; None uses OpenMP's default.
 

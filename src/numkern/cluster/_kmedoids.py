@@ -68,6 +68,7 @@ _LARGE_N_ALTERNATIVES = ("use fasterpam (on raw data it computes the distances o
 _D_LOG2_MAX = 1020
 _F32_LOG2_MAX = 126
 _SUM_LOG2_MAX = 1018
+_SQUARES_LOG2_MIN = -960  # sums of squares below this have lost bits in the subnormal range
 
 
 def _points_exponent(big: float, dim: int, dtype, code: int):
@@ -83,13 +84,15 @@ def _points_exponent(big: float, dim: int, dtype, code: int):
     log_dim = math.log2(dim)
     if code == v.METRICS["manhattan"]:
         power, log_d = 1, log_diff + log_dim
-        shift = log_d - min(_D_LOG2_MAX, stored_max)
+        e = max(0, math.ceil(log_d - min(_D_LOG2_MAX, stored_max)))
     else:  # euclidean / sqeuclidean: the sum of squares must fit in double, the result in the stored type
         log_squares = 2.0 * log_diff + log_dim
         power = 2 if code == v.METRICS["sqeuclidean"] else 1
         log_d = log_squares if power == 2 else 0.5 * log_squares
-        shift = max((log_squares - _D_LOG2_MAX) / 2.0, (log_d - stored_max) / power)
-    e = max(0, math.ceil(shift))
+        e = max(0, math.ceil(max((log_squares - _D_LOG2_MAX) / 2.0, (log_d - stored_max) / power)))
+        if log_squares < _SQUARES_LOG2_MIN or (dtype == np.float32 and log_d < -stored_max):
+            # Tiny data: squares (or float32 results) would underflow; scale up to max |x| in [1, 2) (exact).
+            e = math.floor(math.log2(big))
     return e, power, log_d - power * e
 
 

@@ -102,7 +102,8 @@ struct MatrixDissimilarity {
 enum class Metric : int { euclidean = 0, sqeuclidean = 1, manhattan = 2, cosine = 3 };
 
 // Dissimilarities computed on the fly from points X (n x dim, C-contiguous) in double precision:
-// euclidean sqrt(sum (x-y)^2) (direct differences, no |x|^2 + |y|^2 - 2xy cancellation), squared euclidean,
+// euclidean sqrt(sum (x-y)^2) (direct differences, no |x|^2 + |y|^2 - 2xy cancellation; scaled by the largest
+// difference where the squares over- or underflow), squared euclidean,
 // manhattan sum |x-y|, cosine 1 - x.y / (|x| |y|) clipped to [0, 2], with d(i, i) = 0 and a zero vector at
 // distance 1 from everything else (scikit-learn's convention). Cosine is scale invariant for every finite
 // row: a row whose plain sum of squares overflows or falls below kCosinePlainMin (|x| > ~1e154 or
@@ -154,6 +155,20 @@ struct PointsDissimilarity {
     }
   }
 
+  // Euclidean distance without overflow or underflow of the squares: m sqrt(sum ((x_t - y_t) / m)^2) with
+  // m = max |x_t - y_t| (inf only when a difference itself exceeds DBL_MAX).
+  double euclidean_scaled(const T* x, const T* y) const {
+    double m = 0.0;
+    for (index_t t = 0; t < dim; ++t) m = std::max(m, std::fabs(static_cast<double>(x[t]) - static_cast<double>(y[t])));
+    if (m == 0.0 || !(m <= std::numeric_limits<double>::max())) return m;
+    double q = 0.0;
+    for (index_t t = 0; t < dim; ++t) {
+      const double r = (static_cast<double>(x[t]) - static_cast<double>(y[t])) / m;
+      q += r * r;
+    }
+    return m * std::sqrt(q);
+  }
+
   // x.y / (|x| |y|) of two non-zero rows, at least one of them rescaled: both rows scaled to max |x_t| in [1, 2).
   double cosine_scaled(index_t a, index_t b) const {
     const T* x = X + a * dim;
@@ -177,7 +192,12 @@ struct PointsDissimilarity {
           const double diff = static_cast<double>(x[t]) - static_cast<double>(y[t]);
           s += diff * diff;
         }
-        return metric == Metric::euclidean ? std::sqrt(s) : s;
+        if (metric == Metric::sqeuclidean) return s;
+        // Squares beyond DBL_MAX or in the subnormal range: the euclidean distance itself may still be an
+        // ordinary number, so recompute it scaled by the largest |difference| (hypot style). Other pairs
+        // (s in [2^-960, DBL_MAX]) keep the plain formula.
+        if (s > std::numeric_limits<double>::max() || s < 0x1p-960) return euclidean_scaled(x, y);
+        return std::sqrt(s);
       }
       case Metric::manhattan: {
         double s = 0.0;
