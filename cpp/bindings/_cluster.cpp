@@ -59,11 +59,17 @@ py::tuple run(int algorithm, const carray<T>& data, int metric, index_t k, int i
   return py::make_tuple(to_numpy(r.medoids), to_numpy(r.labels), r.loss, r.n_iter, r.n_swap);
 }
 
+// (flat index of the first entry that is not finite and >= 0, or -1; the largest entry) in one pass.
 template <class T>
-index_t first_invalid(const carray<T>& data, int n_threads) {
+py::tuple first_invalid(const carray<T>& data, int n_threads) {
   const int threads = numkern::resolve_num_threads(n_threads);
-  py::gil_scoped_release release;
-  return nc::first_invalid_entry(data.data(), static_cast<index_t>(data.size()), threads);
+  double largest = 0.0;
+  index_t first;
+  {
+    py::gil_scoped_release release;
+    first = nc::first_invalid_entry(data.data(), static_cast<index_t>(data.size()), threads, &largest);
+  }
+  return py::make_tuple(first, largest);
 }
 
 // Dissimilarities between the rows of A (na x dim) and of B (nb x dim): out[i, j] = d(A_i, B_j).

@@ -20,7 +20,8 @@ import os
 
 import numpy as np
 
-__all__ = ["check_n_threads", "check_integer", "check_real", "check_bool", "thread_cap", "all_cores"]
+__all__ = ["check_n_threads", "check_integer", "check_real", "check_bool", "thread_cap", "all_cores",
+           "available_memory", "check_allocation", "InsufficientMemoryError"]
 
 
 def all_cores() -> int:
@@ -125,3 +126,43 @@ def check_n_threads(n_threads, name: str = "n_threads") -> int:
     elif n < 1:
         raise ValueError(f"{rule}, got {n}")
     return min(n, thread_cap())
+
+
+class InsufficientMemoryError(MemoryError, ValueError):
+    """An allocation numkern refuses before trying it: it would exceed the memory available.
+
+    A :class:`MemoryError` (what the allocation itself would have raised) and a :class:`ValueError` (the
+    arguments ask for too much), so either ``except`` clause catches it.
+    """
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation, or None where the OS does not say.
+
+    Linux: ``MemAvailable`` of ``/proc/meminfo`` (free memory plus reclaimable caches); elsewhere the physical
+    memory (``SC_PHYS_PAGES * SC_PAGE_SIZE``).
+    """
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):  # pragma: no cover - platforms without sysconf
+        return None
+
+
+def check_allocation(nbytes: int, what: str, alternative: str = "") -> None:
+    """Raise :class:`InsufficientMemoryError` if ``nbytes`` exceed :func:`available_memory`.
+
+    ``what`` says which argument asks for the memory and what for (it starts the message); ``alternative``
+    (optional) says what to do instead. Nothing is raised where the available memory is unknown.
+    """
+    limit = available_memory()
+    if limit is None or nbytes <= limit:
+        return
+    message = f"{what} needs {nbytes / 2**30:.1f} GiB, more than the {limit / 2**30:.1f} GiB of memory available"
+    raise InsufficientMemoryError(f"{message}; {alternative}" if alternative else message)

@@ -19,6 +19,21 @@ Conventions (Schubert & Rousseeuw, "Fast and eager k-medoids clustering", Inform
 * k distinct medoids are always returned, even when there are fewer than k distinct points.
 * ``sample_weight`` multiplies each object's term in the loss: integer weights are equivalent to repeating
   objects.
+* Any finite input is clustered correctly, however large: where the weighted sums could leave the double range
+  (n max(w) max(d) > DBL_MAX / 4, e.g. entries or weights near 1e308) the weights are multiplied by a power
+  of two, and raw data whose distances (or squared differences, or float32 results) would overflow -- or,
+  for euclidean/sqeuclidean, underflow -- is multiplied by a power of two first. Both are exact, so medoids, labels and counts are those of the unscaled
+  problem in exact-range arithmetic; the loss is scaled back and is ``inf`` only when the true total exceeds
+  DBL_MAX. If that scaling would push positive weights into the subnormal range (weights spanning more than
+  ~1e300 together with such dissimilarities), ValueError naming ``sample_weight`` is raised instead. The
+  result always holds k distinct valid medoids.
+* ``metric="cosine"`` is scale invariant: rows whose squared norm over- or underflows (|x| > ~1e154 or
+  < ~1e-145) are compared after exact power-of-two scaling; zero rows are at distance 1.
+* Raw data that must become an n x n matrix (pam, fastpam1, fastpam2, alternating, build, callable metrics)
+  is refused before allocating with :class:`numkern._validation.InsufficientMemoryError` (a MemoryError and
+  a ValueError) naming ``X``, n and the GiB needed when that exceeds the available memory; ``fasterpam``
+  (rows on the fly), ``clara``/``fastclara`` and ``clarans``/``fastclarans`` do not store it.
+* Byte-swapped (big-endian) arrays are converted to native byte order (same results as native input).
 """
 
 from __future__ import annotations
@@ -56,6 +71,15 @@ _COMMON = """
     -------
     KMedoidsResult
         ``loss``, ``labels``, ``medoids``, ``n_iter``, ``n_swap``.
+
+    Raises
+    ------
+    TypeError
+        An integer argument (``medoids`` as k, ``max_iter``, ...) given as bool, float or other non-integer.
+    ValueError
+        Bad values (NaN/inf/negative input, k out of range, ...), naming the argument.
+    numkern._validation.InsufficientMemoryError
+        The n x n matrix of raw data would not fit in the available memory (see the module notes).
 """
 
 _INIT = """    init : {{"build", "lab", "random", "first"}} or None, default None
@@ -240,7 +264,7 @@ _CLARA_EXTRA = """
     samples : int, default 5
         Number of random samples (each contains the best medoids found so far).
     sample_size : int or None, default None
-        Objects per sample; None means {size}."""
+        Objects per sample, at least k (values above n mean n); None means {size}."""
 
 _CLARANS_EXTRA = """
     numlocal : int, default 2
@@ -356,7 +380,9 @@ def pairwise_dissimilarity(X, Y=None, *, metric="euclidean", n_threads=None):
     Y : array_like, optional
         Second data set with the same number of features; None means ``X``.
     metric : {"euclidean", "sqeuclidean", "manhattan", "cosine"}, default "euclidean"
-        The dissimilarity (cosine: 1 - cos, clipped to [0, 2]; a zero vector is at distance 1).
+        The dissimilarity (cosine: 1 - cos, clipped to [0, 2], scale invariant for every finite row; a zero
+        vector is at distance 1; euclidean is finite whenever the true distance is, even where the squared
+        differences over- or underflow).
     n_threads : int or None, default None
         OpenMP threads; None uses OpenMP's default.
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _validation as v
-from ._kmedoids import _ALGORITHMS, _callable_matrix, run
+from numkern._validation import check_integer
+
+from ._kmedoids import _ALGORITHMS, _callable_matrix, run, scale_together
+from ._validation import METRICS
 
 _METHODS = sorted(set(_ALGORITHMS) - {"build", "lab"})
 
@@ -106,8 +106,8 @@ class KMedoids(ClusterMixin, TransformerMixin, BaseEstimator):
         X = self._validate(X, reset=True)
         if self.method not in _METHODS:
             raise ValueError(f"method must be one of {_METHODS}, got {self.method!r}")
-        k = self.n_clusters
-        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 1 <= k <= X.shape[0]:
+        k = check_integer(self.n_clusters, "n_clusters")
+        if not 1 <= k <= X.shape[0]:
             raise ValueError(f"n_clusters must be an integer in 1..n_samples = 1..{X.shape[0]}, got {k!r}")
         if self.metric == "precomputed" and X.shape[0] != X.shape[1]:
             raise ValueError(f"with metric='precomputed' X must be a square dissimilarity matrix, got {X.shape}")
@@ -136,6 +136,11 @@ class KMedoids(ClusterMixin, TransformerMixin, BaseEstimator):
         numpy.ndarray
             n_new x n_clusters dissimilarities.
         """
+        return self._dissimilarities(X, scaled=False)
+
+    def _dissimilarities(self, X, scaled: bool):
+        """transform; with `scaled`, data and medoids may be scaled by one power of two so that no distance
+        overflows (exact: the same comparisons as the true distances, which `predict` needs)."""
         check_is_fitted(self, "medoid_indices_")
         X = self._validate(X, reset=False)
         if self.metric == "precomputed":
@@ -146,6 +151,8 @@ class KMedoids(ClusterMixin, TransformerMixin, BaseEstimator):
                 X.shape[0], centers.shape[0])
         from . import pairwise_dissimilarity
 
+        if scaled and self.metric in METRICS:
+            X, centers = scale_together(X, centers, METRICS[self.metric])
         return pairwise_dissimilarity(X, centers, metric=self.metric, n_threads=self.n_threads)
 
     def predict(self, X):
@@ -162,7 +169,7 @@ class KMedoids(ClusterMixin, TransformerMixin, BaseEstimator):
         numpy.ndarray
             Cluster labels 0 .. n_clusters-1.
         """
-        return np.argmin(self.transform(X), axis=1).astype(np.int64)
+        return np.argmin(self._dissimilarities(X, scaled=True), axis=1).astype(np.int64)
 
     def fit_predict(self, X, y=None, sample_weight=None):
         """Fit and return ``labels_``.

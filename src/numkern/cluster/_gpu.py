@@ -42,6 +42,8 @@ def pam_driver(xp, D, k, initial, w, max_iter, swap_deltas, build_gain, build_on
         medoids, dn = [], None
         for _ in range(k):
             pick = int(xp.argmin(build_gain(dn, is_medoid)))  # first minimum = lowest index
+            if is_medoid[pick]:  # only if every gain is +inf (sums beyond DBL_MAX): the lowest non-medoid
+                pick = int(xp.argmin(is_medoid))
             medoids.append(pick)
             is_medoid[pick] = 1
             row = D[pick].astype(xp.float64)
@@ -77,6 +79,7 @@ def run_cupy(algorithm, D, medoids, init, max_iter, sample_weight):
 
     from .._backend import cuda_module, current_stream_ptr
     from . import _validation as v
+    from ._kmedoids import _scaled_weights, _unscaled_loss, _weight_exponent
 
     if algorithm not in ("pam", "fastpam1", "build"):
         raise TypeError(f"CuPy input is supported by pam, fastpam1 and build, not {algorithm}; pass a NumPy array")
@@ -96,6 +99,9 @@ def run_cupy(algorithm, D, medoids, init, max_iter, sample_weight):
     w_host = v.check_weights(sample_weight if not isinstance(sample_weight, cp.ndarray) else sample_weight.get(), n)
     if w_host is not None and not w_host.all():
         raise ValueError("sample_weight must be positive for CuPy input")
+    # The CPU path's overflow guard: weights scaled by a power of two where the sums could overflow.
+    weight_exponent = _weight_exponent(n, w_host, float(D.max()))
+    w_host = _scaled_weights(n, w_host, weight_exponent)
     w = cp.ones(n) if w_host is None else cp.asarray(w_host)
     w_ptr = 0 if w_host is None else w.data.ptr
     mod = cuda_module()
@@ -114,8 +120,9 @@ def run_cupy(algorithm, D, medoids, init, max_iter, sample_weight):
                                out.data.ptr, stream)
         return out
 
-    return pam_driver(cp, D, k, initial, w, v.check_max_iter(max_iter), swap_deltas, build_gain,
-                      build_only=algorithm == "build")
+    med, labels, loss, n_iter, n_swap = pam_driver(cp, D, k, initial, w, v.check_max_iter(max_iter), swap_deltas,
+                                                   build_gain, build_only=algorithm == "build")
+    return med, labels, _unscaled_loss(loss, weight_exponent), n_iter, n_swap
 
 
 def numpy_reference_kernels(D, w):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .. import _cluster
+from .._validation import check_allocation, check_integer
 from .._backend import is_cupy_array
 from . import _validation as v
 
@@ -27,7 +29,8 @@ class KMedoidsResult:
     Attributes
     ----------
     loss : float
-        Total deviation: sum over objects of (weight times) the dissimilarity to the nearest medoid.
+        Total deviation: sum over objects of (weight times) the dissimilarity to the nearest medoid; ``inf``
+        only where that true total exceeds the double range.
     labels : numpy.ndarray
         Cluster of every object, ``0 .. k-1`` (the slot of its nearest medoid, lowest slot on ties).
     medoids : numpy.ndarray
@@ -56,18 +59,126 @@ def _callable_matrix(X: np.ndarray, metric) -> np.ndarray:
     return D
 
 
+_LARGE_N_ALTERNATIVES = ("use fasterpam (on raw data it computes the distances on the fly when the n x n matrix "
+                         "would exceed 1 GiB), clara/fastclara or clarans/fastclarans, which never store it")
+
+# Overflow guard (see `run`): dissimilarities and their intermediate sums of squares stay below 2^_D_LOG2_MAX in
+# double precision, below 2^_F32_LOG2_MAX when stored as float32; weighted sums below 2^_SUM_LOG2_MAX
+# (every sum the algorithms form is at most 3 n max(w) max(d) in magnitude, DBL_MAX is about 2^1024).
+_D_LOG2_MAX = 1020
+_F32_LOG2_MAX = 126
+_SUM_LOG2_MAX = 1018
+_SQUARES_LOG2_MIN = -960  # sums of squares below this have lost bits in the subnormal range
+
+
+def _points_exponent(big: float, dim: int, dtype, code: int):
+    """(e, p, log2 of a bound on the dissimilarities after scaling): data with max |x| = big, dim features and
+    metric `code` scaled by 2^-e has no overflowing dissimilarity, sum of squares or stored value; its
+    dissimilarities are 2^-(p e) times the true ones (p = 1 euclidean and manhattan, 2 sqeuclidean)."""
+    if code == v.METRICS["cosine"]:  # scale invariant, at most 2
+        return 0, 0, 1.0
+    if big == 0.0:
+        return 0, 1, -math.inf
+    stored_max = _F32_LOG2_MAX if dtype == np.float32 else _D_LOG2_MAX
+    log_diff = math.log2(big) + 1.0  # |x_t - y_t| <= 2 max|x|
+    log_dim = math.log2(dim)
+    if code == v.METRICS["manhattan"]:
+        power, log_d = 1, log_diff + log_dim
+        e = max(0, math.ceil(log_d - min(_D_LOG2_MAX, stored_max)))
+    else:  # euclidean / sqeuclidean: the sum of squares must fit in double, the result in the stored type
+        log_squares = 2.0 * log_diff + log_dim
+        power = 2 if code == v.METRICS["sqeuclidean"] else 1
+        log_d = log_squares if power == 2 else 0.5 * log_squares
+        e = max(0, math.ceil(max((log_squares - _D_LOG2_MAX) / 2.0, (log_d - stored_max) / power)))
+        if log_squares < _SQUARES_LOG2_MIN or (dtype == np.float32 and log_d < -stored_max):
+            # Tiny data: squares (or float32 results) would underflow; scale up to max |x| in [1, 2) (exact).
+            e = math.floor(math.log2(big))
+    return e, power, log_d - power * e
+
+
+def _scale_points(A: np.ndarray, code: int):
+    """Scale raw data by 2^-e (exact) where its dissimilarities would overflow.
+
+    Returns (data, bound on every dissimilarity of the returned data, p e): the true dissimilarities are 2^(p e)
+    times those of the returned data. Data whose dissimilarities fit is returned as it is (e = 0).
+    """
+    e, power, log_d = _points_exponent(float(np.abs(A).max()), A.shape[1], A.dtype, code)
+    if e == 0:
+        return A, 2.0**log_d, 0
+    return np.ldexp(A, -e).astype(A.dtype, copy=False), 2.0**log_d, power * e
+
+
+def scale_together(A: np.ndarray, B: np.ndarray, code: int):
+    """A and B scaled by the same power of two where their mutual dissimilarities would overflow (`predict`)."""
+    big = max(float(np.abs(A).max(initial=0.0)), float(np.abs(B).max(initial=0.0)))
+    e = _points_exponent(big, A.shape[1], A.dtype, code)[0]
+    if e == 0:
+        return A, B
+    return np.ldexp(A, -e).astype(A.dtype, copy=False), np.ldexp(B, -e).astype(B.dtype, copy=False)
+
+
+def _matrix_bytes(n: int, itemsize: int, what: str) -> None:
+    """Refuse an n x n matrix that cannot fit in memory, before numpy or C++ try to allocate it."""
+    check_allocation(n * n * itemsize, f"{what} of n = {n} objects into an n x n dissimilarity matrix, which",
+                     _LARGE_N_ALTERNATIVES)
+
+
 def _prepare(algorithm: str, X, metric, n_threads: int):
-    """Return (data array, metric code) for the C++ core; -1 means `data` is the dissimilarity matrix."""
+    """Return (data array, metric code, largest dissimilarity or a bound on it, loss exponent) for the C++ core.
+
+    Code -1 means `data` is the dissimilarity matrix; the loss of `data` times 2^(loss exponent) is the loss of
+    the caller's data (raw data is scaled by a power of two where its distances would overflow).
+    """
     code = v.check_metric(metric)
     if isinstance(code, int) and code < 0:
-        return v.check_matrix(X, n_threads), -1
+        return _matrix_result(v.check_matrix(X, n_threads))
     A = v.check_points(X)
-    if callable(code):
-        return v.check_matrix(_callable_matrix(A, code), n_threads), -1
     n = A.shape[0]
+    if callable(code):
+        _matrix_bytes(n, 8, "X: a callable metric turns the raw data")
+        return _matrix_result(v.check_matrix(_callable_matrix(A, code), n_threads))
+    A, largest, loss_exponent = _scale_points(A, code)
     if algorithm in _NEEDS_MATRIX or (algorithm == "fasterpam" and n * n * A.itemsize <= FASTERPAM_MATRIX_BYTES):
-        return _cluster.pairwise(A, code, n_threads), -1
-    return A, code
+        _matrix_bytes(n, A.itemsize, f"X: {algorithm} turns the raw data")
+        return _cluster.pairwise(A, code, n_threads), -1, largest, loss_exponent
+    return A, code, largest, loss_exponent
+
+
+def _matrix_result(checked):
+    D, largest = checked
+    return D, -1, largest, 0
+
+
+def _weight_exponent(n: int, weights, largest: float) -> int:
+    """e such that the weighted sums of the algorithms stay finite with weights 2^-e w (0 when they already do)."""
+    if largest == 0.0:
+        return 0
+    log_total = math.log2(n) + math.log2(largest) + (0.0 if weights is None else math.log2(float(weights.max())))
+    return max(0, math.ceil(log_total - _SUM_LOG2_MAX))
+
+
+def _scaled_weights(n: int, weights, e: int):
+    """Weights times 2^-e (exact); refused where positive weights would lose bits in the subnormal range."""
+    if e == 0:
+        return weights
+    scaled = np.full(n, 2.0**-e) if weights is None else np.ldexp(weights, -e)
+    positive = scaled if weights is None else scaled[weights > 0]
+    if positive.size and positive.min() < np.finfo(np.float64).tiny:
+        raise ValueError(
+            "sample_weight: the weighted sums reach 2^{:.0f} and must be scaled by 2^-{} to stay finite, which "
+            "would push the smallest positive weights below the normal double range; cluster with weights of a "
+            "narrower range (max/min) or smaller dissimilarities".format(e + _SUM_LOG2_MAX, e))
+    return scaled
+
+
+def _unscaled_loss(loss: float, e: int) -> float:
+    """loss * 2^e, inf where the true total deviation exceeds the double range."""
+    if e == 0:
+        return float(loss)
+    try:
+        return math.ldexp(float(loss), e)
+    except OverflowError:
+        return math.inf
 
 
 def run(algorithm: str, X, medoids, *, metric="precomputed", init=None, default_init="build", max_iter=None,
@@ -82,7 +193,7 @@ def run(algorithm: str, X, medoids, *, metric="precomputed", init=None, default_
 
         med, labels, loss, n_iter, n_swap = run_cupy(algorithm, X, medoids, init, max_iter, sample_weight)
         return KMedoidsResult(loss, labels, med, n_iter, n_swap)
-    data, code = _prepare(algorithm, X, metric, threads)
+    data, code, largest, loss_exponent = _prepare(algorithm, X, metric, threads)
     n = data.shape[0]
     k, initial = v.check_medoids(medoids, n)
     if initial is not None:
@@ -94,20 +205,34 @@ def run(algorithm: str, X, medoids, *, metric="precomputed", init=None, default_
     else:
         init_code = v.check_init(init, default_init)
         initial = np.zeros(0, dtype=np.int64)
-    for name, value in (("samples", samples), ("numlocal", numlocal)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    for name, value in (("sample_size", sample_size), ("maxneighbor", maxneighbor)):
-        if value is not None and (not isinstance(value, (int, np.integer)) or value < 1):
-            raise ValueError(f"{name} must be None or a positive integer, got {value!r}")
+    samples = check_integer(samples, "samples", min_value=1, max_value=v.NO_LIMIT)
+    numlocal = check_integer(numlocal, "numlocal", min_value=1, max_value=v.NO_LIMIT)
+    maxneighbor = check_integer(maxneighbor, "maxneighbor", min_value=1, max_value=v.NO_LIMIT, allow_none=True)
+    sample_size = check_integer(sample_size, "sample_size", min_value=1, max_value=v.NO_LIMIT, allow_none=True)
+    if algorithm in ("clara", "fastclara"):
+        if sample_size is not None and sample_size < k:
+            raise ValueError(f"sample_size must be >= k = {k} (a sample must hold the medoids), got {sample_size}")
+        size = min(n, sample_size if sample_size is not None else (80 + 4 * k if algorithm == "fastclara" else 40 + 2 * k))
+        check_allocation(size * size * data.itemsize, f"sample_size: the {size} x {size} sample matrix",
+                         "use a smaller sample_size")
     weights = v.check_weights(sample_weight, n)
+    # Overflow guard: where n max(w) max(d) could exceed the double range, every weight (unit weights
+    # included) is multiplied by the same power of two -- exact, so every comparison and choice is that of
+    # the unscaled problem -- and the loss scaled back (inf only where the true total exceeds DBL_MAX).
+    weight_exponent = _weight_exponent(n, weights, largest)
+    loss_exponent += weight_exponent
+    run_weights = _scaled_weights(n, weights, weight_exponent)
     args = (v.check_max_iter(max_iter), v.seed_from(random_state), threads)
-    extra = (int(samples), int(sample_size or 0), int(numlocal), int(maxneighbor or 0))
+    extra = (samples, sample_size or 0, numlocal, maxneighbor or 0)
     if weights is not None and not weights.all():
-        return _run_without_zero_weights(algorithm, data, code, k, init_code, initial, weights, args, extra)
-    med, labels, loss, n_iter, n_swap = _cluster.run(
-        _ALGORITHMS[algorithm], data, code, k, init_code, initial, *args, weights, *extra)
-    return KMedoidsResult(float(loss), labels, med, int(n_iter), int(n_swap))
+        res = _run_without_zero_weights(algorithm, data, code, k, init_code, initial, run_weights, args, extra)
+    else:
+        med, labels, loss, n_iter, n_swap = _cluster.run(
+            _ALGORITHMS[algorithm], data, code, k, init_code, initial, *args, run_weights, *extra)
+        res = KMedoidsResult(float(loss), labels, med, int(n_iter), int(n_swap))
+    if loss_exponent:
+        res = KMedoidsResult(_unscaled_loss(res.loss, loss_exponent), res.labels, res.medoids, res.n_iter, res.n_swap)
+    return res
 
 
 def _run_without_zero_weights(algorithm, data, code, k, init_code, initial, weights, args, extra):
@@ -124,6 +249,9 @@ def _run_without_zero_weights(algorithm, data, code, k, init_code, initial, weig
         initial = position[initial]
         if (initial < 0).any():
             raise ValueError("medoids: initial medoids must have positive sample_weight")
+    if code < 0:
+        check_allocation(keep.size * keep.size * data.itemsize,
+                         f"sample_weight: the {keep.size} x {keep.size} matrix of the positive-weight objects")
     sub = np.ascontiguousarray(data[np.ix_(keep, keep)] if code < 0 else data[keep])
     med, _, loss, n_iter, n_swap = _cluster.run(
         _ALGORITHMS[algorithm], sub, code, k, init_code, initial, *args, weights[keep], *extra)

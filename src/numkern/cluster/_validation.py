@@ -6,7 +6,7 @@ import numbers
 
 import numpy as np
 
-from numkern._validation import check_n_threads
+from numkern._validation import check_integer, check_n_threads
 
 from .. import _cluster
 
@@ -20,21 +20,24 @@ def float_array(x, name: str, ndim: int) -> np.ndarray:
     arr = np.asarray(x)
     if arr.dtype.kind in "iu":
         arr = arr.astype(np.float64)
-    elif arr.dtype not in (np.float32, np.float64):
+    elif arr.dtype.kind == "f" and not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))  # byte-swapped float32/float64: convert, never reinterpret
+    if arr.dtype not in (np.float32, np.float64):
         raise TypeError(f"{name} must be a float32, float64 or integer array, got dtype {arr.dtype}")
     if arr.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
     return np.ascontiguousarray(arr)
 
 
-def check_matrix(diss, n_threads: int) -> np.ndarray:
-    """A square, finite, non-negative dissimilarity matrix (C-contiguous; a strided input is copied)."""
+def check_matrix(diss, n_threads: int) -> tuple[np.ndarray, float]:
+    """A square, finite, non-negative dissimilarity matrix (C-contiguous; a strided input is copied) and its
+    largest entry."""
     D = float_array(diss, "diss", 2)
     if D.shape[0] != D.shape[1]:
         raise ValueError(f"diss must be a square dissimilarity matrix, got shape {D.shape}")
     if D.shape[0] == 0:
         raise ValueError("diss must not be empty")
-    bad = _cluster.first_invalid(D, n_threads)
+    bad, largest = _cluster.first_invalid(D, n_threads)
     if bad >= 0:
         i, j = divmod(int(bad), D.shape[1])
         value = D[i, j]
@@ -42,7 +45,7 @@ def check_matrix(diss, n_threads: int) -> np.ndarray:
         if np.isnan(value) or np.isinf(value):
             raise ValueError(f"diss contains {value} (NaN or infinity) at diss[{i}, {j}]; {rule}")
         raise ValueError(f"Negative values in data passed as diss: diss[{i}, {j}] = {value}; {rule}")
-    return D
+    return D, float(largest)
 
 
 def check_points(X) -> np.ndarray:
@@ -68,8 +71,9 @@ def check_metric(metric):
 
 def check_medoids(medoids, n: int):
     """Return (k, initial index array or None)."""
-    if isinstance(medoids, numbers.Integral) and not isinstance(medoids, bool):
-        k = int(medoids)
+    if np.ndim(medoids) == 0 and not isinstance(medoids, np.ndarray):
+        # A scalar is the number of clusters: an integer (bool and floats such as 3.0 raise TypeError).
+        k = check_integer(medoids, "medoids (the number of clusters k)")
         if not 1 <= k <= n:
             raise ValueError(f"medoids (the number of clusters k) must be in 1..n = 1..{n}, got {k}")
         return k, None
@@ -93,9 +97,7 @@ def check_init(init, default: str) -> int:
 def check_max_iter(max_iter) -> int:
     if max_iter is None:
         return NO_LIMIT
-    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral) or max_iter < 0:
-        raise ValueError(f"max_iter must be None or a non-negative integer, got {max_iter!r}")
-    return int(max_iter)
+    return min(check_integer(max_iter, "max_iter", min_value=0), NO_LIMIT)
 
 
 def check_weights(sample_weight, n: int):

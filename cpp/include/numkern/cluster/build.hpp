@@ -75,6 +75,13 @@ std::vector<index_t> build(const Dis& dis, index_t k, const double* w, int n_thr
     index_t pick = -1;
     for (index_t i = 0; i < n && pick < 0; ++i)
       if (!is_medoid[i] && gain[i] <= best + tie_tolerance(td)) pick = i;
+    // Non-finite gains or TD (sums beyond DBL_MAX; the Python layer rescales so that this cannot happen)
+    // leave no candidate inside the tie window: fall back to a best gain, else the lowest non-medoid, so the
+    // pick is always a valid, new object.
+    for (index_t i = 0; i < n && pick < 0; ++i)
+      if (!is_medoid[i] && gain[i] == best) pick = i;
+    for (index_t i = 0; i < n && pick < 0; ++i)
+      if (!is_medoid[i]) pick = i;
     medoids.push_back(pick);
     is_medoid[pick] = 1;
     gain[pick] = kInf;

@@ -59,7 +59,7 @@ Result clara(const Dis& dis, index_t k, const double* w, index_t samples, index_
     for (index_t m = 0; m < k; ++m) medoids[m] = sample[cache.medoids[m]];
     std::vector<index_t> labels;
     const double loss = assign_labels(dis, medoids, w, labels, n_threads);
-    if (loss < best.loss) {
+    if (best.medoids.empty() || loss < best.loss) {  // the first round always counts (even if loss is inf)
       best.loss = loss;
       best.medoids = medoids;
       best.labels = std::move(labels);

@@ -50,7 +50,7 @@ Result clarans(const Dis& dis, index_t k, const double* w, index_t numlocal, ind
     }
     best.n_iter += steps;
     best.n_swap += swaps;
-    if (c.loss < best.loss) {
+    if (best.medoids.empty() || c.loss < best.loss) {  // the first restart always counts (even if loss is inf)
       best.loss = c.loss;
       best.medoids = c.medoids;
     }

@@ -16,6 +16,10 @@
 //   * A swap is accepted only if dTD < -kSwapRelTol * TD (rounding in the removal-loss bookkeeping can
 //     produce tiny negative dTD for swaps that do not change TD, e.g. between duplicates); nothing is
 //     attempted once TD == 0.
+//   * Overflow: every sum is bounded by 3 n max(w) max(d); the Python layer (numkern.cluster._kmedoids)
+//     keeps that below DBL_MAX by exact power-of-two scaling of the weights or the points. Should sums still
+//     become inf or NaN (direct C++ use), no choice derived from them yields index -1: every argmin falls
+//     back to a valid lowest-index choice, and every algorithm returns k distinct valid medoids.
 #pragma once
 
 #include <algorithm>
@@ -98,9 +102,13 @@ struct MatrixDissimilarity {
 enum class Metric : int { euclidean = 0, sqeuclidean = 1, manhattan = 2, cosine = 3 };
 
 // Dissimilarities computed on the fly from points X (n x dim, C-contiguous) in double precision:
-// euclidean sqrt(sum (x-y)^2) (direct differences, no |x|^2 + |y|^2 - 2xy cancellation), squared euclidean,
+// euclidean sqrt(sum (x-y)^2) (direct differences, no |x|^2 + |y|^2 - 2xy cancellation; scaled by the largest
+// difference where the squares over- or underflow), squared euclidean,
 // manhattan sum |x-y|, cosine 1 - x.y / (|x| |y|) clipped to [0, 2], with d(i, i) = 0 and a zero vector at
-// distance 1 from everything else (scikit-learn's convention).
+// distance 1 from everything else (scikit-learn's convention). Cosine is scale invariant for every finite
+// row: a row whose plain sum of squares overflows or falls below kCosinePlainMin (|x| > ~1e154 or
+// |x| < ~1e-145) is compared through its copy scaled by a power of two to max |x_t| in [1, 2) (exact), so
+// only pairs involving such rows leave the plain formula (ordinary rows give bitwise the same values).
 template <class T>
 struct PointsDissimilarity {
   using value_type = T;
@@ -108,19 +116,68 @@ struct PointsDissimilarity {
   index_t n;
   index_t dim;
   Metric metric;
-  std::vector<double> norms;  // only for cosine
+  // Cosine only: the plain norm of every row, and of the row scaled by 2^-e (e = exponent of max |x_t|) for
+  // the pairs that need it; rescaled[i]: the plain sum of squares of row i over- or underflowed.
+  std::vector<double> norms, scaled_norms;
+  std::vector<int> exponents;
+  std::vector<char> rescaled;
   static constexpr bool rows_are_computed = true;
+  static constexpr double kCosinePlainMin = 0x1p-960;  // sum of squares below this: squares lost precision
 
   PointsDissimilarity(const T* X_, index_t n_, index_t dim_, Metric metric_) : X(X_), n(n_), dim(dim_), metric(metric_) {
-    if (metric == Metric::cosine) {
-      norms.resize(static_cast<std::size_t>(n));
-      for (index_t i = 0; i < n; ++i) {
-        double s = 0.0;
-        const T* x = X + i * dim;
-        for (index_t t = 0; t < dim; ++t) s += static_cast<double>(x[t]) * static_cast<double>(x[t]);
-        norms[i] = std::sqrt(s);
+    if (metric != Metric::cosine) return;
+    norms.assign(static_cast<std::size_t>(n), 0.0);
+    scaled_norms.assign(static_cast<std::size_t>(n), 0.0);
+    exponents.assign(static_cast<std::size_t>(n), 0);
+    rescaled.assign(static_cast<std::size_t>(n), 0);
+    for (index_t i = 0; i < n; ++i) {
+      double s = 0.0, big = 0.0;
+      const T* x = X + i * dim;
+      for (index_t t = 0; t < dim; ++t) {
+        s += static_cast<double>(x[t]) * static_cast<double>(x[t]);
+        big = std::max(big, std::fabs(static_cast<double>(x[t])));
+      }
+      if (big == 0.0) continue;  // zero vector: norm 0
+      norms[i] = std::sqrt(s);
+      exponents[i] = std::ilogb(big);
+      rescaled[i] = !(s >= kCosinePlainMin && s <= std::numeric_limits<double>::max());
+      if (rescaled[i]) {
+        double q = 0.0;
+        for (index_t t = 0; t < dim; ++t) {
+          const double v = std::ldexp(static_cast<double>(x[t]), -exponents[i]);
+          q += v * v;
+        }
+        scaled_norms[i] = std::sqrt(q);
+        norms[i] = 1.0;  // only marks "not a zero vector"; the scaled path never reads it
+      } else {
+        scaled_norms[i] = std::ldexp(norms[i], -exponents[i]);  // exact: a power-of-two scaling of a normal value
       }
     }
+  }
+
+  // Euclidean distance without overflow or underflow of the squares: m sqrt(sum ((x_t - y_t) / m)^2) with
+  // m = max |x_t - y_t| (inf only when a difference itself exceeds DBL_MAX).
+  double euclidean_scaled(const T* x, const T* y) const {
+    double m = 0.0;
+    for (index_t t = 0; t < dim; ++t) m = std::max(m, std::fabs(static_cast<double>(x[t]) - static_cast<double>(y[t])));
+    if (m == 0.0 || !(m <= std::numeric_limits<double>::max())) return m;
+    double q = 0.0;
+    for (index_t t = 0; t < dim; ++t) {
+      const double r = (static_cast<double>(x[t]) - static_cast<double>(y[t])) / m;
+      q += r * r;
+    }
+    return m * std::sqrt(q);
+  }
+
+  // x.y / (|x| |y|) of two non-zero rows, at least one of them rescaled: both rows scaled to max |x_t| in [1, 2).
+  double cosine_scaled(index_t a, index_t b) const {
+    const T* x = X + a * dim;
+    const T* y = X + b * dim;
+    const int ea = exponents[a], eb = exponents[b];
+    double s = 0.0;
+    for (index_t t = 0; t < dim; ++t)
+      s += std::ldexp(static_cast<double>(x[t]), -ea) * std::ldexp(static_cast<double>(y[t]), -eb);
+    return s / (scaled_norms[a] * scaled_norms[b]);
   }
   index_t size() const { return n; }
 
@@ -135,7 +192,12 @@ struct PointsDissimilarity {
           const double diff = static_cast<double>(x[t]) - static_cast<double>(y[t]);
           s += diff * diff;
         }
-        return metric == Metric::euclidean ? std::sqrt(s) : s;
+        if (metric == Metric::sqeuclidean) return s;
+        // Squares beyond DBL_MAX or in the subnormal range: the euclidean distance itself may still be an
+        // ordinary number, so recompute it scaled by the largest |difference| (hypot style). Other pairs
+        // (s in [2^-960, DBL_MAX]) keep the plain formula.
+        if (s > std::numeric_limits<double>::max() || s < 0x1p-960) return euclidean_scaled(x, y);
+        return std::sqrt(s);
       }
       case Metric::manhattan: {
         double s = 0.0;
@@ -146,6 +208,7 @@ struct PointsDissimilarity {
         if (a == b) return 0.0;
         const double na = norms[a], nb = norms[b];
         if (na == 0.0 || nb == 0.0) return 1.0;
+        if (rescaled[a] || rescaled[b]) return std::min(2.0, std::max(0.0, 1.0 - cosine_scaled(a, b)));
         double s = 0.0;
         for (index_t t = 0; t < dim; ++t) s += static_cast<double>(x[t]) * static_cast<double>(y[t]);
         return std::min(2.0, std::max(0.0, 1.0 - s / (na * nb)));
@@ -185,17 +248,24 @@ void materialise(const Dis& dis, T* out, int n_threads) {
 }
 
 // Checks of a precomputed matrix: every entry finite and >= 0. Returns -1 when fine, else the flat index
-// of the first offending entry (lowest index, independent of the thread count).
+// of the first offending entry (lowest index, independent of the thread count). `largest` (optional) receives
+// the largest entry, found in the same pass (meaningful only when the matrix is fine).
 template <class T>
-index_t first_invalid_entry(const T* data, index_t count, int n_threads) {
+index_t first_invalid_entry(const T* data, index_t count, int n_threads, double* largest = nullptr) {
   index_t first = count;
+  T top = T(0);
   const index_t block = 1 << 16;
   const index_t nblocks = (count + block - 1) / block;
-#pragma omp parallel for schedule(static) num_threads(n_threads) reduction(min : first)
+#pragma omp parallel for schedule(static) num_threads(n_threads) reduction(min : first) reduction(max : top)
   for (index_t b = 0; b < nblocks; ++b) {
     const index_t lo = b * block, hi = std::min(count, lo + block);
     bool bad = false;
-    for (index_t i = lo; i < hi; ++i) bad |= !(data[i] >= T(0) && data[i] <= std::numeric_limits<T>::max());
+    T block_top = T(0);
+    for (index_t i = lo; i < hi; ++i) {
+      bad |= !(data[i] >= T(0) && data[i] <= std::numeric_limits<T>::max());
+      block_top = data[i] > block_top ? data[i] : block_top;
+    }
+    top = std::max(top, block_top);
     if (bad) {
       for (index_t i = lo; i < hi; ++i)
         if (!(data[i] >= T(0) && data[i] <= std::numeric_limits<T>::max())) {
@@ -204,6 +274,7 @@ index_t first_invalid_entry(const T* data, index_t count, int n_threads) {
         }
     }
   }
+  if (largest) *largest = static_cast<double>(top);
   return first == count ? -1 : first;
 }
 

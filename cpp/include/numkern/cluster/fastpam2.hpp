@@ -46,8 +46,9 @@ void fastpam2_swap(const Dis& dis, NearestCache& c, const double* w, index_t max
     }
     std::vector<index_t> order(static_cast<std::size_t>(k));
     std::iota(order.begin(), order.end(), index_t(0));
-    std::stable_sort(order.begin(), order.end(),
-                     [&](index_t a, index_t b) { return per_slot[a].delta < per_slot[b].delta; });
+    // NaN sorts as +inf (a strict weak order even for non-finite sums; such slots are never applied).
+    auto key = [&](index_t m) { const double d = per_slot[m].delta; return d < kInf ? d : kInf; };
+    std::stable_sort(order.begin(), order.end(), [&](index_t a, index_t b) { return key(a) < key(b); });
     index_t swaps = 0;
     for (index_t idx = 0; idx < k; ++idx) {
       const index_t m = order[idx];

@@ -64,9 +64,10 @@ void recompute_nearest(const Dis& dis, NearestCache& c, index_t j) {
   std::int32_t s1 = -1, s2 = -1;
   for (index_t s = 0; s < c.k; ++s) {
     const double d = dis(c.medoids[s], j);
-    if (d < d1) {
+    // The first slots are taken unconditionally, so near/sec are valid slots even for infinite or NaN d.
+    if (s1 < 0 || d < d1) {
       d2 = d1; s2 = s1; d1 = d; s1 = static_cast<std::int32_t>(s);
-    } else if (d < d2) {
+    } else if (s2 < 0 || d < d2) {
       d2 = d; s2 = static_cast<std::int32_t>(s);
     }
   }
@@ -95,9 +96,10 @@ void init_cache(const Dis& dis, const std::vector<index_t>& medoids, const doubl
     // O(n) per slot: serial (a parallel region per slot costs more than it saves on a busy machine).
     for (index_t j = 0; j < n; ++j) {
       const double d = static_cast<double>(row[j]);
-      if (d < c.dn[j]) {
+      // As in recompute_nearest: the first slots always fill near/sec (valid slots whatever d is).
+      if (c.near[j] < 0 || d < c.dn[j]) {
         c.ds[j] = c.dn[j]; c.sec[j] = c.near[j]; c.dn[j] = d; c.near[j] = slot;
-      } else if (d < c.ds[j]) {
+      } else if (c.sec[j] < 0 || d < c.ds[j]) {
         c.ds[j] = d; c.sec[j] = slot;
       }
     }
@@ -142,11 +144,13 @@ void candidate_deltas(const T* row, const NearestCache& c, const double* w, doub
 }
 
 // Best slot for one candidate: the lowest slot whose dTD is within `tie` of the candidate's minimum.
+// NaN values never win; if no slot qualifies (all NaN, or a non-finite tie width) the result is slot 0 with
+// delta = +inf, which no caller accepts as an improvement -- the slot is always a valid index.
 inline SwapChoice best_slot(const double* delta, index_t k, index_t candidate, double tie) {
-  double lowest = delta[0];
-  for (index_t m = 1; m < k; ++m) lowest = std::min(lowest, delta[m]);
-  SwapChoice best;
-  best.candidate = candidate;
+  double lowest = kInf;
+  for (index_t m = 0; m < k; ++m)
+    if (delta[m] < lowest) lowest = delta[m];
+  SwapChoice best{kInf, candidate, 0};
   for (index_t m = 0; m < k; ++m)
     if (delta[m] <= lowest + tie) {
       best.delta = delta[m];
