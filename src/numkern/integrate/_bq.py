@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammainc
 
-from numkern._validation import check_real
+from numkern._validation import as_numeric_array, check_real
 
 from .. import _integrate
 from ._rules import _norm_axis, _numeric, _reduce
@@ -55,10 +55,7 @@ def _check_lengthscale(lengthscale, kind: int) -> float:
 
 def _real_array(x, name: str) -> np.ndarray:
     """x as a float64 array; strings, bool and complex values raise TypeError naming the argument."""
-    arr = _numeric(x, name)
-    if arr.dtype.kind == "c":
-        raise TypeError(f"{name} must be real, got dtype {arr.dtype}")
-    return arr.astype(np.float64, copy=False)
+    return as_numeric_array(x, name, allow_complex=False, dtype=np.float64)
 
 
 def _check_nodes(x) -> np.ndarray:

@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from numkern._validation import check_integer, check_n_threads
+from numkern._validation import as_numeric_array, check_integer, check_n_threads
 
 from .. import _integrate
 from ._weights import (
@@ -42,22 +42,8 @@ def _norm_axis(axis, ndim: int) -> int:
 
 
 def _numeric(value, name: str, *, allow_bool: bool = False) -> np.ndarray:
-    """``value`` (a spacing ``dx`` or the nodes ``x``) as an integer, real or complex array.
-
-    Strings, None, bool and other non-numbers raise TypeError naming the argument instead of numpy's
-    ufunc-loop errors (or, worse, a result: ``np.asarray("1")`` multiplied through, ``None`` cast to NaN).
-    Object arrays are accepted when every element is a number, as scipy does.
-    """
-    arr = np.asarray(value)
-    if arr.dtype.kind == "O":
-        items = list(arr.flat)
-        if all(isinstance(v, numbers.Number) and not isinstance(v, (bool, np.bool_)) for v in items):
-            real = all(isinstance(v, numbers.Real) for v in items)
-            return arr.astype(np.float64 if real else np.complex128)
-    if arr.dtype.kind not in ("biufc" if allow_bool else "iufc"):
-        raise TypeError(f"{name} must be a number or an array of numbers, got {value!r:.80} "
-                        f"({'dtype ' + str(arr.dtype) if isinstance(value, np.ndarray) else type(value).__name__})")
-    return arr
+    """``value`` (``y``, a spacing ``dx``, the nodes ``x``) as an integer, real or complex array; TypeError else."""
+    return as_numeric_array(value, name, allow_bool=allow_bool)
 
 
 def _special_dx(dxa: np.ndarray) -> bool:
