@@ -308,3 +308,12 @@ def test_bq_tiny_lengthscale_weights():
     x = np.linspace(0, 1, 11)
     w = ni.bq_weights(x, "matern12", 1e-300).weights
     np.testing.assert_allclose(w, np.r_[1e-300, np.full(9, 2e-300), 1e-300], rtol=1e-12)
+
+
+def test_trapezoid_complex_array_dx():
+    # Summed in y's real dtype before: the imaginary part of the spacing was dropped.
+    y = np.arange(12.0).reshape(2, 6)
+    dx = np.array([[1j], [2.0 + 1j]])
+    got = ni.trapezoid(y, dx=dx)
+    np.testing.assert_allclose(got, np.trapezoid(y, dx=dx), rtol=1e-15)
+    np.testing.assert_allclose(got, dx[:, 0] * ni.trapezoid(y), rtol=1e-15)

@@ -3,6 +3,11 @@
 Each rule is turned into weights (or a per-interval stencil) computed from ``x`` alone, followed by one fused
 C++ pass over ``y`` in its own memory layout (:mod:`numkern._integrate`).  Inputs the kernels do not cover
 (N-D ``x``, array ``dx``, complex or exotic dtypes) go through the same weights with numpy.
+
+Complex ``x`` or ``dx`` give the integral along the polyline through the nodes (a contour integral), in every
+rule: scipy's cumulative rules and ``numpy.trapezoid`` do the same, while ``scipy.integrate.trapezoid`` and
+``simpson`` drop the imaginary part of ``x`` (``trapezoid(y, dx=1j)`` is 0.0 there).  ``dx``, ``x``, ``y`` and
+``initial`` must be numbers (TypeError naming the argument otherwise); NaN and inf follow scipy.
 """
 
 from __future__ import annotations
@@ -219,8 +224,9 @@ def trapezoid(y, x=None, dx=1.0, axis=-1, *, n_threads=None):
         if dxa.ndim != 0:
             # Array dx broadcast against the interval terms, exactly as scipy does (numpy path).
             hi, lo = _interval_slices(y.ndim, axis)
-            return np.sum(dxa * (y[hi] + y[lo]) / 2.0, axis=axis,
-                          dtype=np.result_type(result_dtype, dxa.dtype))[()]
+            if dxa.dtype.kind == "c":  # summing in y's real dtype would drop the imaginary part
+                result_dtype = np.result_type(result_dtype, dxa.dtype)
+            return np.sum(dxa * (y[hi] + y[lo]) / 2.0, axis=axis, dtype=result_dtype)[()]
         if _special_dx(dxa):
             return _times_dx(trapezoid(y, dx=1.0, axis=axis, n_threads=n_threads), dx, dxa, n)
         w = trapezoid_weights(np.full(max(n - 1, 0), float(dx)))

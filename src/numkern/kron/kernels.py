@@ -19,6 +19,8 @@ Kernels
     (Student-t-mixture spectrum, GP-HM's "StM"); derivatives up to total order 4 (the fifth jumps at 0).
 ``RBF(lengthscale, variance)``
     ``variance * exp(-r^2 / (2 lengthscale^2))``.
+    Lengthscales (and the spectral mixture's scales ``exp(log_scales)``) must lie in [1e-30, 1e30]: the closed-form
+    derivatives scale like ``lengthscale**-10`` (order 8 plus the two of the parameter gradient) and would overflow.
 ``Matern(lengthscale, variance, nu)``, ``nu`` in {0.5, 1.5, 2.5}
     derivatives up to total order 0, 2, 4 respectively.
 
