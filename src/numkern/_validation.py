@@ -20,8 +20,8 @@ import os
 
 import numpy as np
 
-__all__ = ["check_n_threads", "check_integer", "check_real", "check_bool", "thread_cap", "all_cores",
-           "available_memory", "check_allocation", "InsufficientMemoryError"]
+__all__ = ["check_n_threads", "check_integer", "check_real", "check_bool", "as_numeric_array", "thread_cap",
+           "all_cores", "available_memory", "check_allocation", "InsufficientMemoryError"]
 
 
 def all_cores() -> int:
@@ -98,6 +98,29 @@ def check_bool(value, name: str) -> bool:
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     raise TypeError(f"{name} must be True or False, got {value!r} of type {type(value).__name__}")
+
+
+def as_numeric_array(value, name: str, *, allow_bool: bool = False, allow_complex: bool = True, dtype=None):
+    """Return ``value`` as a NumPy array of integers or real (or complex) numbers, or raise naming ``name``.
+
+    Strings, bytes, None, datetimes and other non-numbers raise TypeError (instead of numpy's ufunc-loop errors,
+    or worse a result: ``None`` cast to NaN); so do bool arrays unless ``allow_bool`` and complex ones unless
+    ``allow_complex``. Object arrays are accepted when every element is a number (converted to float64, or to
+    complex128 when one is complex). With ``dtype``, the checked array is cast to it (no copy if it already is).
+    """
+    arr = np.asarray(value)
+    if arr.dtype.kind == "O":
+        items = list(arr.flat)
+        if all(isinstance(v, numbers.Number) and not isinstance(v, (bool, np.bool_))
+               for v in items):
+            arr = arr.astype(np.float64 if all(isinstance(v, numbers.Real) for v in items) else np.complex128)
+    kinds = "iuf" + ("b" if allow_bool else "") + ("c" if allow_complex else "")
+    if arr.dtype.kind not in kinds:
+        what = f"dtype {arr.dtype}" if isinstance(value, np.ndarray) else type(value).__name__
+        if arr.dtype.kind == "c":
+            raise TypeError(f"{name} must be real, got {what}")
+        raise TypeError(f"{name} must be a number or an array of numbers, got {value!r:.80} ({what})")
+    return arr if dtype is None else arr.astype(dtype, copy=False)
 
 
 _THREADS_RULE = "n_threads must be None, -1 (all cores) or a positive integer"

@@ -150,7 +150,7 @@ def test_bad_input():
         SpectralMixture([0.0], [0.0], [1.0], envelope="cauchy")
     with pytest.raises(ValueError, match="nu"):
         Matern(nu=3.5)
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="lengthscale"):
         RBF(lengthscale=-1.0)
     with pytest.raises(ValueError, match="entries"):
         k.with_theta([1.0])

@@ -10,14 +10,17 @@ marginal likelihood from the innovations.  See ``cpp/include/numkern/integrate/b
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import gammainc
 
+from numkern._validation import as_numeric_array, check_real
+
 from .. import _integrate
-from ._rules import _norm_axis, _reduce
+from ._rules import _norm_axis, _numeric, _reduce
 
 _MAX_ORDER = 10  # nu up to 21/2
 _KERNEL_RE = re.compile(r"^matern(\d+)2$")
@@ -40,16 +43,23 @@ def _parse_kernel(kernel) -> tuple[int, int]:
 
 
 def _check_lengthscale(lengthscale, kind: int) -> float:
+    """A positive finite real lengthscale (Matern); the Wiener kernel ignores it, but it must still be a number."""
     if kind == 1:
+        if lengthscale is not None and (isinstance(lengthscale, (bool, np.bool_))
+                                        or not isinstance(lengthscale, numbers.Real)):
+            raise TypeError(f"lengthscale must be a real number or None, got {lengthscale!r} of type "
+                            f"{type(lengthscale).__name__}")
         return float("nan")
-    ell = float(lengthscale)
-    if not (np.isfinite(ell) and ell > 0):
-        raise ValueError(f"lengthscale: must be a positive finite number, got {lengthscale!r}")
-    return ell
+    return check_real(lengthscale, "lengthscale", positive=True)
+
+
+def _real_array(x, name: str) -> np.ndarray:
+    """x as a float64 array; strings, bool and complex values raise TypeError naming the argument."""
+    return as_numeric_array(x, name, allow_complex=False, dtype=np.float64)
 
 
 def _check_nodes(x) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
+    x = _real_array(x, "x")
     if x.ndim != 1:
         raise ValueError(f"x: Bayesian quadrature needs 1-D nodes, got shape {x.shape}")
     if x.size < 2:
@@ -64,11 +74,13 @@ def _check_nodes(x) -> np.ndarray:
 def _check_bounds(bounds, x: np.ndarray) -> tuple[float, float]:
     if bounds is None:
         return float(x[0]), float(x[-1])
-    try:
-        a, b = (float(v) for v in bounds)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"bounds: expected a pair (a, b), got {bounds!r}") from exc
-    if not (np.isfinite(a) and np.isfinite(b)) or a > x[0] or b < x[-1]:
+    if isinstance(bounds, (str, bytes)) or not hasattr(bounds, "__len__") and not hasattr(bounds, "__iter__"):
+        raise TypeError(f"bounds must be a pair (a, b) of real numbers, got {bounds!r}")
+    bounds = tuple(bounds)
+    if len(bounds) != 2:
+        raise ValueError(f"bounds: expected a pair (a, b), got {bounds!r}")
+    a, b = (check_real(v, f"bounds[{k}]") for k, v in enumerate(bounds))
+    if a > x[0] or b < x[-1]:
         raise ValueError(f"bounds: need finite a <= x[0] and b >= x[-1], got ({a}, {b})")
     return a, b
 
@@ -116,8 +128,12 @@ def kernel_mean(x, a, b, kernel="matern52", lengthscale=1.0):
     0.786939
     """
     kind, p = _parse_kernel(kernel)
-    x = np.asarray(x, dtype=np.float64)
+    x = _real_array(x, "x")
+    # Matern: any real bounds, a > b with quad's sign convention, and infinite bounds (k is integrable over R).
+    a = check_real(a, "a", finite=kind == 1)
+    b = check_real(b, "b", finite=kind == 1)
     if kind == 1:
+        _check_wiener_order(a, b)
         u = x - a
         return (b - a) + u * (b - a) - 0.5 * u * u
     ell = _check_lengthscale(lengthscale, kind)
@@ -156,15 +172,37 @@ def kernel_integral(a, b, kernel="matern52", lengthscale=1.0) -> float:
     1.333333
     """
     kind, p = _parse_kernel(kernel)
-    L = float(b) - float(a)
+    # The double integral of a stationary kernel over an infinite square diverges: finite bounds only.
+    a = check_real(a, "a")
+    b = check_real(b, "b")
+    L = b - a
     if kind == 1:
+        _check_wiener_order(a, b)
         return L * L + L**3 / 3.0
     ell = _check_lengthscale(lengthscale, kind)
+    # a > b: both integrals change sign (quad's convention), so the double integral is that over [b, a].
+    L = abs(L)
     c = math.sqrt(2 * p + 1) / ell
     D = c * L
     coef = _matern_coeffs(p)
-    return float(2.0 / c**2 * sum(coef[j] * (D * _lower_gamma(j + 1, D) - _lower_gamma(j + 2, D))
-                                  for j in range(p + 1)))
+    if D <= 1e-100:
+        # lengthscale >> b - a: k = 1 - (c r if nu = 1/2) + O((c r)^2) on the square, 2/c^2 would underflow.
+        return L * L * (1.0 - D / 3.0) if p == 0 else L * L
+    if D >= 1e100:
+        # lengthscale << b - a: gamma(j + 1, D) = j!, and D * gamma(...) may overflow; same formula regrouped.
+        s1 = sum(coef[j] * _lower_gamma(j + 1, D) for j in range(p + 1))
+        s2 = sum(coef[j] * _lower_gamma(j + 2, D) for j in range(p + 1))
+        return float(2.0 * L / c * s1 - 2.0 / c * (s2 / c))
+    total = sum(coef[j] * (D * _lower_gamma(j + 1, D) - _lower_gamma(j + 2, D)) for j in range(p + 1))
+    if 1e-150 < c < 1e150:
+        return float(2.0 / c**2 * total)
+    return float(2.0 / c * (total / c))  # c**2 would overflow or underflow
+
+
+def _check_wiener_order(a: float, b: float) -> None:
+    # k(s, t) = 1 + min(s - a, t - a) is a covariance only for s, t >= a: no reversed interval for Wiener.
+    if a > b:
+        raise ValueError(f"a, b: the Wiener kernel needs a <= b, got a={a!r} > b={b!r}")
 
 
 @dataclass(frozen=True)
@@ -204,11 +242,16 @@ class BQRule:
 
     def __call__(self, y, axis=-1, *, n_threads=None):
         """Posterior mean of the integral of ``y`` sampled at the nodes along ``axis`` (one fused pass)."""
-        y = np.asarray(y)
+        y = _numeric(y, "y", allow_bool=True)
+        if y.ndim == 0:
+            raise ValueError("y: need at least one dimension to integrate along")
         axis = _norm_axis(axis, y.ndim)
         if y.shape[axis] != self.weights.size:
             raise ValueError(f"y: length {y.shape[axis]} along axis does not match the {self.weights.size} nodes")
-        dtype = y.dtype if y.dtype.kind == "f" and y.dtype.itemsize in (4, 8) else np.dtype(np.float64)
+        if y.dtype.kind == "c":  # the weights are real: the integral of a complex integrand is complex
+            dtype = np.result_type(y.dtype, np.complex64)
+        else:
+            dtype = y.dtype if y.dtype.kind == "f" and y.dtype.itemsize in (4, 8) else np.dtype(np.float64)
         return _reduce(y, self.weights, axis, dtype, n_threads)
 
 
@@ -262,12 +305,10 @@ def bq_weights(x, kernel="matern52", lengthscale=None, *, scale=1.0, bounds=None
     kind, p = _parse_kernel(kernel)
     x = _check_nodes(x)
     a, b = _check_bounds(bounds, x)
-    if lengthscale is None:
-        lengthscale = _default_lengthscale(a, b) if kind == 0 else float("nan")
+    if lengthscale is None and kind == 0:
+        lengthscale = _default_lengthscale(a, b)
     ell = _check_lengthscale(lengthscale, kind)
-    scale = float(scale)
-    if not (np.isfinite(scale) and scale > 0):
-        raise ValueError(f"scale: must be a positive finite number, got {scale!r}")
+    scale = check_real(scale, "scale", positive=True)
     w, var, _, _ = _solve(x, kind, p, ell, a, b)
     return BQRule(x, w, scale * var, kernel, ell, scale, (a, b))
 
@@ -384,9 +425,7 @@ def bayes_quad(y, x=None, *, dx=1.0, axis=-1, kernel="matern52", lengthscale=Non
         raise ValueError("y: samples must be finite (found NaN or inf)")
     kind, p = _parse_kernel(kernel)
     if x is None:
-        dx = float(dx)
-        if not (np.isfinite(dx) and dx > 0):
-            raise ValueError(f"dx: must be a positive finite number, got {dx!r}")
+        dx = check_real(dx, "dx", positive=True)
         x = dx * np.arange(n, dtype=np.float64)
     x = _check_nodes(x)
     if x.size != n:
@@ -396,9 +435,7 @@ def bayes_quad(y, x=None, *, dx=1.0, axis=-1, kernel="matern52", lengthscale=Non
     if fit_scale and scale != "mle":
         raise ValueError(f"scale: expected a positive number or 'mle', got {scale!r}")
     if not fit_scale:
-        scale = float(scale)
-        if not (np.isfinite(scale) and scale > 0):
-            raise ValueError(f"scale: must be a positive finite number or 'mle', got {scale!r}")
+        scale = check_real(scale, "scale", positive=True)
     rows = np.ascontiguousarray(np.moveaxis(y, axis, -1).reshape(-1, n), dtype=np.float64)
     batch_shape = y.shape[:axis] + y.shape[axis + 1:]
 

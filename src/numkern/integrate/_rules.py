@@ -3,13 +3,20 @@
 Each rule is turned into weights (or a per-interval stencil) computed from ``x`` alone, followed by one fused
 C++ pass over ``y`` in its own memory layout (:mod:`numkern._integrate`).  Inputs the kernels do not cover
 (N-D ``x``, array ``dx``, complex or exotic dtypes) go through the same weights with numpy.
+
+Complex ``x`` or ``dx`` give the integral along the polyline through the nodes (a contour integral), in every
+rule: scipy's cumulative rules and ``numpy.trapezoid`` do the same, while ``scipy.integrate.trapezoid`` and
+``simpson`` drop the imaginary part of ``x`` (``trapezoid(y, dx=1j)`` is 0.0 there).  ``dx``, ``x``, ``y`` and
+``initial`` must be numbers (TypeError naming the argument otherwise); NaN and inf follow scipy.
 """
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
-from numkern._validation import check_n_threads
+from numkern._validation import as_numeric_array, check_integer, check_n_threads
 
 from .. import _integrate
 from ._weights import (
@@ -35,7 +42,34 @@ def _float_dtype(dtype: np.dtype) -> np.dtype:
 
 
 def _norm_axis(axis, ndim: int) -> int:
+    axis = check_integer(axis, "axis")
     return int(np.lib.array_utils.normalize_axis_index(axis, ndim))
+
+
+def _numeric(value, name: str, *, allow_bool: bool = False) -> np.ndarray:
+    """``value`` (``y``, a spacing ``dx``, the nodes ``x``) as an integer, real or complex array; TypeError else."""
+    return as_numeric_array(value, name, allow_bool=allow_bool)
+
+
+def _special_dx(dxa: np.ndarray) -> bool:
+    """A scalar spacing the fused real kernels cannot take: complex, NaN or inf.
+
+    Every uniform rule is homogeneous of degree one in ``dx``, so such integrals are ``dx`` times the unit-spacing
+    result: exact for complex ``dx`` (scipy's value, where scipy keeps the imaginary part), and for ``inf`` the
+    signed infinity scipy returns instead of the ``0 * inf = nan`` that folding ``dx`` into the weights gives.
+    """
+    return dxa.ndim == 0 and (dxa.dtype.kind == "c" or not np.isfinite(dxa))
+
+
+def _scalar_value(dx, dxa: np.ndarray):
+    """The scalar dx itself (a Python number stays weakly typed in numpy's promotion) or its array value."""
+    return dx if isinstance(dx, numbers.Number) else dxa[()]
+
+
+def _times_dx(unit, dx, dxa: np.ndarray, n: int):
+    """The integral for the special scalar ``dx`` from the unit-spacing one (an empty sum stays 0)."""
+    res = np.multiply(unit, _scalar_value(dx, dxa))
+    return (np.zeros_like(res) if n < 2 else res)[()]
 
 
 def _kernel_ready(y: np.ndarray) -> np.ndarray:
@@ -80,9 +114,9 @@ def _fix_infinities(res, y, axis, x, dx, termwise):
     if x is None:
         d = np.full(y_last.shape[-1] - 1, float(dx))
     elif np.ndim(x) == 1:
-        d = np.diff(np.asarray(x)).astype(np.float64)
+        d = _spacings_1d(np.asarray(x))
     else:
-        d = np.diff(np.moveaxis(np.broadcast_to(x, y.shape), axis, -1), axis=-1).astype(np.float64)
+        d = np.diff(np.moveaxis(np.broadcast_to(x, y.shape), axis, -1), axis=-1).astype(_spacing_dtype(x))
     d = np.broadcast_to(d, y_last.shape[:-1] + d.shape[-1:])
     fixed = termwise(y_last[bad], d[bad])
     out = res_arr.copy()
@@ -125,9 +159,14 @@ def _interval_slices(ndim: int, axis: int):
     return tuple(hi), tuple(lo)
 
 
+def _spacing_dtype(x: np.ndarray) -> np.dtype:
+    """float64 spacings for real nodes, complex128 for complex ones (a contour integral along the polyline)."""
+    return np.dtype(np.complex128) if x.dtype.kind == "c" else np.dtype(np.float64)
+
+
 def _spacings_1d(x: np.ndarray) -> np.ndarray:
     # Differences in x's own dtype (as scipy), then widened: float32 nodes give scipy's float32 spacings.
-    return np.diff(x).astype(np.float64)
+    return np.diff(x).astype(_spacing_dtype(x))
 
 
 def trapezoid(y, x=None, dx=1.0, axis=-1, *, n_threads=None):
@@ -169,23 +208,30 @@ def trapezoid(y, x=None, dx=1.0, axis=-1, *, n_threads=None):
     >>> round(float(trapezoid(np.sin(x), x)), 4)
     2.0
     """
-    y = np.asarray(y)
+    y = _numeric(y, "y", allow_bool=True)
     result_dtype = _float_dtype(y.dtype)
     if y.ndim == 0:
         raise ValueError("y: need at least one dimension to integrate along")
     axis = _norm_axis(axis, y.ndim)
     n = y.shape[axis]
+    dxa = _numeric(dx, "dx") if x is None else None
+    if x is not None:
+        x = _numeric(x, "x")
+        result_dtype = np.result_type(result_dtype, x.dtype) if x.dtype.kind == "c" else result_dtype
     if n == 0:  # scipy: an empty sum
         return np.zeros(y.shape[:axis] + y.shape[axis + 1:], dtype=result_dtype)[()]
     if x is None:
-        if np.ndim(dx) != 0:
+        if dxa.ndim != 0:
             # Array dx broadcast against the interval terms, exactly as scipy does (numpy path).
             hi, lo = _interval_slices(y.ndim, axis)
-            return np.sum(np.asarray(dx) * (y[hi] + y[lo]) / 2.0, axis=axis, dtype=result_dtype)[()]
+            if dxa.dtype.kind == "c":  # summing in y's real dtype would drop the imaginary part
+                result_dtype = np.result_type(result_dtype, dxa.dtype)
+            return np.sum(dxa * (y[hi] + y[lo]) / 2.0, axis=axis, dtype=result_dtype)[()]
+        if _special_dx(dxa):
+            return _times_dx(trapezoid(y, dx=1.0, axis=axis, n_threads=n_threads), dx, dxa, n)
         w = trapezoid_weights(np.full(max(n - 1, 0), float(dx)))
         res = _reduce(y, w, axis, result_dtype, n_threads)
         return _fix_infinities(res, y, axis, None, dx, _trapezoid_termwise)
-    x = np.asarray(x)
     if x.ndim == 1:
         if x.shape[0] != n:
             raise ValueError(f"x: length {x.shape[0]} does not match y.shape[axis] = {n}")
@@ -195,7 +241,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1, *, n_threads=None):
         xb = np.broadcast_to(x, y.shape)
     except ValueError as exc:
         raise ValueError(f"x: shape {x.shape} is not broadcastable to y's shape {y.shape}") from exc
-    d = np.diff(np.moveaxis(xb, axis, -1), axis=-1).astype(np.float64)
+    d = np.diff(np.moveaxis(xb, axis, -1), axis=-1).astype(_spacing_dtype(x))
     w = np.moveaxis(trapezoid_weights(d), -1, axis)
     return _reduce(y, w, axis, result_dtype, n_threads)
 
@@ -249,7 +295,7 @@ def simpson(y, x=None, *, dx=1.0, axis=-1, n_threads=None):
     >>> float(simpson(x**2, x=x))    # exact for quadratics, also with even N
     243.0
     """
-    y = np.asarray(y)
+    y = _numeric(y, "y", allow_bool=True)
     if y.ndim == 0:
         raise ValueError("y: need at least one dimension to integrate along")
     axis = _norm_axis(axis, y.ndim)
@@ -258,20 +304,23 @@ def simpson(y, x=None, *, dx=1.0, axis=-1, n_threads=None):
         raise ValueError("y: simpson needs at least one sample along axis")
     yf = _float_dtype(y.dtype)
     if x is None:
-        result_dtype = np.result_type(yf, dx) if np.ndim(dx) == 0 else np.result_type(yf, np.asarray(dx))
-        if np.ndim(dx) != 0:
+        dxa = _numeric(dx, "dx")
+        if dxa.ndim != 0:
             raise ValueError("dx: must be a scalar (pass x= for non-uniform or batched spacings)")
+        if _special_dx(dxa):
+            return _times_dx(simpson(y, dx=1.0, axis=axis, n_threads=n_threads), dx, dxa, n)
+        result_dtype = np.result_type(yf, _scalar_value(dx, dxa))
         w = simpson_weights(np.full(max(n - 1, 0), float(dx)))
         res = _reduce(y, w, axis, _float_dtype(np.dtype(result_dtype)), n_threads)
         return _fix_infinities(res, y, axis, None, dx, _simpson_termwise)
-    x = np.asarray(x)
+    x = _numeric(x, "x")
     _check_x_shape(x, y, axis)
-    result_dtype = np.result_type(yf, x.dtype) if n == 2 else np.result_type(yf, np.float64)
+    result_dtype = np.result_type(yf, x.dtype) if n == 2 else np.result_type(yf, _spacing_dtype(x))
     result_dtype = _float_dtype(np.dtype(result_dtype))
     if x.ndim == 1:
         res = _reduce(y, simpson_weights(_spacings_1d(x)), axis, result_dtype, n_threads)
         return _fix_infinities(res, y, axis, x, dx, _simpson_termwise)
-    d = np.diff(np.moveaxis(x, axis, -1), axis=-1).astype(np.float64)
+    d = np.diff(np.moveaxis(x, axis, -1), axis=-1).astype(_spacing_dtype(x))
     w = np.moveaxis(simpson_weights(d), -1, axis)
     return _reduce(y, w, axis, result_dtype, n_threads)
 
@@ -328,7 +377,7 @@ def cumulative_trapezoid(y, x=None, dx=1.0, axis=-1, initial=None, *, n_threads=
     >>> cumulative_trapezoid(x, x, initial=0)
     array([ 0. , -1.5, -2. , -1.5,  0. ])
     """
-    y = np.asarray(y)
+    y = _numeric(y, "y", allow_bool=True)
     if y.ndim == 0:
         raise ValueError("y: need at least one dimension to integrate along")
     axis = _norm_axis(axis, y.ndim)
@@ -342,11 +391,15 @@ def cumulative_trapezoid(y, x=None, dx=1.0, axis=-1, initial=None, *, n_threads=
         if not np.isscalar(initial):
             raise ValueError("`initial` parameter should be a scalar.")
     if x is None:
-        result_dtype = _float_dtype(np.dtype(np.result_type(yf, dx if np.ndim(dx) == 0 else np.asarray(dx))))
-        if np.ndim(dx) != 0:
+        dxa = _numeric(dx, "dx")
+        result_dtype = _float_dtype(np.dtype(np.result_type(yf, _scalar_value(dx, dxa) if dxa.ndim == 0 else dxa)))
+        if _special_dx(dxa):
+            res = _times_dx(cumulative_trapezoid(y, dx=1.0, axis=axis, n_threads=n_threads), dx, dxa, n)
+            return res if initial is None else _prepend_initial(res, axis, np.zeros((), dtype=res.dtype))
+        if dxa.ndim != 0:
             # Array dx broadcast against the interval terms, exactly as scipy does (numpy path).
             hi, lo = _interval_slices(y.ndim, axis)
-            res = np.cumsum(np.asarray(dx) * (y[hi] + y[lo]) / 2.0, axis=axis)
+            res = np.cumsum(dxa * (y[hi] + y[lo]) / 2.0, axis=axis)
             if initial is not None:
                 shape = list(res.shape)
                 shape[axis] = 1
@@ -354,13 +407,13 @@ def cumulative_trapezoid(y, x=None, dx=1.0, axis=-1, initial=None, *, n_threads=
             return res
         coef, start = trapezoid_stencil(np.full(n - 1, float(dx)))
         return _cumulative(y, coef, start, 2, axis, result_dtype, initial, n_threads)
-    x = np.asarray(x)
+    x = _numeric(x, "x")
     _check_x_shape(x, y, axis)
     result_dtype = _float_dtype(np.dtype(np.result_type(yf, x.dtype)))
     if x.ndim == 1:
         coef, start = trapezoid_stencil(_spacings_1d(x))
         return _cumulative(y, coef, start, 2, axis, result_dtype, initial, n_threads)
-    d = np.diff(np.moveaxis(x, axis, -1), axis=-1).astype(np.float64)
+    d = np.diff(np.moveaxis(x, axis, -1), axis=-1).astype(_spacing_dtype(x))
     coef, start = trapezoid_stencil(d)
     return _cumulative(y, coef, start, 2, axis, result_dtype, initial, n_threads)
 
@@ -404,18 +457,19 @@ def cumulative_simpson(y, *, x=None, dx=1.0, axis=-1, initial=None, n_threads=No
     >>> cumulative_simpson(x**2, x=x, initial=0)    # exact for quadratics
     array([0.        , 0.04166667, 0.33333333, 1.125     , 2.66666667])
     """
-    y = np.asarray(y)
+    y = _numeric(y, "y", allow_bool=True)
     y = y.astype(_float_dtype(y.dtype), copy=False)
     if y.ndim == 0:
         raise ValueError("`axis={}` is not valid for `y` with `y.ndim=0`.".format(axis))
+    axis = check_integer(axis, "axis")
     try:
         axis = _norm_axis(axis, y.ndim)
-    except Exception as exc:
+    except ValueError as exc:
         raise ValueError(f"`axis={axis}` is not valid for `y` with `y.ndim={y.ndim}`.") from exc
     n = y.shape[axis]
     init_arr = None
     if initial is not None:
-        init_arr = np.asarray(initial)
+        init_arr = _numeric(initial, "initial")
         init_arr = init_arr.astype(_float_dtype(init_arr.dtype), copy=False)
         alt = tuple(1 if k == axis else s for k, s in enumerate(y.shape))
         if not (init_arr.ndim == 0 or init_arr.shape == alt):
@@ -425,7 +479,7 @@ def cumulative_simpson(y, *, x=None, dx=1.0, axis=-1, initial=None, n_threads=No
     if n < 3:
         res = cumulative_trapezoid(y, x, dx=dx, axis=axis, initial=None, n_threads=n_threads)
     elif x is not None:
-        x = np.asarray(x)
+        x = _numeric(x, "x")
         x = x.astype(_float_dtype(x.dtype), copy=False)
         if not (x.shape == y.shape or (x.ndim == 1 and x.shape[0] == n)):
             raise ValueError("If given, shape of `x` must be the same as `y` or 1-D with the same length as `y` "
@@ -437,23 +491,32 @@ def cumulative_simpson(y, *, x=None, dx=1.0, axis=-1, initial=None, n_threads=No
         coef, start = simpson_stencil(d, equal=False)
         res = _cumulative(y, coef, start, 3, axis, result_dtype, None, n_threads)
     else:
-        dxa = np.asarray(dx)
+        dxa = _numeric(dx, "dx")
         dxa = dxa.astype(_float_dtype(dxa.dtype), copy=False)
         alt = tuple(1 if k == axis else s for k, s in enumerate(y.shape))
         if not (dxa.ndim == 0 or dxa.shape == alt):
             raise ValueError("If provided, `dx` must either be a scalar or have the same shape as `y` but with "
                              "only 1 point along `axis`.")
         result_dtype = np.result_type(y.dtype, dxa.dtype)
-        if dxa.ndim == 0:
-            coef, start = simpson_stencil(np.full(n - 1, dxa, dtype=dxa.dtype), equal=True)
+        if _special_dx(dxa):
+            res = _times_dx(cumulative_simpson(y, dx=1.0, axis=axis, n_threads=n_threads), dx, dxa, n)
         else:
-            d = np.repeat(np.moveaxis(dxa, axis, -1), n - 1, axis=-1)
-            coef, start = simpson_stencil(d, equal=True)
-        res = _cumulative(y, coef, start, 3, axis, result_dtype, None, n_threads)
+            if dxa.ndim == 0:
+                coef, start = simpson_stencil(np.full(n - 1, dxa, dtype=dxa.dtype), equal=True)
+            else:
+                d = np.repeat(np.moveaxis(dxa, axis, -1), n - 1, axis=-1)
+                coef, start = simpson_stencil(d, equal=True)
+            res = _cumulative(y, coef, start, 3, axis, result_dtype, None, n_threads)
 
     if init_arr is not None:
         alt = tuple(1 if k == axis else s for k, s in enumerate(y.shape))
         init_b = np.broadcast_to(init_arr, alt)
-        res = res + init_b
-        res = np.concatenate([init_b.astype(res.dtype), res], axis=axis)
+        res = _prepend_initial(res + init_b, axis, init_b)
     return res
+
+
+def _prepend_initial(res: np.ndarray, axis: int, init) -> np.ndarray:
+    """``init`` (broadcast to one point along axis) followed by ``res`` along axis."""
+    shape = list(res.shape)
+    shape[axis] = 1
+    return np.concatenate([np.broadcast_to(init, shape).astype(res.dtype), res], axis=axis)

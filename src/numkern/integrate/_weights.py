@@ -1,32 +1,42 @@
 """Weights and stencils of the fixed-node rules, computed from the node spacings only.
 
-Every function takes the spacings ``d = diff(x)`` with shape ``(..., N-1)`` (float64) and returns arrays that
-broadcast over the leading dimensions, so one code path serves 1-D ``x`` (fed to the fused C++ pass) and
-N-D ``x`` (evaluated with numpy).  The arithmetic mirrors scipy.integrate's formulas term by term so the
+Every function takes the spacings ``d = diff(x)`` with shape ``(..., N-1)`` (float64, or complex128 for complex
+nodes: a contour integral along the polyline through ``x``) and returns arrays that broadcast over the leading
+dimensions, so one code path serves 1-D real ``x`` (weights computed in C++, fed to the fused C++ pass) and
+N-D or complex ``x`` (evaluated with numpy).  The arithmetic mirrors scipy.integrate's formulas term by term so the
 results agree to rounding.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from .. import _integrate
 
 
+def _weight_dtype(d: np.ndarray) -> np.dtype:
+    """float64 for real spacings, complex128 for complex ones."""
+    return np.dtype(np.complex128) if d.dtype.kind == "c" else np.dtype(np.float64)
+
+
 def trapezoid_weights(d: np.ndarray) -> np.ndarray:
     """w with sum_n w_n y_n = sum_i d_i (y_i + y_{i+1}) / 2."""
-    if d.ndim == 1:
+    if d.ndim == 1 and d.dtype.kind != "c":
         return _integrate.rule_weights(d, 0)
     shape = d.shape[:-1] + (d.shape[-1] + 1,)
-    w = np.zeros(shape)
+    w = np.zeros(shape, dtype=_weight_dtype(d))
     w[..., :-1] += d / 2.0
     w[..., 1:] += d / 2.0
     return w
 
 
 def _safe_divide(a, b):
-    """a / b with 0 where b == 0 (scipy's convention for repeated nodes)."""
-    a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
+    """a / b with 0 where b == 0 (scipy's convention for repeated nodes); float64, or complex128 if either is."""
+    a, b = np.asarray(a), np.asarray(b)
+    dtype = np.result_type(a.dtype, b.dtype, np.float64) if "c" in (a.dtype.kind, b.dtype.kind) else float
+    a, b = np.broadcast_arrays(a.astype(dtype, copy=False), b.astype(dtype, copy=False))
     return np.true_divide(a, b, out=np.zeros_like(a), where=b != 0)
 
 
@@ -44,12 +54,26 @@ def _add_simpson_pairs(w: np.ndarray, d: np.ndarray, stop: int) -> None:
     w[..., 2 : 2 * m + 1 : 2] += scale * (2.0 - h0divh1)
 
 
+def _ldexp(a: np.ndarray, e: int) -> np.ndarray:
+    """a * 2**e, exactly (also for complex a and subnormal results)."""
+    if a.dtype.kind == "c":
+        return np.ldexp(a.real, e) + 1j * np.ldexp(a.imag, e)
+    return np.ldexp(a, e)
+
+
 def simpson_weights(d: np.ndarray) -> np.ndarray:
     """Weights of scipy.integrate.simpson (>= 1.11): composite Simpson, Cartwright's correction for even N."""
     n = d.shape[-1] + 1
-    if d.ndim == 1:
+    # The weights are homogeneous of degree one in d but form products of up to three spacings: rescale extreme
+    # spacings by a power of two (exact) so that d**3 neither overflows (1e300 -> inf, then 0 weights) nor
+    # underflows.  Spacings in the usual range take the unscaled path, bit for bit.
+    big = float(np.max(np.abs(d), initial=0.0))
+    if math.isfinite(big) and (big > 2.0**300 or 0.0 < big < 2.0**-300):
+        e = math.frexp(big)[1]
+        return _ldexp(simpson_weights(_ldexp(d, -e)), e)
+    if d.ndim == 1 and d.dtype.kind != "c":
         return _integrate.rule_weights(d, 1)  # same arithmetic, in C++ (long axes)
-    w = np.zeros(d.shape[:-1] + (n,))
+    w = np.zeros(d.shape[:-1] + (n,), dtype=_weight_dtype(d))
     if n < 2:
         return w
     if n == 2:
@@ -73,7 +97,7 @@ def simpson_weights(d: np.ndarray) -> np.ndarray:
 def trapezoid_stencil(d: np.ndarray):
     """Per-interval stencil (coef (..., N-1, 3), start (N-1,)) of the cumulative trapezoid rule."""
     m = d.shape[-1]
-    coef = np.zeros(d.shape + (3,))
+    coef = np.zeros(d.shape + (3,), dtype=_weight_dtype(d))
     coef[..., 0] = d / 2.0
     coef[..., 1] = d / 2.0
     return coef, np.arange(m, dtype=np.int64)
@@ -94,20 +118,22 @@ def simpson_stencil(d: np.ndarray, equal: bool):
     nb = np.where(forward, j + 1, j - 1)
     x21 = d
     x32 = d[..., nb]
-    # Factors are formed in d's own dtype (float32 nodes round like scipy's), then multiplied in float64.
+    # Factors are formed in d's own dtype (float32 nodes round like scipy's), then multiplied in float64
+    # (complex128 for complex spacings: dropping the imaginary part would silently integrate along the wrong path).
+    wd = _weight_dtype(d)
     if equal:
-        scale = (x21 / 3).astype(np.float64)
+        scale = (x21 / 3).astype(wd)
         c1, c2, c3 = scale * (5 / 4), scale * 2, scale * (-1 / 4)
     else:
         x31 = x21 + x32
         x21_x31 = x21 / x31
         x21_x32 = x21 / x32
         q = x21_x31 * x21_x32
-        scale = (x21 / 6).astype(np.float64)
-        c1 = scale * (3 - x21_x31).astype(np.float64)
-        c2 = scale * (3 + q + x21_x31).astype(np.float64)
-        c3 = scale * (-q).astype(np.float64)
-    coef = np.empty(d.shape + (3,))
+        scale = (x21 / 6).astype(wd)
+        c1 = scale * (3 - x21_x31).astype(wd)
+        c2 = scale * (3 + q + x21_x31).astype(wd)
+        c3 = scale * (-q).astype(wd)
+    coef = np.empty(d.shape + (3,), dtype=wd)
     # forward: (f1, f2, f3) = (y_j, y_j+1, y_j+2); backward: (f3, f2, f1) = (y_j-1, y_j, y_j+1).
     coef[..., 0] = np.where(forward, c1, c3)
     coef[..., 1] = c2

@@ -8,12 +8,18 @@ import math
 import numpy as np
 from scipy.optimize import minimize
 
+from numkern._validation import as_numeric_array, check_integer, check_real
+
 from ._operator import KroneckerEigh, KroneckerOperator, apply_along
 from .kernels import Kernel1D, uniform_spacing
 
 __all__ = ["GridGP"]
 
 _LOG_2PI = math.log(2.0 * math.pi)
+
+
+def _real(value, name):
+    return as_numeric_array(value, name, allow_complex=False, dtype=np.float64)
 
 
 def _factor_matrix(kernel, grid, gradient):
@@ -110,11 +116,15 @@ class GridGP:
         for j, k in enumerate(self.kernels):
             if not isinstance(k, Kernel1D):
                 raise TypeError(f"kernels[{j}] must be a numkern.kron.kernels.Kernel1D, got {type(k).__name__}")
-        if not (np.isfinite(self.noise) and self.noise > 0):
-            raise ValueError(f"noise must be a positive finite variance, got {self.noise!r}")
-        lo, hi = self.noise_bounds
-        if not (0 < lo <= hi):
+        check_real(self.noise, "noise", positive=True)
+        if isinstance(self.noise_bounds, (str, bytes)) or not hasattr(self.noise_bounds, "__len__"):
+            raise TypeError(f"noise_bounds must be a pair (low, high), got {self.noise_bounds!r}")
+        if len(self.noise_bounds) != 2:
+            raise ValueError(f"noise_bounds must be a pair (low, high), got {self.noise_bounds!r}")
+        lo, hi = (check_real(v, f"noise_bounds[{i}]", positive=True) for i, v in enumerate(self.noise_bounds))
+        if not lo <= hi:
             raise ValueError(f"noise_bounds must satisfy 0 < low <= high, got {self.noise_bounds!r}")
+        check_integer(self.max_iter, "max_iter", min_value=0)
 
     def _split(self, theta, kernels):
         out, start = [], 0
@@ -159,7 +169,7 @@ class GridGP:
         return lml, np.concatenate(grad_parts), eig, alpha
 
     def _prepare(self, grids, y):
-        grids = [np.asarray(g, dtype=np.float64) for g in grids]
+        grids = [_real(g, f"grids[{j}]") for j, g in enumerate(grids)]
         if len(grids) != len(self.kernels):
             raise ValueError(f"got {len(grids)} grids for {len(self.kernels)} kernels")
         for j, g in enumerate(grids):
@@ -168,7 +178,7 @@ class GridGP:
             if not np.all(np.isfinite(g)):
                 raise ValueError(f"grids[{j}] contains NaN or inf")
         shape = tuple(g.size for g in grids)
-        y = np.asarray(y, dtype=np.float64)
+        y = _real(y, "y")
         if y.shape != shape:
             if y.size == math.prod(shape) and y.ndim == 1:
                 y = y.reshape(shape)
@@ -249,7 +259,7 @@ class GridGP:
             Only when ``eval_gradient`` is True.
         """
         self._check_fitted()
-        theta = self.theta_ if theta is None else np.asarray(theta, dtype=np.float64)
+        theta = self.theta_ if theta is None else _real(theta, "theta")
         if theta.shape != self.theta_.shape:
             raise ValueError(f"theta must have shape {self.theta_.shape}, got {theta.shape}")
         lml, grad, _, _ = self._lml(theta, self.grids_, self._y_norm, self.kernels_, eval_gradient)
@@ -280,7 +290,7 @@ class GridGP:
         Cost ``O(P N)`` for ``P`` scattered points; for query points forming a grid use :meth:`predict_grid`.
         """
         self._check_fitted()
-        X = np.asarray(X, dtype=np.float64)
+        X = _real(X, "X")
         d = len(self.grids_)
         if X.ndim != 2 or X.shape[1] != d:
             raise ValueError(f"X must have shape (P, {d}), got {X.shape}")
@@ -320,7 +330,7 @@ class GridGP:
             Only if ``return_std``.
         """
         self._check_fitted()
-        grids = [np.asarray(g, dtype=np.float64) for g in grids]
+        grids = [_real(g, f"grids[{j}]") for j, g in enumerate(grids)]
         if len(grids) != len(self.grids_) or any(g.ndim != 1 for g in grids):
             raise ValueError(f"grids must be {len(self.grids_)} 1-D arrays")
         cross = [k(g, g0) for k, g, g0 in zip(self.kernels_, grids, self.grids_)]

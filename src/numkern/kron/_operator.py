@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+import numbers
 import os
 
 import numpy as np
 
-from numkern._validation import check_n_threads
+from numkern._validation import as_numeric_array, check_integer, check_n_threads, check_real
 import scipy.linalg as sla
 from scipy.sparse.linalg import LinearOperator
 
@@ -66,6 +67,25 @@ def _check_factor(j, f, dtype=None):
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"factor {j} contains NaN or inf")
     return np.ascontiguousarray(arr)
+
+
+def _operand(x, name="x"):
+    """A product's right-hand side: a numeric array (TypeError naming ``name`` for strings, None, ...).
+
+    CuPy arrays, LinearOperators and Python/NumPy scalars (scipy's scaling) pass through unchanged.
+    """
+    if is_cupy_array(x) or isinstance(x, LinearOperator):
+        return x
+    if isinstance(x, numbers.Number) and not isinstance(x, bool):
+        return x
+    return as_numeric_array(x, name, allow_bool=True)
+
+
+def _split_complex(fn, mat):
+    """fn(mat) for real mat; fn(Re) + i fn(Im) for complex mat (fn linear, real arithmetic only)."""
+    if np.iscomplexobj(mat):
+        return fn(mat.real) + 1j * fn(mat.imag)
+    return fn(mat)
 
 
 def kron_matmat_numpy(factors, x):
@@ -143,13 +163,14 @@ def apply_along(axis, M, X, *, n_threads=None, method="auto"):
         if np.shape(M)[1] != X.shape[axis]:
             raise ValueError(f"M has {np.shape(M)[1]} columns but X.shape[{axis}] = {X.shape[axis]}")
         return apply_along_cupy(int(axis) % X.ndim, M, X)
-    X = np.asarray(X)
+    X = as_numeric_array(X, "X", allow_bool=True)
+    axis = check_integer(axis, "axis")
     if X.ndim == 0:
         raise ValueError("X must have at least one dimension")
-    if not isinstance(axis, (int, np.integer)) or not -X.ndim <= axis < X.ndim:
+    if not -X.ndim <= axis < X.ndim:
         raise ValueError(f"axis {axis!r} is out of range for X with {X.ndim} dimensions")
     axis = int(axis) % X.ndim
-    M = np.asarray(M)
+    M = as_numeric_array(M, "M", allow_bool=True)
     if M.ndim != 2:
         raise ValueError(f"M must be 2-D, got shape {M.shape}")
     if M.shape[1] != X.shape[axis]:
@@ -181,7 +202,7 @@ class _GridShapes:
 
     def to_matrix(self, y, name="y"):
         """Return (Y of shape (N, B), restore) where restore maps an (N', B) result back to y's layout."""
-        y = np.asarray(y)
+        y = as_numeric_array(y, name, allow_bool=True)
         d = len(self.grid_shape)
         if y.ndim >= d and y.shape[:d] == self.grid_shape and y.ndim <= d + 1 and d > 1:
             batch = y.shape[d:]
@@ -330,17 +351,30 @@ class KroneckerOperator(LinearOperator):
     def matvec(self, x):
         if is_cupy_array(x):
             return self._product_cupy(x.reshape(-1))
-        return super().matvec(x)
+        return super().matvec(_operand(x))
 
     def matmat(self, X):
         if is_cupy_array(X):
             return self._product_cupy(X)
-        return super().matmat(X)
+        return super().matmat(_operand(X, "X"))
+
+    def rmatvec(self, x):
+        return super().rmatvec(_operand(x))
+
+    def rmatmat(self, X):
+        return super().rmatmat(_operand(X, "X"))
 
     def dot(self, x):
         if is_cupy_array(x):
             return self._product_cupy(x)
-        return super().dot(x)
+        return super().dot(_operand(x))
+
+    # scipy's @ raises ValueError("Scalar operands ...") for a string; a non-number is a TypeError here.
+    def __matmul__(self, other):
+        return super().__matmul__(_operand(other, "operand"))
+
+    def __rmatmul__(self, other):
+        return super().__rmatmul__(_operand(other, "operand"))
 
     def _matmat(self, X):
         return self._product(np.asarray(X))
@@ -411,6 +445,7 @@ class KroneckerOperator(LinearOperator):
         >>> KroneckerOperator(np.eye(2), np.ones((1, 1))).todense().tolist()
         [[1.0, 0.0], [0.0, 1.0]]
         """
+        max_size = check_integer(max_size, "max_size", min_value=1)
         if max(self.shape) > max_size:
             raise ValueError(f"operator of shape {self.shape} is too large to densify (max_size={max_size})")
         dense = self.factors[0]
@@ -470,9 +505,10 @@ def _log_terms(values_per_factor, sizes):
 def _check_dfactors(axis, dfactors, grid_shape):
     """Validate a factor index and one (n, n) or a stack (P, n, n) of factor derivatives."""
     d = len(grid_shape)
-    if not isinstance(axis, (int, np.integer)) or not 0 <= axis < d:
+    axis = check_integer(axis, "axis")
+    if not 0 <= axis < d:
         raise ValueError(f"axis must be in [0, {d}), got {axis!r}")
-    dk = np.asarray(dfactors, dtype=np.float64)
+    dk = as_numeric_array(dfactors, "dfactors", allow_complex=False).astype(np.float64)
     single = dk.ndim == 2
     dk = dk[None] if single else dk
     n = grid_shape[axis]
@@ -525,9 +561,7 @@ class KroneckerCholesky:
     """
 
     def __init__(self, factors, jitter=0.0, n_threads=None, method="auto"):
-        jitter = float(jitter)
-        if not math.isfinite(jitter) or jitter < 0:
-            raise ValueError(f"jitter must be finite and >= 0, got {jitter}")
+        jitter = check_real(jitter, "jitter", nonnegative=True)
         self.jitter = jitter
         lowers = []
         for j, f in enumerate(factors):
@@ -559,12 +593,17 @@ class KroneckerCholesky:
         if not np.all(np.isfinite(mat)):
             raise ValueError(f"{name} contains NaN or inf")
         batch = mat.shape[1]
-        t = np.array(mat, dtype=np.float64).reshape(self.grid_shape + (batch,))
-        for j, L in enumerate(self.lower_factors):
-            moved = np.moveaxis(t, j, 0)
-            res = fn(L, moved.reshape(L.shape[0], -1))
-            t = np.moveaxis(res.reshape(moved.shape), 0, j)
-        return restore(np.ascontiguousarray(t).reshape(self._shapes.size, batch), self.grid_shape)
+
+        def real_solve(m):
+            t = np.array(m, dtype=np.float64).reshape(self.grid_shape + (batch,))
+            for j, L in enumerate(self.lower_factors):
+                moved = np.moveaxis(t, j, 0)
+                res = fn(L, moved.reshape(L.shape[0], -1))
+                t = np.moveaxis(res.reshape(moved.shape), 0, j)
+            return np.ascontiguousarray(t).reshape(self._shapes.size, batch)
+
+        # Complex right-hand sides: real and imaginary parts separately (they were silently dropped).
+        return restore(_split_complex(real_solve, mat), self.grid_shape)
 
     def solve(self, y):
         """``K^{-1} y`` for ``y`` of shape ``(N,)``, ``(N, B)``, ``grid_shape`` or ``grid_shape + (B,)``."""
@@ -583,6 +622,8 @@ class KroneckerCholesky:
 
     def inv_quad(self, y):
         """``y^T K^{-1} y`` (per column for a batch), computed as ``||L^{-1} y||^2``."""
+        if np.iscomplexobj(y):
+            raise TypeError("y must be real: inv_quad is the real quadratic form y^T K^-1 y")
         z = self.solve_lower(y)
         z = np.asarray(z)
         mat, _ = self._shapes.to_matrix(z, "y")
@@ -685,9 +726,7 @@ class KroneckerEigh:
         return self._lam
 
     def _shifted(self, shift):
-        shift = float(shift)
-        if not math.isfinite(shift):
-            raise ValueError("shift must be finite")
+        shift = check_real(shift, "shift")
         low = self._lam_min + shift
         lam = self._lam + shift
         if not low > 0:
@@ -701,12 +740,16 @@ class KroneckerEigh:
         """``(K + shift I)^{-1} y`` for ``y`` of shape ``(N,)``, ``(N, B)``, ``grid_shape[+ (B,)]``."""
         mat, restore = self._shapes.to_matrix(y, "y")
         lam = self._shifted(shift).reshape(-1, 1)
-        z = self.QT.matmat(np.asarray(mat, dtype=np.float64))
-        return restore(np.asarray(self.Q.matmat(z / lam)), self.grid_shape)
+
+        def real_solve(m):
+            z = self.QT.matmat(np.asarray(m, dtype=np.float64))
+            return np.asarray(self.Q.matmat(z / lam))
+
+        return restore(_split_complex(real_solve, mat), self.grid_shape)
 
     def logdet(self, shift=0.0):
         """``log|K + shift I| = Σ_i log(Lambda_i + shift)`` (exact per-factor sum when ``shift == 0``)."""
-        if float(shift) == 0.0:
+        if check_real(shift, "shift") == 0.0:
             self._shifted(0.0)
             return _log_terms([np.log(w) for w in self.eigenvalue_factors], self.grid_shape)
         return float(np.sum(np.log(self._shifted(shift))))

@@ -19,6 +19,8 @@ Kernels
     (Student-t-mixture spectrum, GP-HM's "StM"); derivatives up to total order 4 (the fifth jumps at 0).
 ``RBF(lengthscale, variance)``
     ``variance * exp(-r^2 / (2 lengthscale^2))``.
+    Lengthscales (and the spectral mixture's scales ``exp(log_scales)``) must lie in [1e-30, 1e30]: the closed-form
+    derivatives scale like ``lengthscale**-10`` (order 8 plus the two of the parameter gradient) and would overflow.
 ``Matern(lengthscale, variance, nu)``, ``nu`` in {0.5, 1.5, 2.5}
     derivatives up to total order 0, 2, 4 respectively.
 
@@ -40,17 +42,47 @@ import numpy as np
 import scipy.linalg as _sla
 from scipy.linalg import toeplitz as _scipy_toeplitz
 
+from numkern._validation import as_numeric_array, check_integer, check_real
+
 __all__ = ["Kernel1D", "SpectralMixture", "RBF", "Matern", "uniform_spacing", "differentiation_matrix"]
 
 _SQRT5 = math.sqrt(5.0)
 
+# Supported range of lengthscales (and of the spectral-mixture envelope scales a = exp(l), which play the role of
+# 1 / lengthscale): the closed forms multiply exp(-(r / l)^2)-type factors by up to (1 / l)^10 (order 8 plus the
+# two orders of the parameter gradient), which overflows to inf (and inf * 0 = NaN) for l < ~2e-31. Beyond 1e30
+# the kernel is constant to double precision on any grid that itself is representable.
+_SCALE_MIN, _SCALE_MAX = 1e-30, 1e30
+_LOG_SCALE_MAX = math.log(_SCALE_MAX)  # 69.08
+_LOG_WEIGHT_MAX = 690.0  # exp(690) = 1e299: w times a kernel value stays finite
+
 
 # ----------------------------------------------------------------------------------------------- helpers
 def _as_float_array(name, x):
-    arr = np.asarray(x, dtype=np.float64)
+    """x as a float64 array; strings, bool, complex and other non-numbers raise TypeError naming ``name``."""
+    arr = as_numeric_array(x, name, allow_complex=False, dtype=np.float64)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite")
     return arr
+
+
+def _check_lengthscale(lengthscale, name="lengthscale"):
+    """A positive finite real scalar in [1e-30, 1e30] (these kernels are 1-D: one lengthscale per kernel)."""
+    if isinstance(lengthscale, np.ndarray) and lengthscale.ndim > 0:
+        raise TypeError(f"{name} must be a real scalar (a 1-D kernel has one lengthscale; use one kernel per "
+                        f"grid axis), got an array of shape {lengthscale.shape}")
+    value = check_real(lengthscale[()] if isinstance(lengthscale, np.ndarray) else lengthscale, name,
+                       positive=True)
+    if not _SCALE_MIN <= value <= _SCALE_MAX:
+        raise ValueError(f"{name} must lie in [{_SCALE_MIN:g}, {_SCALE_MAX:g}], got {value!r} (the closed-form "
+                         f"derivatives scale like {name}**-10 and overflow outside it)")
+    return value
+
+
+def _check_variance(variance):
+    if isinstance(variance, np.ndarray) and variance.ndim > 0:
+        raise TypeError(f"variance must be a real scalar, got an array of shape {variance.shape}")
+    return check_real(variance[()] if isinstance(variance, np.ndarray) else variance, "variance", positive=True)
 
 
 def uniform_spacing(x, rtol=1e-9):
@@ -76,6 +108,7 @@ def uniform_spacing(x, rtol=1e-9):
     0.25
     """
     x = _as_float_array("x", x)
+    rtol = check_real(rtol, "rtol", nonnegative=True)
     if x.ndim != 1 or x.size < 2:
         raise ValueError("x must be a 1-D grid with at least 2 points")
     n = x.size
@@ -86,6 +119,8 @@ def uniform_spacing(x, rtol=1e-9):
     return h
 
 
+# Intermediate inf * 0 where the exponential underflows is cleaned by _underflow_to_zero: no warnings for it.
+@np.errstate(over="ignore", invalid="ignore")
 def _gaussian_cos_derivatives(r, a, b, order):
     """Complex derivatives ``g^{(k)}(r)``, k = 0..order, of ``g(r) = exp(-a r^2 + i b r)``.
 
@@ -110,8 +145,21 @@ def _gaussian_cos_derivatives(r, a, b, order):
             hk = h_cur
         # (-sqrt a)^k with a^(k/2) for the even part so even orders carry no sqrt rounding
         scale = a ** (k // 2) * (-sa if k % 2 else 1.0)
-        out[k] = scale * hk * g
+        out[k] = _underflow_to_zero(scale * hk * g, g)
     return out
+
+
+def _underflow_to_zero(value, factor):
+    """``value`` with 0 where the exponential ``factor`` underflowed to 0 but the polynomial part overflowed.
+
+    There ``value`` = (lag scale)^k poly(z) exp(-z^2) with z^2 > 745, whose magnitude is below
+    ``|r|^-k 745^k e^-745`` (about 1e-195 for |r| >= 1e-10, order 10): 0 instead of the NaN of inf * 0. Finite
+    products are left as they are, so results that were finite do not change.
+    """
+    bad = np.isnan(value) & (factor == 0)
+    if bad.any():
+        value = np.where(bad, 0.0, value)
+    return value
 
 
 def _envelope_polys(poly0, order):
@@ -123,6 +171,8 @@ def _envelope_polys(poly0, order):
     return polys
 
 
+# Intermediate inf * 0 where the exponential underflows is cleaned by _underflow_to_zero: no warnings for it.
+@np.errstate(over="ignore", invalid="ignore")
 def _matern_envelope_derivatives(r, c, poly0, order):
     """Derivatives ``e^{(k)}(r)``, k = 0..order, of ``e(r) = E(c |r|)``, ``E(t) = poly0(t) e^{-t}``.
 
@@ -136,7 +186,7 @@ def _matern_envelope_derivatives(r, c, poly0, order):
     out = np.empty((order + 1,) + np.broadcast(t, sgn).shape)
     ck = np.ones_like(c)
     for k, q in enumerate(polys):
-        val = ck * q(t) * et
+        val = _underflow_to_zero(ck * q(t) * et, et)
         out[k] = val * sgn if k % 2 else val
         ck = ck * c
     return out
@@ -159,7 +209,19 @@ class Kernel1D:
 
     def __init__(self, theta):
         theta = _as_float_array("theta", theta).ravel().copy()
+        self._check_theta(theta)
         self._theta = theta
+
+    def _theta_limits(self):
+        """Per-parameter (lo, hi) bounds of theta (log-parameters whose exp must stay in range); None: free."""
+        return [None] * len(self.param_names)
+
+    def _check_theta(self, theta):
+        for name, limits, value in zip(self.param_names, self._theta_limits(), theta):
+            if limits is not None and not limits[0] <= value <= limits[1]:
+                raise ValueError(f"theta: {name} = {float(value)!r} is outside [{limits[0]:.6g}, {limits[1]:.6g}] (its exp "
+                                 f"would overflow or leave the supported scale range [{_SCALE_MIN:g}, "
+                                 f"{_SCALE_MAX:g}])")
 
     # -- parameters ----------------------------------------------------------------------------
     @property
@@ -177,6 +239,7 @@ class Kernel1D:
         theta = _as_float_array("theta", theta).ravel()
         if theta.size != self.n_params:
             raise ValueError(f"theta must have {self.n_params} entries, got {theta.size}")
+        self._check_theta(theta)
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
         new._theta = theta.copy()
@@ -186,13 +249,26 @@ class Kernel1D:
         return f"{type(self).__name__}(theta={np.array2string(self._theta, precision=4)})"
 
     # -- lag functions ---------------------------------------------------------------------------
-    def _check_order(self, order):
-        if not isinstance(order, (int, np.integer)) or order < 0:
-            raise ValueError(f"derivative order must be a non-negative integer, got {order!r}")
+    def _check_order(self, order, name="order"):
+        try:
+            order = check_integer(order, name)
+        except TypeError:
+            raise TypeError(f"derivative {name} must be a non-negative integer, got {order!r} of type "
+                            f"{type(order).__name__}") from None
+        if order < 0:
+            raise ValueError(f"derivative {name} must be a non-negative integer, got {order!r}")
         if order > self.max_order:
             raise ValueError(
                 f"{type(self).__name__} supports derivatives of total order <= {self.max_order}, got {order}"
             )
+        return order
+
+    def _check_orders(self, dx, dy):
+        """(dx, dy) as non-negative ints (bool and floats raise TypeError) with dx + dy <= max_order."""
+        dx = self._check_order(dx, "dx")
+        dy = self._check_order(dy, "dy")
+        self._check_order(dx + dy)
+        return dx, dy
 
     def lag(self, r, order=0):
         """``kappa^{(order)}(r)``: the ``order``-th derivative of the kernel in the lag ``r = x - x'``.
@@ -215,7 +291,7 @@ class Kernel1D:
         >>> round(float(RBF(lengthscale=1.0).lag(0.0, order=2)), 12)
         -1.0
         """
-        self._check_order(order)
+        order = self._check_order(order)
         r = _as_float_array("r", r)
         return self._lag_terms(r, order, with_grad=False)[0]
 
@@ -231,7 +307,7 @@ class Kernel1D:
         >>> np.round(g.ravel(), 12).tolist()
         [0.0, 3.0]
         """
-        self._check_order(order)
+        order = self._check_order(order)
         r = _as_float_array("r", r)
         return self._lag_terms(r, order, with_grad=True)[1]
 
@@ -262,7 +338,7 @@ class Kernel1D:
         (4, 4)
         """
         x, y = self._pair(x, y)
-        self._check_order(dx + dy)
+        dx, dy = self._check_orders(dx, dy)
         sign = -1.0 if dy % 2 else 1.0
         out = np.empty((x.size, y.size))
         for rows in self._row_blocks(x.size, y.size):
@@ -278,7 +354,7 @@ class Kernel1D:
     def gradient(self, x, y=None, dx=0, dy=0):
         """Parameter gradient of :meth:`__call__`: shape ``(n_params, n, m)``."""
         x, y = self._pair(x, y)
-        self._check_order(dx + dy)
+        dx, dy = self._check_orders(dx, dy)
         sign = -1.0 if dy % 2 else 1.0
         out = np.empty((self.n_params, x.size, y.size))
         for rows in self._row_blocks(x.size, y.size):
@@ -318,8 +394,8 @@ class Kernel1D:
         x = _as_float_array("x", x)
         h = uniform_spacing(x)
         n = x.size
+        dx, dy = self._check_orders(dx, dy)
         order = dx + dy
-        self._check_order(order)
         lags = h * np.arange(n)
         vals, grads = self._lag_terms(lags, order, with_grad=gradient)
         sign = -1.0 if dy % 2 else 1.0
@@ -377,6 +453,9 @@ class SpectralMixture(Kernel1D):
         mu = _as_float_array("freqs", freqs).ravel()
         if not (lw.size == ls.size == mu.size) or lw.size == 0:
             raise ValueError("log_weights, log_scales and freqs must have the same non-zero length")
+        if not isinstance(envelope, str):
+            raise TypeError(f"envelope must be 'gaussian' or 'matern52', got {envelope!r} of type "
+                            f"{type(envelope).__name__}")
         if envelope not in ("gaussian", "matern52"):
             raise ValueError(f"envelope must be 'gaussian' or 'matern52', got {envelope!r}")
         self.envelope = envelope
@@ -399,10 +478,13 @@ class SpectralMixture(Kernel1D):
         >>> SpectralMixture.initial(4, 30.0).freqs.tolist()
         [0.0, 10.0, 20.0, 30.0]
         """
-        q = int(n_components)
-        if q < 1:
-            raise ValueError("n_components must be >= 1")
-        return cls(np.full(q, -math.log(q)), np.zeros(q), np.linspace(0.0, 1.0, q) * float(max_frequency), envelope)
+        q = check_integer(n_components, "n_components", min_value=1)
+        max_frequency = check_real(max_frequency, "max_frequency")
+        return cls(np.full(q, -math.log(q)), np.zeros(q), np.linspace(0.0, 1.0, q) * max_frequency, envelope)
+
+    def _theta_limits(self):
+        q = self.n_components
+        return ([(-math.inf, _LOG_WEIGHT_MAX)] * q + [(-_LOG_SCALE_MAX, _LOG_SCALE_MAX)] * q + [None] * q)
 
     @property
     def log_weights(self):
@@ -491,9 +573,12 @@ class RBF(Kernel1D):
     param_names = ("log_lengthscale", "log_variance")
 
     def __init__(self, lengthscale=1.0, variance=1.0):
-        if not (lengthscale > 0 and variance > 0):
-            raise ValueError("lengthscale and variance must be positive")
+        lengthscale = _check_lengthscale(lengthscale)
+        variance = _check_variance(variance)
         super().__init__([math.log(lengthscale), math.log(variance)])
+
+    def _theta_limits(self):
+        return [(math.log(_SCALE_MIN), _LOG_SCALE_MAX), None]
 
     def _lag_terms(self, r, order, with_grad):
         ell2 = math.exp(2.0 * self._theta[0])
@@ -533,13 +618,15 @@ class Matern(Kernel1D):
     _POLYS = {0.5: [1.0], 1.5: [1.0, 1.0], 2.5: [1.0, 1.0, 1.0 / 3.0]}
 
     def __init__(self, lengthscale=1.0, variance=1.0, nu=2.5):
-        if nu not in self._POLYS:
+        if check_real(nu, "nu") not in self._POLYS:
             raise ValueError(f"nu must be 0.5, 1.5 or 2.5, got {nu!r}")
-        if not (lengthscale > 0 and variance > 0):
-            raise ValueError("lengthscale and variance must be positive")
+        lengthscale = _check_lengthscale(lengthscale)
+        variance = _check_variance(variance)
         self.nu = float(nu)
         self.max_order = {0.5: 0, 1.5: 2, 2.5: 4}[self.nu]
         super().__init__([math.log(lengthscale), math.log(variance)])
+
+    _theta_limits = RBF._theta_limits
 
     def _lag_terms(self, r, order, with_grad):
         c = math.sqrt(2.0 * self.nu) * math.exp(-self._theta[0])
@@ -590,12 +677,13 @@ def differentiation_matrix(kernel, x, order=1, jitter=1e-6):
     >>> bool(np.max(np.abs(D @ np.sin(3 * x) - 3 * np.cos(3 * x))[5:-5]) < 1e-4)
     True
     """
+    if not isinstance(kernel, Kernel1D):
+        raise TypeError(f"kernel must be a numkern.kron.kernels.Kernel1D (RBF, Matern, SpectralMixture), got "
+                        f"{type(kernel).__name__}")
     x = _as_float_array("x", x)
     if x.ndim != 1 or x.size < 1:
         raise ValueError("x must be a non-empty 1-D array")
-    jitter = float(jitter)
-    if not (math.isfinite(jitter) and jitter >= 0):
-        raise ValueError(f"jitter must be finite and >= 0, got {jitter}")
+    jitter = check_real(jitter, "jitter", nonnegative=True)
     try:
         uniform_spacing(x)
         uniform = True

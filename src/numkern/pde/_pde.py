@@ -6,6 +6,8 @@ import numbers
 
 import numpy as np
 
+from numkern._validation import check_integer, check_real
+
 _NAMED_NONLINEARITIES = {
     # u (u^2 - 1): Allen-Cahn / Ginzburg-Landau reaction term
     "allen_cahn": (lambda u: u * (u * u - 1.0), lambda u: 3.0 * u * u - 1.0),
@@ -14,6 +16,24 @@ _NAMED_NONLINEARITIES = {
     # u^2 (Fisher-KPP-like reaction, sign through the coefficient)
     "quadratic": (lambda u: u * u, lambda u: 2.0 * u),
 }
+
+
+def _check_domain(domain):
+    """A list of (low, high) float pairs; TypeError for non-numbers, ValueError for a wrong pair length."""
+    try:
+        pairs = list(domain)
+    except TypeError:
+        raise TypeError(f"domain must be a sequence of (low, high) pairs, got {domain!r}") from None
+    out = []
+    for j, pair in enumerate(pairs):
+        try:
+            pair = tuple(pair)
+        except TypeError:
+            raise TypeError(f"domain[{j}] must be a (low, high) pair, got {pair!r}") from None
+        if len(pair) != 2:
+            raise ValueError(f"domain[{j}] must be a (low, high) pair, got {pair!r}")
+        out.append(tuple(check_real(v, f"domain[{j}][{k}]", finite=False) for k, v in enumerate(pair)))
+    return out
 
 
 class PDE:
@@ -49,7 +69,7 @@ class PDE:
     """
 
     def __init__(self, domain, terms, source, boundary, nonlinearity=None, nonlinearity_coefficient=1.0, exact=None):
-        domain = [tuple(float(v) for v in pair) for pair in domain]
+        domain = _check_domain(domain)
         if not 1 <= len(domain) <= 3:
             raise ValueError(f"domain must have 1 to 3 dimensions, got {len(domain)}")
         for low, high in domain:
@@ -57,18 +77,20 @@ class PDE:
                 raise ValueError(f"domain intervals must be finite with high > low, got {(low, high)}")
         self.domain = domain
         self.dim = len(domain)
-        if not isinstance(terms, dict) or not terms:
+        if not isinstance(terms, dict):
+            raise TypeError(f"terms must be a dict mapping derivative orders to coefficients, got "
+                            f"{type(terms).__name__}")
+        if not terms:
             raise ValueError("terms must be a non-empty dict mapping derivative orders to coefficients")
         clean = {}
         for orders, coef in terms.items():
-            orders = tuple(int(o) for o in np.atleast_1d(orders))
+            orders = tuple(check_integer(o, f"derivative order in term {orders!r}") for o in np.atleast_1d(orders))
             if len(orders) != self.dim:
                 raise ValueError(f"term {orders} needs one derivative order per axis ({self.dim})")
             if any(o < 0 or o > 2 for o in orders):
                 raise ValueError(f"unsupported operator term {orders}: derivative orders 0, 1 or 2 per axis only")
-            if not isinstance(coef, numbers.Real) or not np.isfinite(coef):
-                raise ValueError(f"coefficient of term {orders} must be a finite real number")
-            clean[orders] = clean.get(orders, 0.0) + float(coef)
+            coef = check_real(coef, f"coefficient of term {orders}")
+            clean[orders] = clean.get(orders, 0.0) + coef
         self.terms = clean
         self.max_orders = tuple(max(o[j] for o in clean) for j in range(self.dim))
         if nonlinearity is None:
@@ -87,9 +109,15 @@ class PDE:
             if not (callable(phi) and callable(dphi)):
                 raise TypeError("nonlinearity must be a pair (phi, dphi) of callables")
             self.nonlinearity = (phi, dphi)
-        self.nonlinearity_coefficient = float(nonlinearity_coefficient)
+        self.nonlinearity_coefficient = check_real(nonlinearity_coefficient, "nonlinearity_coefficient")
+        if all(c == 0.0 for c in clean.values()) and (self.nonlinearity is None or self.nonlinearity_coefficient == 0):
+            # The operator would be identically zero: 0 = f has no solution to approximate, the fit is meaningless.
+            raise ValueError(f"the PDE has no nonzero term: every coefficient in terms={terms!r} is 0 (and there is "
+                             "no nonlinearity with a nonzero coefficient)")
         if not callable(boundary):
             raise TypeError("boundary must be a callable g(x_1, ..., x_d)")
+        if not callable(source):
+            source = check_real(source, "source") if isinstance(source, numbers.Number) else source
         if not (callable(source) or isinstance(source, numbers.Real)):
             raise TypeError("source must be a callable f(x_1, ..., x_d) or a number")
         if exact is not None and not callable(exact):

@@ -37,11 +37,44 @@ from ._algebra import (
     solve_along,
     unfold,
 )
+from numkern._validation import as_numeric_array, check_integer, check_real
 from numkern.kron import KroneckerCholesky
 
 from ._kernels import ENVELOPES, spectral_mixture_lags
 from ._pde import PDE
 from ._precond import CollocationPreconditioner, is_kronecker_sum
+
+
+def _per_axis(value, dim, name, check):
+    """A scalar or one value per axis, each passed through ``check(v, name)``; a tuple of ``dim`` values."""
+    values = np.asarray(value, dtype=object)
+    if values.ndim > 1 or (values.ndim == 1 and values.size != dim):
+        raise ValueError(f"{name} must be a number or one per axis ({dim}), got {value!r}")
+    items = [values[()]] * dim if values.ndim == 0 else list(values)
+    return tuple(check(v, f"{name}[{j}]" if values.ndim else name) for j, v in enumerate(items))
+
+
+def _choice(value, name, options):
+    """``value`` if it is one of the string ``options``; TypeError for non-strings (arrays, None), else ValueError."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {options}, got {value!r} of type {type(value).__name__}")
+    if value not in options:
+        raise ValueError(f"{name} must be one of {options}, got {value!r}")
+    return value
+
+
+def _points(value, name):
+    """Evaluation points: a real float array with finite entries (TypeError/ValueError naming ``name``)."""
+    pts = as_numeric_array(value, name, allow_complex=False, dtype=float)
+    if not np.all(np.isfinite(pts)):
+        raise ValueError(f"{name} must be finite (found NaN or inf)")
+    return pts
+
+
+def _check_bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r} of type {type(value).__name__}")
+    return bool(value)
 
 
 class FitResult:
@@ -152,31 +185,19 @@ class GPHMSolver:
             raise TypeError("pde must be a numkern.pde.PDE")
         self.pde = pde
         dim = pde.dim
-        n_points = np.broadcast_to(np.asarray(n_points), (dim,))
-        if np.any(n_points != np.round(n_points)) or np.any(n_points < 5):
-            raise ValueError("n_points must be integers >= 5 per axis")
-        self.n_points = tuple(int(n) for n in n_points)
-        if int(n_components) < 1:
-            raise ValueError("n_components must be >= 1")
-        self.n_components = int(n_components)
-        if envelope not in ENVELOPES:
-            raise ValueError(f"envelope must be one of {ENVELOPES}, got {envelope!r}")
-        self.envelope = envelope
-        if init not in ("fft", "uniform"):
-            raise ValueError("init must be 'fft' or 'uniform'")
-        if not (jitter > 0):
-            raise ValueError("jitter must be positive")
-        if not (boundary_weight > 0):
-            raise ValueError("boundary_weight must be positive")
-        self.jitter = float(jitter)
-        self.boundary_weight = float(boundary_weight)
-        self.learn_tau = bool(learn_tau)
-        self.fix_amplitude = bool(fix_amplitude)
-        self.dense_limit = int(dense_limit)
-        self.cg_tol = float(cg_tol)
-        self.boundary_residual = bool(boundary_residual)
-        if preconditioner not in ("auto", "collocation", "jacobi"):
-            raise ValueError(f"preconditioner must be 'auto', 'collocation' or 'jacobi', got {preconditioner!r}")
+        self.n_points = _per_axis(n_points, dim, "n_points",
+                                  lambda v, name: check_integer(v, name, min_value=5))  # >= 5 points per axis
+        self.n_components = check_integer(n_components, "n_components", min_value=1)
+        self.envelope = _choice(envelope, "envelope", ENVELOPES)
+        _choice(init, "init", ("fft", "uniform"))
+        self.jitter = check_real(jitter, "jitter", positive=True)
+        self.boundary_weight = check_real(boundary_weight, "boundary_weight", positive=True)
+        self.learn_tau = _check_bool(learn_tau, "learn_tau")
+        self.fix_amplitude = _check_bool(fix_amplitude, "fix_amplitude")
+        self.dense_limit = check_integer(dense_limit, "dense_limit", min_value=0)  # 0: always CG
+        self.cg_tol = check_real(cg_tol, "cg_tol", positive=True)
+        self.boundary_residual = _check_bool(boundary_residual, "boundary_residual")
+        _choice(preconditioner, "preconditioner", ("auto", "collocation", "jacobi"))
         kron_sum = is_kronecker_sum(dim, pde.terms)
         if preconditioner == "collocation" and not kron_sum:
             raise ValueError(
@@ -187,9 +208,7 @@ class GPHMSolver:
         self.preconditioner = preconditioner
         if cg_maxiter is None:
             cg_maxiter = 1000 if preconditioner == "collocation" else 3000
-        if int(cg_maxiter) < 1:
-            raise ValueError(f"cg_maxiter must be >= 1, got {cg_maxiter}")
-        self.cg_maxiter = int(cg_maxiter)
+        self.cg_maxiter = check_integer(cg_maxiter, "cg_maxiter", min_value=1)
         self.cg_failures = 0  # inner CG solves that stopped at cg_maxiter
 
         self.axes = [np.linspace(lo, hi, n) for (lo, hi), n in zip(pde.domain, self.n_points)]
@@ -217,10 +236,9 @@ class GPHMSolver:
         if max_frequency is None:
             tops = [r / 3.0 for r in rates]
         else:
-            tops = [float(v) for v in np.broadcast_to(np.asarray(max_frequency, dtype=float), (dim,))]
+            tops = _per_axis(max_frequency, dim, "max_frequency",
+                             lambda v, name: check_real(v, name, positive=True))
             for j, (top, r) in enumerate(zip(tops, rates)):
-                if not top > 0:
-                    raise ValueError("max_frequency must be positive")
                 if r / top < 3.0:
                     warnings.warn(
                         f"axis {j}: grid has {r / top:.2f} < 3 points per period of the initial top frequency "
@@ -240,9 +258,10 @@ class GPHMSolver:
             # the objective's data/prior balance is invariant to rescaling u, so absolute taus are meaningful;
             # 1e6 (a strong pull towards the data, i.e. near-collocation) was best on the V1-V4 benchmarks
             tau = (1e6, 1e6)
-        self.log_tau = np.log(np.asarray(tau, dtype=float))
-        if self.log_tau.shape != (2,) or not np.all(np.isfinite(self.log_tau)):
-            raise ValueError("tau must be a pair of positive numbers")
+        tau = as_numeric_array(tau, "tau", allow_complex=False, dtype=float)
+        if tau.shape != (2,) or not np.all(np.isfinite(tau) & (tau > 0)):
+            raise ValueError(f"tau must be a pair of positive finite numbers, got {tau!r}")
+        self.log_tau = np.log(tau)
         self.U = np.zeros(self.shape)
         self._factors = None
         self._theta_of_factors = None
@@ -616,6 +635,13 @@ class GPHMSolver:
         A trial point whose inner CG solve stops at ``cg_maxiter`` counts as infeasible (objective +inf), so the
         line search backs off instead of trusting an inexact gradient; ``cg_failures`` counts such solves.
         """
+        max_iter = check_integer(max_iter, "max_iter", min_value=1)
+        if callback is not None and not callable(callback):
+            raise TypeError(f"callback must be None or a callable, got {type(callback).__name__}")
+        n_test = check_integer(n_test, "n_test", min_value=2)
+        tol = check_real(tol, "tol", nonnegative=True)
+        max_restarts = check_integer(max_restarts, "max_restarts", min_value=0)
+        max_time = check_real(max_time, "max_time", nonnegative=True, allow_none=True)
         t0 = time.perf_counter()
         n_theta = self.theta.size
         state = {"U": None, "evals": 0, "cache": {}}
@@ -769,7 +795,9 @@ class GPHMSolver:
         out = alpha
         crosses = []
         for j, pts in enumerate(axes_points):
-            pts = np.asarray(pts, dtype=float).ravel()
+            pts = _points(pts, f"axes_points[{j}]").ravel()
+            if pts.size == 0:
+                raise ValueError(f"axes_points[{j}] is empty: need at least one point per axis")
             Kx = self._cross_factors(j, pts)
             crosses.append(Kx)
             out = apply_along(j, Kx, out)
@@ -787,11 +815,13 @@ class GPHMSolver:
 
     def predict(self, points, return_std=False):
         """Posterior mean at arbitrary points of shape (M, d) (or (M,) in 1-D); optionally the conditional std."""
-        pts = np.asarray(points, dtype=float)
+        pts = _points(points, "points")
         if self.pde.dim == 1 and pts.ndim == 1:
             pts = pts[:, None]
         if pts.ndim != 2 or pts.shape[1] != self.pde.dim:
             raise ValueError(f"points must have shape (M, {self.pde.dim})")
+        if pts.shape[0] == 0:
+            raise ValueError("points is empty: need at least one point")
         factors = self._build_factors()
         alpha = self._kchol.solve(self.U)
         crosses = [self._cross_factors(j, pts[:, j]) for j in range(self.pde.dim)]
@@ -810,6 +840,7 @@ class GPHMSolver:
 
     def error(self, n_test=300):
         """Relative L2 error against the exact solution on ``n_test`` uniform points per axis."""
+        n_test = check_integer(n_test, "n_test", min_value=2)
         if self.pde.exact is None:
             raise ValueError("the PDE has no exact solution")
         pts = [np.linspace(lo, hi, n_test) for lo, hi in self.pde.domain]

@@ -1,0 +1,161 @@
+"""Hostile arguments to numkern.pde: every constructor argument checked, errors name it (issue 18)."""
+
+import numpy as np
+import pytest
+
+from numkern.pde import PDE, GPHMSolver
+
+
+def _pde(**kw):
+    args = dict(domain=[(0.0, 2 * np.pi)], terms={(2,): 1.0}, source=lambda x: -np.sin(x), boundary=np.sin,
+                exact=np.sin)
+    args.update(kw)
+    return PDE(**args)
+
+
+# ------------------------------------------------------------------------------------------------------ PDE
+@pytest.mark.parametrize("terms", [{(2,): 0.0}, {(2,): 0.0, (0,): 0.0}, {(2,): 0.0, (1,): -0.0}])
+def test_pde_without_a_nonzero_term_raises(terms):
+    with pytest.raises(ValueError, match="no nonzero term"):
+        _pde(terms=terms)
+
+
+def test_zero_linear_part_with_a_nonlinearity_is_a_pde():
+    pde = _pde(terms={(0,): 0.0}, nonlinearity="cubic")
+    assert pde.terms == {(0,): 0.0} and pde.nonlinearity_coefficient == 1.0
+    with pytest.raises(ValueError, match="no nonzero term"):
+        _pde(terms={(0,): 0.0}, nonlinearity="cubic", nonlinearity_coefficient=0.0)
+
+
+@pytest.mark.parametrize("kw, exc, name", [
+    (dict(terms={(2,): True}), TypeError, "coefficient"),
+    (dict(terms={(2,): 1j}), TypeError, "coefficient"),
+    (dict(terms={(2,): "1"}), TypeError, "coefficient"),
+    (dict(terms={(2,): np.nan}), ValueError, "coefficient"),
+    (dict(terms={(2,): np.inf}), ValueError, "coefficient"),
+    (dict(terms={(2.0,): 1.0}), TypeError, "derivative order"),
+    (dict(terms={("2",): 1.0}), TypeError, "derivative order"),
+    (dict(terms=[((2,), 1.0)]), TypeError, "terms"),
+    (dict(terms={}), ValueError, "terms"),
+    (dict(domain=[(0.0, "1")]), TypeError, r"domain\[0\]\[1\]"),
+    (dict(domain=[(0.0, None)]), TypeError, r"domain\[0\]\[1\]"),
+    (dict(domain=[(0.0, 1.0, 2.0)]), ValueError, r"domain\[0\]"),
+    (dict(domain=5), TypeError, "domain"),
+    (dict(domain=[(0.0, np.inf)]), ValueError, "finite"),
+    (dict(domain=[(0.0, np.nan)]), ValueError, "finite"),
+    (dict(nonlinearity_coefficient="1"), TypeError, "nonlinearity_coefficient"),
+    (dict(nonlinearity_coefficient=np.nan), ValueError, "nonlinearity_coefficient"),
+    (dict(source=np.nan), ValueError, "source"),
+    (dict(source=True), TypeError, "source"),
+    (dict(source="x"), TypeError, "source"),
+])
+def test_pde_arguments(kw, exc, name):
+    with pytest.raises(exc, match=name):
+        _pde(**kw)
+
+
+def test_constant_source_still_works():
+    pde = _pde(source=2)
+    assert pde.evaluate("source", pde.source, (np.zeros(3),), (3,)).tolist() == [2.0, 2.0, 2.0]
+
+
+# --------------------------------------------------------------------------------------------------- solver
+@pytest.mark.parametrize("kw, exc, name", [
+    (dict(cg_tol=np.nan), ValueError, "cg_tol"),
+    (dict(cg_tol=np.inf), ValueError, "cg_tol"),
+    (dict(cg_tol=0.0), ValueError, "cg_tol"),
+    (dict(cg_tol="1e-8"), TypeError, "cg_tol"),
+    (dict(dense_limit=-1), ValueError, "dense_limit"),
+    (dict(dense_limit=2.5), TypeError, "dense_limit"),
+    (dict(n_points=20.5), TypeError, "n_points"),
+    (dict(n_points="20"), TypeError, "n_points"),
+    (dict(n_points=True), TypeError, "n_points"),
+    (dict(n_points=[20, 20]), ValueError, "n_points"),
+    (dict(n_points=4), ValueError, "n_points"),
+    (dict(n_components=0), ValueError, "n_components"),
+    (dict(n_components=2.0), TypeError, "n_components"),
+    (dict(envelope=None), TypeError, "envelope"),
+    (dict(envelope=np.array(["gaussian"])), TypeError, "envelope"),
+    (dict(init=None), TypeError, "init"),
+    (dict(init="random"), ValueError, "init"),
+    (dict(jitter="1"), TypeError, "jitter"),
+    (dict(jitter=np.nan), ValueError, "jitter"),
+    (dict(jitter=np.inf), ValueError, "jitter"),
+    (dict(jitter=0.0), ValueError, "jitter"),
+    (dict(boundary_weight=-1.0), ValueError, "boundary_weight"),
+    (dict(boundary_weight=np.inf), ValueError, "boundary_weight"),
+    (dict(learn_tau="False"), TypeError, "learn_tau"),
+    (dict(fix_amplitude=None), TypeError, "fix_amplitude"),
+    (dict(boundary_residual=1), TypeError, "boundary_residual"),
+    (dict(cg_maxiter=0), ValueError, "cg_maxiter"),
+    (dict(cg_maxiter=10.0), TypeError, "cg_maxiter"),
+    (dict(preconditioner=None), TypeError, "preconditioner"),
+    (dict(max_frequency=np.inf), ValueError, "max_frequency"),
+    (dict(max_frequency=np.nan), ValueError, "max_frequency"),
+    (dict(max_frequency=0.0), ValueError, "max_frequency"),
+    (dict(max_frequency="3"), TypeError, "max_frequency"),
+    (dict(max_frequency=[1.0, 2.0]), ValueError, "max_frequency"),
+    (dict(tau=(1.0, np.inf)), ValueError, "tau"),
+    (dict(tau=(0.0, 1.0)), ValueError, "tau"),
+    (dict(tau=(1.0, 2.0, 3.0)), ValueError, "tau"),
+    (dict(tau="ab"), TypeError, "tau"),
+    (dict(tau=(1j, 1.0)), TypeError, "tau"),
+])
+def test_solver_arguments(kw, exc, name):
+    args = dict(n_points=20, n_components=4)
+    args.update(kw)
+    with pytest.raises(exc, match=name):
+        GPHMSolver(_pde(), **args)
+
+
+def test_max_frequency_inf_no_longer_gives_nan_frequencies():
+    # max_frequency=inf warned about aliasing and then started from NaN frequencies (linspace(0, inf)).
+    with pytest.raises(ValueError, match="max_frequency"):
+        GPHMSolver(_pde(), 20, n_components=4, max_frequency=np.inf)
+
+
+def test_valid_arguments_in_all_accepted_forms():
+    pde2 = PDE([(0, 1), (0, 1)], {(2, 0): 1.0, (0, 2): 1.0}, source=lambda x, y: 0 * x + 1.0,
+               boundary=lambda x, y: 0 * x)
+    a = GPHMSolver(pde2, (np.int64(12), 10), n_components=np.int64(3), max_frequency=(1.0, 2.0),
+                   tau=np.array([1e4, 1e5]), dense_limit=0, learn_tau=np.bool_(True))
+    assert a.n_points == (12, 10) and a.dense_limit == 0 and a.learn_tau is True
+    np.testing.assert_allclose(a.log_tau, np.log([1e4, 1e5]), rtol=1e-15)
+    b = GPHMSolver(pde2, 12, n_components=3, max_frequency=1.0)
+    assert b.n_points == (12, 12)
+
+
+@pytest.fixture(scope="module")
+def solver():
+    return GPHMSolver(_pde(), 20, n_components=4)
+
+
+@pytest.mark.parametrize("kw, exc, name", [
+    (dict(max_iter=1.5), TypeError, "max_iter"), (dict(max_iter=0), ValueError, "max_iter"),
+    (dict(n_test=0), ValueError, "n_test"), (dict(callback=3), TypeError, "callback"),
+    (dict(tol=np.nan), ValueError, "tol"), (dict(max_time="1"), TypeError, "max_time"),
+    (dict(max_time=-1.0), ValueError, "max_time"), (dict(max_restarts=-1), ValueError, "max_restarts"),
+])
+def test_fit_arguments(solver, kw, exc, name):
+    with pytest.raises(exc, match=name):
+        solver.fit(**kw)
+
+
+def test_prediction_points(solver):
+    with pytest.raises(TypeError, match="points"):
+        solver.predict("abc")
+    with pytest.raises(TypeError, match="points"):
+        solver.predict(np.array([1j, 2.0]))
+    with pytest.raises(ValueError, match="points must be finite"):  # was "r must be finite" (an internal name)
+        solver.predict(np.array([np.nan]))
+    with pytest.raises(ValueError, match="points is empty"):
+        solver.predict(np.zeros(0))
+    with pytest.raises(TypeError, match=r"axes_points\[0\]"):
+        solver.predict_grid("abc")
+    with pytest.raises(ValueError, match=r"axes_points\[0\] is empty"):
+        solver.predict_grid(np.zeros(0))
+    with pytest.raises(TypeError, match="n_test"):
+        solver.error("5")
+    x = np.linspace(0.5, 5.5, 4)
+    np.testing.assert_allclose(solver.predict(x.astype(object)), solver.predict(x), rtol=0, atol=0)
+    np.testing.assert_allclose(solver.predict_grid(x), solver.predict(x), rtol=1e-12, atol=1e-14)
