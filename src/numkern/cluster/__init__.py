@@ -19,14 +19,14 @@ Conventions (Schubert & Rousseeuw, "Fast and eager k-medoids clustering", Inform
 * k distinct medoids are always returned, even when there are fewer than k distinct points.
 * ``sample_weight`` multiplies each object's term in the loss: integer weights are equivalent to repeating
   objects.
-* Any finite input is clustered correctly, however large: where the weighted sums could leave the double range
-  (n max(w) max(d) > DBL_MAX / 4, e.g. entries or weights near 1e308) the weights are multiplied by a power
-  of two, and raw data whose distances (or squared differences, or float32 results) would overflow -- or,
-  for euclidean/sqeuclidean, underflow -- is multiplied by a power of two first. Both are exact, so medoids,
-  labels and counts are those of the unscaled problem in exact-range arithmetic; the loss is scaled back
-  and is ``inf`` only when the true total exceeds DBL_MAX. If that scaling would push positive weights into the subnormal range (weights spanning more than
-  ~1e300 together with such dissimilarities), ValueError naming ``sample_weight`` is raised instead. The
-  result always holds k distinct valid medoids.
+* Any finite input is clustered correctly, however large: where the weighted sums could leave the double range (n
+  max(w) max(d) > DBL_MAX / 4, e.g. entries or weights near 1e308) the weights are multiplied by a power of two, and
+  raw data whose distances (or squared differences, or float32 results) would overflow -- or, for
+  euclidean/sqeuclidean, underflow -- is multiplied by a power of two first. Both are exact, so medoids, labels and
+  counts are those of the unscaled problem in exact-range arithmetic; the loss is scaled back and is ``inf`` only when
+  the true total exceeds DBL_MAX. If that scaling would push positive weights into the subnormal range (weights
+  spanning more than ~1e300 together with such dissimilarities), ValueError naming ``sample_weight`` is raised
+  instead. The result always holds k distinct valid medoids.
 * ``metric="cosine"`` is scale invariant: rows whose squared norm over- or underflows (``|x| > ~1e154`` or
   ``< ~1e-145``) are compared after exact power-of-two scaling; zero rows are at distance 1.
 * Raw data that must become an n x n matrix (pam, fastpam1, fastpam2, alternating, build, callable metrics)
