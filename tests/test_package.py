@@ -254,6 +254,13 @@ def test_wheel_cache_key_covers_sources_settings_and_environment(wheel_cache, tm
                        ("CXXFLAGS", "-O1"), ("SKBUILD_CMAKE_BUILD_TYPE", "Debug"), ("NUMKERN_LTO", "ON")]:
         assert changed(env={**_ENV, var: value}), var
     assert changed(env={**_ENV, "PATH": "/opt/gcc-99/bin:/usr/bin:/bin"})
+    # A folder linked into the tree is read through the link.
+    (tmp_path.parent / f"{tmp_path.name}-ext").mkdir()
+    (tmp_path.parent / f"{tmp_path.name}-ext" / "e.hpp").write_text("1")
+    (root / "cpp" / "ext").symlink_to(tmp_path.parent / f"{tmp_path.name}-ext")
+    key = wheel_cache.cache_key(str(root), None, _ENV)
+    (tmp_path.parent / f"{tmp_path.name}-ext" / "e.hpp").write_text("2")
+    assert changed()
 
 
 def test_wheel_cache_key_ignores_build_products_and_pip_temporaries(wheel_cache, tmp_path):

@@ -21,9 +21,12 @@ The key is a SHA-256 over everything that can change the wheel:
   cmake, ninja, make, also nvcc under CUDA_PATH/CUDA_HOME and /usr/local/cuda) and the GPUs ``nvidia-smi``
   lists (the CUDA architectures default to the build machine's GPUs).
 
-What the key does not see: system headers and libraries changed in place without a change of the compiler
-binaries. ``NUMKERN_WHEEL_CACHE=0`` bypasses the cache, and ``rm -rf build/wheel-cache`` empties it. The newest
-few entries are kept. A key is stored only when the tree hashes the same after the build as before it.
+What the key does not see: system headers and libraries installed or changed without a change of the compiler
+binaries (say, libomp-dev installed for clang between two builds), and the real program behind a wrapper script
+on PATH (a pyenv shim for cmake is hashed as the shim). ``NUMKERN_WHEEL_CACHE=0`` bypasses the cache and
+``rm -rf build/wheel-cache`` empties it. The newest few entries are kept. A key is stored only when the tree
+hashes the same after the build as before it, and each entry's key.json lists what went into its key (with
+environment values hashed), to see why a build missed.
 """
 
 from __future__ import annotations
@@ -67,7 +70,7 @@ def _sha256_file(path: str) -> str:
 def _source_files(root: str) -> dict[str, str]:
     """Relative path -> SHA-256 of every build-relevant file under ``root``."""
     out = {}
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):  # a linked folder's files count too
         rel_dir = os.path.relpath(dirpath, root)
         keep = []
         for d in dirnames:
