@@ -32,4 +32,11 @@ int runtime_version() {
   return v;
 }
 
+int driver_version() {
+  int v = 0;
+  if (cudaDriverGetVersion(&v) != cudaSuccess) v = 0;  // documented to give 0 without a driver
+  cudaGetLastError();
+  return v;
+}
+
 }  // namespace numkern::cuda

@@ -11,5 +11,7 @@ namespace numkern::cuda {
 int device_count(std::string* error);
 std::string device_name(int device);
 int runtime_version();
+// CUDA version the installed driver supports (e.g. 12040), 0 when no driver is installed.
+int driver_version();
 
 }  // namespace numkern::cuda

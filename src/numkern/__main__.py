@@ -1,4 +1,4 @@
-"""Command-line entry point: ``python -m numkern {demo,config}``.
+"""Command-line entry point: ``numkern {demo,config}`` or ``python -m numkern {demo,config}``.
 
 ``demo`` runs a short tour of every part of numkern that is installed, printing numkern's numbers beside the
 scipy (or other anchor) baseline. Each subpackage contributes a ``_demo.py`` module with a ``run()`` function;
@@ -58,13 +58,17 @@ def _cmd_config(args) -> int:
     return 0
 
 
-def main(argv=None) -> int:
+def main(argv=None, prog: str = "numkern") -> int:
+    """Run the command line; ``prog`` is the command name shown in help (the ``numkern`` script's by default)."""
+    import numkern
+
     parser = argparse.ArgumentParser(
-        prog="python -m numkern",
+        prog=prog,
         description="numkern: accurate, fast numerical kernels with scipy-compatible APIs.",
-        epilog="Examples: 'python -m numkern demo' (full tour, under a minute), "
-        "'python -m numkern demo special cluster' (selected parts), 'python -m numkern config'.",
+        epilog="Examples: '%(prog)s demo' (full tour, under a minute), "
+        "'%(prog)s demo special cluster' (selected parts), '%(prog)s config'.",
     )
+    parser.add_argument("--version", action="version", version=f"numkern {numkern.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p_demo = sub.add_parser(
         "demo",
@@ -85,4 +89,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(prog="python -m numkern"))

@@ -12,7 +12,10 @@ namespace py = pybind11;
 PYBIND11_MODULE(_cuda, m) {
   m.doc() = "numkern CUDA kernels (device pointers in, device pointers out)";
   m.attr("version") = NUMKERN_VERSION;
+  m.attr("architectures") = NUMKERN_CUDA_ARCHITECTURES;  // CMAKE_CUDA_ARCHITECTURES, comma-separated
   m.def("runtime_version", &numkern::cuda::runtime_version);
+  m.def("driver_version", &numkern::cuda::driver_version,
+        "CUDA version the installed driver supports (e.g. 12040), 0 when there is no driver.");
   m.def("devices", []() {
     std::string error;
     int n = numkern::cuda::device_count(&error);
