@@ -49,10 +49,9 @@ VAGUE_PATTERNS = [
     r"object of type .* has no len", r"object is not (subscriptable|iterable|callable)",
     r"unsupported operand type", r"not supported between instances of",
     r"can't multiply sequence", r"unhashable type",
-    r"could not convert string to float", r"invalid literal for int\(\)",
+    r"invalid literal for int\(\)",
     r"cannot convert float (NaN|infinity) to integer",
     r"Python int too large to convert", r"int too big to convert",
-    r"setting an array element with a sequence",
     r"math domain error", r"division by zero",
     r"index -?\d+ is out of bounds", r"list index out of range", r"tuple index out of range",
     r"zero-size array to reduction operation",
@@ -61,10 +60,11 @@ VAGUE_PATTERNS = [
     r"std::", r"vector::", r"basic_string", r"bad_alloc", r"bad_array_new_length",
     r"^\s*$",
 ]
+# NumPy's own messages for an array_like it cannot convert (a ragged nested list, a string where numbers are
+# needed) are accepted everywhere: every NumPy/SciPy function taking array_like raises them.
 # Messages NumPy gives for ufunc misuse: documented behaviour of any ufunc, so clear for ufunc targets only.
 UFUNC_PATTERNS = [r"operands could not be broadcast", r"not supported for the input types", r"Cannot cast ufunc",
-                  r"could not be coerced", r"output array is read-only", r"cannot cast",
-                  r"setting an array element with a sequence", r"could not convert string to float"]
+                  r"could not be coerced", r"output array is read-only", r"cannot cast"]
 _VAGUE_RE = re.compile("|".join(VAGUE_PATTERNS))
 _UFUNC_RE = re.compile("|".join(UFUNC_PATTERNS), re.IGNORECASE)
 

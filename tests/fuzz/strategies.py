@@ -201,7 +201,7 @@ def corpus(kind, valid=None, choices=()):
                 out.append(Arr(D.tolist(), "f8"))
         return out
     if kind in ("real", "real_or_none"):
-        return [np.nan, np.inf, -np.inf, 1e308, -1e308, 1e-300, 5e-324, 0.0, -1.0, -0.0, None, "1.0", 1 + 0j, True,
+        return [np.nan, np.inf, -np.inf, 1e308, -1e308, 1e-300, 5e-324, 0.0, -1.0, -0.0, 1e5, 1e7, None, "1.0", 1 + 0j, True,
                 Arr([1.0, 2.0]), np.float16(2.0), np.float32(np.nan), 2 ** 64, 10 ** 400]
     if kind == "count":
         return [0, -1, -(2 ** 63), 1.0, 2.5, np.nan, True, None, "2", np.int8(-1)]
