@@ -3,21 +3,6 @@
 from fuzzing import domain_tests
 
 # Known failures on the current code (target -> reason); remove an entry once its fix is merged.
-KNOWN = {
-    'stats.VonMisesFisherMixture': (
-        'hang: no answer within 10 s; '
-        'wrong: accepted tol=True of type bool instead of raising TypeError'
-    ),
-    'stats.log_normalizer': (
-        'vague: ValueError: operands could not be broadcast together with shapes (0,) (3,)'
-    ),
-    'stats.mean_resultant_length': (
-        'vague: ValueError: operands could not be broadcast together with shapes (0,) (3,)'
-    ),
-    'stats.vonmises_fisher.rvs': (
-        'wrong: accepted size=True of type bool instead of raising TypeError; '
-        'vague: ValueError: math domain error'
-    ),
-}
+KNOWN = {}
 
 test_corpus, test_hypothesis = domain_tests("stats", KNOWN)
