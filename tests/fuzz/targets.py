@@ -365,7 +365,8 @@ def _check_rule(scipy_name, cumulative=False):
             with np.errstate(all="ignore"):
                 ref = getattr(si, scipy_name)(**ref_kw)
                 scale_kw = dict(ref_kw, y=np.abs(y.astype(np.float64)))
-                scale = np.abs(getattr(si, scipy_name)(**scale_kw))
+                # scipy's result has object dtype for object x (numpy's isfinite refuses it): as numbers.
+                scale = np.abs(np.asarray(getattr(si, scipy_name)(**scale_kw)).astype(np.complex128))
         except Exception:  # noqa: BLE001 - scipy refuses: nothing to compare with
             return None
         r = np.asarray(res, dtype=np.float64)
