@@ -202,3 +202,29 @@ def test_log_normalizer_at_infinite_kappa_is_its_limit():
     # log C_d(kappa) ~ -kappa + (d - 1)/2 log kappa: -inf in the limit (was nan: inf - inf).
     np.testing.assert_array_equal(log_normalizer([2, 3, 1000], np.inf), -np.inf)
     assert np.isnan(log_normalizer(3, np.nan))
+
+
+# ------------------------------------------------------------------------------- rvs at kappa near DBL_MAX
+@pytest.mark.parametrize("d", [2, 3, 5, 50])
+@pytest.mark.parametrize("kappa", [4.6e307, 1e308, 1.7976931348623157e308])
+def test_rvs_at_kappa_near_dbl_max(d, kappa):
+    # 2 kappa + sqrt(4 kappa^2 + (d-1)^2) overflowed for kappa > ~4.5e307, so Wood's b was 0 and log(g) raised
+    # "math domain error". In the limit u = kappa (1 - mu^T x) ~ Gamma((d-1)/2, 1), and Wood's sampler with the
+    # same seed accepts the same draws as at kappa = 4e307 (no overflow, the old formula): the scaled tangent
+    # parts agree, and their law is the Gamma limit. (mu = e_1: no Householder reflection, whose
+    # absolute rounding error of ~1e-16 would swamp tangent parts of size 1/sqrt(kappa).)
+    mu = np.eye(d)[0]
+    x = vonmises_fisher.rvs(mu, kappa, size=2000, random_state=5)
+    ref = vonmises_fisher.rvs(mu, 4e307, size=2000, random_state=5)
+    assert x.shape == (2000, d) and np.all(x[:, 0] == 1.0)
+    scaled = x[:, 1:] * np.sqrt(kappa)
+    # (1 - w ~ 1e-308 is subnormal here, so the tiniest tangent parts keep fewer digits: rtol + atol 1e-6)
+    np.testing.assert_allclose(scaled, ref[:, 1:] * np.sqrt(4e307), rtol=1e-6, atol=1e-6)
+    u = 0.5 * np.einsum("ij,ij->i", scaled, scaled)  # kappa |x - (mu^T x) mu|^2 / 2 = kappa (1 - w)(1 + w) / 2
+    assert ss.kstest(u, ss.gamma((d - 1) / 2).cdf).pvalue > 1e-3
+
+
+def test_rvs_at_kappa_1e308_with_a_reflected_mean_is_the_mean():
+    # The fuzz reproducer: mu = e_3 goes through the Householder reflection; the samples are mu to rounding.
+    x = vonmises_fisher.rvs([0.0, 0.0, 1.0], 1e308, size=5, random_state=0)
+    np.testing.assert_allclose(x, np.tile([0.0, 0.0, 1.0], (5, 1)), rtol=0, atol=1e-15)
