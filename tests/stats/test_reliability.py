@@ -228,3 +228,45 @@ def test_rvs_at_kappa_1e308_with_a_reflected_mean_is_the_mean():
     # The fuzz reproducer: mu = e_3 goes through the Householder reflection; the samples are mu to rounding.
     x = vonmises_fisher.rvs([0.0, 0.0, 1.0], 1e308, size=5, random_state=0)
     np.testing.assert_allclose(x, np.tile([0.0, 0.0, 1.0], (5, 1)), rtol=0, atol=1e-15)
+
+
+# --------------------------------------------------------------- VonMisesFisherMixture on oversized / bad input
+def _zero_stride(shape, value=1.0):
+    return np.lib.stride_tricks.as_strided(np.full(1, value), shape=shape, strides=(0, 0), writeable=False)
+
+
+def test_mixture_refuses_a_normalised_copy_larger_than_memory():
+    # A zero-stride view declaring 2^20 x 2^20 entries (8 TiB) used to be read in full by the input validation
+    # and the row norms (hours: the fuzz harness's hang); the unit-norm copy fit makes cannot exist, so the
+    # estimator now refuses it up front, naming X and the size.
+    model = VonMisesFisherMixture(2, random_state=0)
+    with pytest.raises(MemoryError, match=r"'X': the unit-norm copy of its 1048576 x 1048576 entries needs 8192\.0 GiB"):
+        model.fit_predict(_zero_stride((2**20, 2**20)))
+
+
+def test_mixture_memory_guard_counts_the_copy(monkeypatch):
+    import numkern._validation as nkv
+
+    x = vonmises_fisher.rvs([1.0, 0.0, 0.0], 20.0, size=40, random_state=0)
+    ref = VonMisesFisherMixture(2, random_state=0).fit(x)
+    monkeypatch.setattr(nkv, "available_memory", lambda: 40 * 3 * 8 - 1)  # one byte short of the float64 copy
+    with pytest.raises(ValueError, match=r"'X': the unit-norm copy of its 40 x 3 entries"):
+        VonMisesFisherMixture(2, random_state=0).fit(x)
+    model = VonMisesFisherMixture(2, random_state=0).fit(x.astype(np.float32))  # float32: half the bytes, fits
+    assert model.means_.shape == (2, 3)
+    model = VonMisesFisherMixture(2, normalize=False, random_state=0).fit(x)  # no copy: no guard
+    np.testing.assert_allclose(model.means_, ref.means_, rtol=1e-12, atol=1e-12)  # rows unit to rounding
+    monkeypatch.setattr(nkv, "available_memory", lambda: 40 * 3 * 8)
+    np.testing.assert_array_equal(VonMisesFisherMixture(2, random_state=0).fit(x).means_, ref.means_)
+
+
+def test_mixture_checks_its_parameters_before_reading_x():
+    # The hypothesis finding: a bad n_init with a huge X hung in the validation of X. The hyper-parameters are
+    # now checked first (scikit-learn's order), so the parameter error comes even when X is also bad.
+    x = np.full((4, 3), np.nan)
+    with pytest.raises(TypeError, match="'n_init' must be an integer, got the bool True"):
+        VonMisesFisherMixture(2, n_init=True).fit(x)
+    with pytest.raises(ValueError, match="'max_concentration' must be > 0"):
+        VonMisesFisherMixture(2, max_concentration=-1.0).fit(_zero_stride((3, 2**33), 0.5))
+    with pytest.raises(ValueError, match=r"'n_components'=5 must be <= n_samples=4"):
+        VonMisesFisherMixture(5).fit(np.eye(4))
