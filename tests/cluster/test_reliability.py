@@ -326,3 +326,33 @@ def test_thread_count_independence(algorithm, case, monkeypatch):
     runs = [getattr(cluster, algorithm)(X, 5, n_threads=t, **kwargs) for t in (1, 2, 3)]
     for r in runs[1:]:
         _same(runs[0], r)
+
+
+# ------------------------------------------------------------------------------------ init is a name, not data
+SWAP_ALGORITHMS = ["pam", "fastpam1", "fastpam2", "fasterpam", "alternating"]
+
+
+@pytest.mark.parametrize("algorithm", SWAP_ALGORITHMS)
+@pytest.mark.parametrize("init", [np.array([0, 1]), np.array([0.0, 1.0]), [0, 1], 3, b"build"])
+def test_init_that_is_not_a_string_raises_type_error_naming_init(algorithm, init):
+    # An array used to reach a dict look-up ("unhashable type: 'numpy.ndarray'"); the message names init and
+    # says that initial medoid indices go in medoids.
+    D = np.abs(np.arange(6.0)[:, None] - np.arange(6.0)[None, :])
+    with pytest.raises(TypeError, match=r"^init must be None or one of .*medoids argument.*type") as info:
+        getattr(cluster, algorithm)(D, 2, init=init)
+    assert "unhashable" not in str(info.value)
+    with pytest.raises(ValueError, match=r"^init must be None or one of .*got 'kmeans\+\+'"):
+        getattr(cluster, algorithm)(D, 2, init="kmeans++")
+    # The documented way to start from given medoids, worked by hand on the points 0..5 of a line: the swap
+    # methods reach the optimum {1, 4} (loss 4); alternating stops at {0, 3} (loss 1 + 1 + 1 + 2 = 5).
+    res = getattr(cluster, algorithm)(D, np.array([0, 1]))
+    expected = ([0, 3], 5.0) if algorithm == "alternating" else ([1, 4], 4.0)
+    assert (sorted(res.medoids.tolist()), res.loss) == expected
+
+
+def test_estimator_init_that_is_not_a_string_raises_type_error_naming_init():
+    D = np.abs(np.arange(6.0)[:, None] - np.arange(6.0)[None, :])
+    with pytest.raises(TypeError, match=r"^init must be None or one of \['build', 'first', 'lab', 'random'\], got"):
+        cluster.KMedoids(2, metric="precomputed", method="pam", init=np.array([0, 1])).fit(D)
+    model = cluster.KMedoids(2, metric="precomputed", method="pam", init="build").fit(D)
+    assert sorted(model.medoid_indices_.tolist()) == [1, 4] and model.inertia_ == 4.0

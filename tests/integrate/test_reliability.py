@@ -317,3 +317,79 @@ def test_trapezoid_complex_array_dx():
     got = ni.trapezoid(y, dx=dx)
     np.testing.assert_allclose(got, np.trapezoid(y, dx=dx), rtol=1e-15)
     np.testing.assert_allclose(got, dx[:, 0] * ni.trapezoid(y), rtol=1e-15)
+
+
+# ------------------------------------------------------------------------------------------ fuzz findings (issue 24)
+X7 = np.array([0.0, 0.5, 1.5, 2.0, 3.0, 3.5, 5.0])
+
+
+@pytest.mark.parametrize("name", RULES)
+@pytest.mark.parametrize("dx", ["1.0", True, None])
+def test_dx_is_checked_even_when_x_is_given(name, dx):
+    # scipy ignores dx when x is given; numkern checks it anyway, so a bad dx never passes silently.
+    with pytest.raises(TypeError, match="dx"):
+        rule(name)(Y, x=X7, dx=dx)
+
+
+@pytest.mark.parametrize("name", RULES)
+def test_unused_valid_dx_with_x_keeps_scipys_value(name):
+    np.testing.assert_allclose(rule(name)(Y, x=X7, dx=0.25), getattr(si, name)(Y, x=X7), rtol=1e-13)
+
+
+@pytest.mark.parametrize("name", RULES + ["bayes_quad"])
+@pytest.mark.parametrize("axis", [2 ** 63, -(2 ** 63) - 1, 10 ** 30])
+def test_axis_beyond_int64_raises_valueerror_naming_axis(name, axis):
+    # numpy's own axis check overflowed here ("Python int too large to convert to C long").
+    # AxisError (a ValueError) or, in cumulative_simpson, scipy's ValueError.
+    f = ni.bayes_quad if name == "bayes_quad" else rule(name)
+    with pytest.raises(ValueError, match="axis"):
+        f(Y, x=X7, axis=axis)
+
+
+def test_bq_rule_axis_beyond_int64():
+    r = ni.bq_weights(X7, lengthscale=0.5)
+    with pytest.raises(np.exceptions.AxisError, match="axis"):
+        r(Y, axis=2 ** 63)
+    assert r(Y, axis=-1) == pytest.approx(float(r.weights @ Y), rel=1e-14)
+
+
+@pytest.mark.parametrize("initial", [np.array([0.0, 0.0]), [0.0], np.array(0.0)])
+def test_cumulative_trapezoid_non_scalar_initial_raises_valueerror(initial):
+    with pytest.raises(ValueError, match="initial"):
+        ni.cumulative_trapezoid(Y, initial=initial)
+
+
+@pytest.mark.parametrize("initial", ["0", True, False, b"0"])
+def test_cumulative_trapezoid_initial_of_the_wrong_type(initial):
+    with pytest.raises(TypeError, match="initial"):
+        ni.cumulative_trapezoid(Y, initial=initial)
+
+
+@pytest.mark.parametrize("initial", [0, 0.0, np.float32(0), -0.0])
+def test_cumulative_trapezoid_zero_initial_still_follows_scipy(initial):
+    np.testing.assert_array_equal(ni.cumulative_trapezoid(Y, initial=initial),
+                                  si.cumulative_trapezoid(Y, initial=initial))
+
+
+@pytest.mark.parametrize("name", RULES)
+def test_object_nodes_give_a_float_result(name):
+    # scipy returns an object array here; numkern converts the nodes and returns float64 with scipy's values.
+    res = rule(name)(Y, x=X7.astype(object))
+    assert np.asarray(res).dtype == np.float64
+    np.testing.assert_allclose(res, np.asarray(getattr(si, name)(Y, x=X7.astype(object)), dtype=float),
+                               rtol=1e-13)
+
+
+@pytest.mark.parametrize("kernel,p", [("matern12", 0), ("matern32", 1), ("matern52", 2)])
+@pytest.mark.parametrize("ell", [5e-324, 1e-320])
+def test_kernel_mean_subnormal_lengthscale_is_not_nan(kernel, p, ell):
+    # c = sqrt(2 nu) / lengthscale overflowed to inf, and inf * 0 at the nodes on a bound gave NaN.
+    # The exact value is lengthscale / sqrt(2p+1) * sum_j a_j j! (times 2 inside, once on a bound).
+    f = math.factorial
+    mass = sum(f(p) * f(2 * p - j) * 2 ** j / (f(2 * p) * f(p - j)) for j in range(p + 1))
+    z = ni.kernel_mean(X7, 0.0, 5.0, kernel, ell)
+    assert not np.any(np.isnan(z))
+    inner = 2 * mass * ell / math.sqrt(2 * p + 1)
+    expected = np.array([inner / 2] + [inner] * 5 + [inner / 2])
+    np.testing.assert_allclose(z, expected, rtol=0.5, atol=5e-324)  # subnormal: only a few bits of precision
+    assert np.all(z >= 0)

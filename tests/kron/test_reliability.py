@@ -248,3 +248,103 @@ def test_gridgp_data_types():
     gp = GridGP([RBF(0.3)], optimize=False).fit([g], np.sin(g))
     with pytest.raises(TypeError, match="X"):
         gp.predict(np.array([["a"]]))
+
+
+# ------------------------------------------------------------------------------------------ fuzz findings (issue 24)
+F1 = np.array([[2.0, 0.5], [0.5, 1.0]])
+F2 = np.array([[1.0, 0.2, 0.0], [0.2, 1.5, 0.1], [0.0, 0.1, 1.0]])
+X6 = np.array([1.0, 2.0, 0.0, -1.0, 0.5, 3.0])
+
+
+@pytest.mark.parametrize("factors", [None, "abc", 3, object(), np.array(1.0)])
+def test_kron_matmat_numpy_factors_of_the_wrong_type(factors):
+    from numkern.kron import kron_matmat_numpy
+
+    with pytest.raises(TypeError, match="factors"):
+        kron_matmat_numpy(factors, X6)
+
+
+@pytest.mark.parametrize("factors", [[], [np.array([1.0, 2.0])], [np.zeros((0, 0))], [F1, np.ones((3, 3, 1))]])
+def test_kron_matmat_numpy_factors_of_the_wrong_shape(factors):
+    from numkern.kron import kron_matmat_numpy
+
+    with pytest.raises(ValueError, match="factors"):
+        kron_matmat_numpy(factors, X6)
+
+
+@pytest.mark.parametrize("x,exc", [(None, TypeError), ("abc", TypeError), (np.array(1.0), ValueError),
+                                   (np.ones(5), ValueError), (np.ones((2, 3)), ValueError),
+                                   (np.ones((6, 1, 1)), ValueError)])
+def test_kron_matmat_numpy_x_checked(x, exc):
+    from numkern.kron import kron_matmat_numpy
+
+    with pytest.raises(exc, match="x"):
+        kron_matmat_numpy([F1, F2], x)
+
+
+def test_kron_matmat_numpy_huge_factor_with_a_short_x():
+    from numkern.kron import kron_matmat_numpy
+
+    huge = np.broadcast_to(1.0, (1 << 20, 1 << 20))
+    with pytest.raises(ValueError, match="x has 6 rows"):
+        kron_matmat_numpy([huge], X6)
+
+
+def test_kron_matmat_numpy_values_unchanged_and_lists_accepted():
+    from numkern.kron import kron_matmat_numpy
+
+    dense = np.kron(F1, F2)
+    np.testing.assert_allclose(kron_matmat_numpy([F1, F2], X6), dense @ X6, rtol=1e-14)
+    X = np.arange(12.0).reshape(6, 2)
+    np.testing.assert_allclose(kron_matmat_numpy((F1.tolist(), F2.tolist()), X), dense @ X, rtol=1e-14)
+    empty = kron_matmat_numpy([F1, F2[:2]], np.ones((6, 0)))
+    assert empty.shape == (4, 0) and empty.dtype == np.float64
+
+
+@pytest.mark.parametrize("factors", [None, 3, "abc"])
+def test_factorisations_reject_a_non_sequence_naming_factors(factors):
+    from numkern.kron import KroneckerCholesky, KroneckerEigh
+
+    for cls in (KroneckerCholesky, KroneckerEigh):
+        with pytest.raises(TypeError, match="factors"):
+            cls(factors)
+
+
+def test_factorisations_reject_no_factors():
+    from numkern.kron import KroneckerCholesky, KroneckerEigh
+
+    for cls in (KroneckerCholesky, KroneckerEigh):
+        with pytest.raises(ValueError, match="factors"):
+            cls([])
+
+
+def test_eigh_of_too_many_factors_is_refused_before_computing(monkeypatch):
+    # 64 factors of size 2: a 2**64-entry eigenvalue grid; it used to build ever larger outer products (a hang).
+    import time
+
+    from numkern.kron import KroneckerEigh
+
+    t0 = time.perf_counter()
+    with pytest.raises(MemoryError, match="factors"):
+        KroneckerEigh([np.eye(2)] * 64)
+    assert time.perf_counter() - t0 < 2.0
+    e = KroneckerEigh([F1, F2])  # small grids unchanged
+    np.testing.assert_allclose(e.solve(X6, shift=0.1), np.linalg.solve(np.kron(F1, F2) + 0.1 * np.eye(6), X6),
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("grids", [None, 3, "ab"])
+def test_gridgp_grids_not_a_sequence(grids):
+    gp = GridGP([RBF(0.5), RBF(0.5)], noise=0.1, max_iter=2)
+    with pytest.raises(TypeError, match="grids"):
+        gp.fit(grids, np.zeros((5, 3)))
+    fitted = GridGP([RBF(0.5), RBF(0.5)], noise=0.1, max_iter=2).fit(
+        [np.linspace(0, 1, 5), np.linspace(0, 1, 3)], np.sin(np.arange(15.0)).reshape(5, 3))
+    with pytest.raises(TypeError, match="grids"):
+        fitted.predict_grid(grids)
+
+
+@pytest.mark.parametrize("nu", [True, "1.0", "2.5", None])
+def test_matern_nu_of_the_wrong_type(nu):
+    with pytest.raises(TypeError, match="nu"):
+        Matern(0.5, 1.0, nu=nu)

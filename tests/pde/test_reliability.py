@@ -159,3 +159,52 @@ def test_prediction_points(solver):
     x = np.linspace(0.5, 5.5, 4)
     np.testing.assert_allclose(solver.predict(x.astype(object)), solver.predict(x), rtol=0, atol=0)
     np.testing.assert_allclose(solver.predict_grid(x), solver.predict(x), rtol=1e-12, atol=1e-14)
+
+
+# ------------------------------------------------------------------------------------------ fuzz findings (issue 24)
+@pytest.mark.parametrize("kw, name", [
+    (dict(n_points=2 ** 63 - 1), "n_points"), (dict(n_points=2 ** 63), "n_points"),
+    (dict(n_points=(20, 2 ** 62)), "n_points"),
+    (dict(n_components=2 ** 63 - 1), "n_components"), (dict(n_components=2 ** 63), "n_components"),
+])
+def test_sizes_beyond_memory_are_refused_naming_the_argument(kw, name):
+    # np.linspace(lo, hi, 2**63 - 1) failed inside numpy with "index -1 is out of bounds for axis 0 with size 0".
+    args = dict(n_points=20, n_components=4)
+    args.update(kw)
+    pde = _pde() if isinstance(args["n_points"], int) else PDE(
+        [(0, 1), (0, 1)], {(2, 0): 1.0, (0, 2): 1.0}, source=lambda x, y: 0 * x, boundary=lambda x, y: 0 * x)
+    with pytest.raises(MemoryError, match=name):
+        GPHMSolver(pde, **args)
+
+
+@pytest.mark.parametrize("bad", [None, "abc", object(), 3])
+def test_plot_solution_needs_a_solver(bad):
+    from numkern.pde import plot_solution
+
+    with pytest.raises(TypeError, match="solver"):
+        plot_solution(bad, n_test=20)
+
+
+@pytest.mark.parametrize("n_test, exc", [(True, TypeError), (20.0, TypeError), ("20", TypeError), (None, TypeError),
+                                         (0, ValueError), (-1, ValueError), (-(2 ** 63), ValueError),
+                                         (10 ** 12, MemoryError)])
+def test_plot_solution_n_test(solver, n_test, exc):
+    pytest.importorskip("matplotlib")
+    from numkern.pde import plot_solution
+
+    with pytest.raises(exc, match="n_test"):
+        plot_solution(solver, n_test=n_test)
+
+
+def test_plot_solution_still_plots(solver, tmp_path):
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from numkern.pde import plot_solution
+
+    fig = plot_solution(solver, n_test=np.int64(30), filename=str(tmp_path / "s.png"))
+    line = fig.axes[0].lines[0]
+    np.testing.assert_array_equal(line.get_xdata(), np.linspace(0, 2 * np.pi, 30))
+    np.testing.assert_array_equal(line.get_ydata(), solver.predict_grid(np.linspace(0, 2 * np.pi, 30)))
+    assert (tmp_path / "s.png").stat().st_size > 0

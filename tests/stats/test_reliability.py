@@ -202,3 +202,71 @@ def test_log_normalizer_at_infinite_kappa_is_its_limit():
     # log C_d(kappa) ~ -kappa + (d - 1)/2 log kappa: -inf in the limit (was nan: inf - inf).
     np.testing.assert_array_equal(log_normalizer([2, 3, 1000], np.inf), -np.inf)
     assert np.isnan(log_normalizer(3, np.nan))
+
+
+# ------------------------------------------------------------------------------- rvs at kappa near DBL_MAX
+@pytest.mark.parametrize("d", [2, 3, 5, 50])
+@pytest.mark.parametrize("kappa", [4.6e307, 1e308, 1.7976931348623157e308])
+def test_rvs_at_kappa_near_dbl_max(d, kappa):
+    # 2 kappa + sqrt(4 kappa^2 + (d-1)^2) overflowed for kappa > ~4.5e307, so Wood's b was 0 and log(g) raised
+    # "math domain error". In the limit u = kappa (1 - mu^T x) ~ Gamma((d-1)/2, 1), and Wood's sampler with the
+    # same seed accepts the same draws as at kappa = 4e307 (no overflow, the old formula): the scaled tangent
+    # parts agree, and their law is the Gamma limit. (mu = e_1: no Householder reflection, whose
+    # absolute rounding error of ~1e-16 would swamp tangent parts of size 1/sqrt(kappa).)
+    mu = np.eye(d)[0]
+    x = vonmises_fisher.rvs(mu, kappa, size=2000, random_state=5)
+    ref = vonmises_fisher.rvs(mu, 4e307, size=2000, random_state=5)
+    assert x.shape == (2000, d) and np.all(x[:, 0] == 1.0)
+    scaled = x[:, 1:] * np.sqrt(kappa)
+    # (1 - w ~ 1e-308 is subnormal here, so the tiniest tangent parts keep fewer digits: rtol + atol 1e-6)
+    np.testing.assert_allclose(scaled, ref[:, 1:] * np.sqrt(4e307), rtol=1e-6, atol=1e-6)
+    u = 0.5 * np.einsum("ij,ij->i", scaled, scaled)  # kappa |x - (mu^T x) mu|^2 / 2 = kappa (1 - w)(1 + w) / 2
+    assert ss.kstest(u, ss.gamma((d - 1) / 2).cdf).pvalue > 1e-3
+
+
+def test_rvs_at_kappa_1e308_with_a_reflected_mean_is_the_mean():
+    # The fuzz reproducer: mu = e_3 goes through the Householder reflection; the samples are mu to rounding.
+    x = vonmises_fisher.rvs([0.0, 0.0, 1.0], 1e308, size=5, random_state=0)
+    np.testing.assert_allclose(x, np.tile([0.0, 0.0, 1.0], (5, 1)), rtol=0, atol=1e-15)
+
+
+# --------------------------------------------------------------- VonMisesFisherMixture on oversized / bad input
+def _zero_stride(shape, value=1.0):
+    return np.lib.stride_tricks.as_strided(np.full(1, value), shape=shape, strides=(0, 0), writeable=False)
+
+
+def test_mixture_refuses_a_normalised_copy_larger_than_memory():
+    # A zero-stride view declaring 2^20 x 2^20 entries (8 TiB) used to be read in full by the input validation
+    # and the row norms (hours: the fuzz harness's hang); the unit-norm copy fit makes cannot exist, so the
+    # estimator now refuses it up front, naming X and the size.
+    model = VonMisesFisherMixture(2, random_state=0)
+    with pytest.raises(MemoryError, match=r"'X': the unit-norm copy of its 1048576 x 1048576 entries needs 8192\.0 GiB"):
+        model.fit_predict(_zero_stride((2**20, 2**20)))
+
+
+def test_mixture_memory_guard_counts_the_copy(monkeypatch):
+    import numkern._validation as nkv
+
+    x = vonmises_fisher.rvs([1.0, 0.0, 0.0], 20.0, size=40, random_state=0)
+    ref = VonMisesFisherMixture(2, random_state=0).fit(x)
+    monkeypatch.setattr(nkv, "available_memory", lambda: 40 * 3 * 8 - 1)  # one byte short of the float64 copy
+    with pytest.raises(ValueError, match=r"'X': the unit-norm copy of its 40 x 3 entries"):
+        VonMisesFisherMixture(2, random_state=0).fit(x)
+    model = VonMisesFisherMixture(2, random_state=0).fit(x.astype(np.float32))  # float32: half the bytes, fits
+    assert model.means_.shape == (2, 3)
+    model = VonMisesFisherMixture(2, normalize=False, random_state=0).fit(x)  # no copy: no guard
+    np.testing.assert_allclose(model.means_, ref.means_, rtol=1e-12, atol=1e-12)  # rows unit to rounding
+    monkeypatch.setattr(nkv, "available_memory", lambda: 40 * 3 * 8)
+    np.testing.assert_array_equal(VonMisesFisherMixture(2, random_state=0).fit(x).means_, ref.means_)
+
+
+def test_mixture_checks_its_parameters_before_reading_x():
+    # The hypothesis finding: a bad n_init with a huge X hung in the validation of X. The hyper-parameters are
+    # now checked first (scikit-learn's order), so the parameter error comes even when X is also bad.
+    x = np.full((4, 3), np.nan)
+    with pytest.raises(TypeError, match="'n_init' must be an integer, got the bool True"):
+        VonMisesFisherMixture(2, n_init=True).fit(x)
+    with pytest.raises(ValueError, match="'max_concentration' must be > 0"):
+        VonMisesFisherMixture(2, max_concentration=-1.0).fit(_zero_stride((3, 2**33), 0.5))
+    with pytest.raises(ValueError, match=r"'n_components'=5 must be <= n_samples=4"):
+        VonMisesFisherMixture(5).fit(np.eye(4))

@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from numkern._validation import check_integer
 
 from ._kmedoids import _ALGORITHMS, _callable_matrix, run, scale_together
-from ._validation import METRICS
+from ._validation import METRICS, check_init
 
 _METHODS = sorted(set(_ALGORITHMS) - {"build", "lab"})
 
@@ -112,8 +112,11 @@ class KMedoids(ClusterMixin, TransformerMixin, BaseEstimator):
         if self.metric == "precomputed" and X.shape[0] != X.shape[1]:
             raise ValueError(f"with metric='precomputed' X must be a square dissimilarity matrix, got {X.shape}")
         swap_method = self.method in ("pam", "fastpam1", "fastpam2", "fasterpam", "alternating")
+        default_init = "random" if self.method == "fasterpam" else "build"
+        if swap_method:  # checked here for a message without the functions' medoids argument
+            check_init(self.init, default_init, medoids_hint=False)
         result = run(self.method, X, int(k), metric=self.metric, init=self.init if swap_method else None,
-                     default_init="random" if self.method == "fasterpam" else "build", max_iter=self.max_iter,
+                     default_init=default_init, max_iter=self.max_iter,
                      random_state=self.random_state, sample_weight=sample_weight, n_threads=self.n_threads)
         self.labels_ = result.labels
         self.medoid_indices_ = result.medoids

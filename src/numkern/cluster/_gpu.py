@@ -92,7 +92,7 @@ def run_cupy(algorithm, D, medoids, init, max_iter, sample_weight):
     D = cp.ascontiguousarray(D)
     n = D.shape[0]
     k, initial = v.check_medoids(medoids if not isinstance(medoids, cp.ndarray) else medoids.get(), n)
-    if initial is None and init not in (None, "build"):
+    if initial is None and v.check_init(init, "build") != v.INITS["build"]:
         raise ValueError("init must be 'build' (or an array of medoids) for CuPy input")
     if initial is not None and init is not None:
         raise ValueError("init must be None when medoids is an array of initial medoids")

@@ -87,10 +87,18 @@ def check_medoids(medoids, n: int):
     return int(arr.size), np.ascontiguousarray(arr, dtype=np.int64)
 
 
-def check_init(init, default: str) -> int:
+def check_init(init, default: str, *, medoids_hint: bool = True) -> int:
+    """The C++ code of ``init`` (None: ``default``). A non-string (e.g. an array of indices) raises TypeError, an
+    unknown name ValueError, both naming ``init``; ``medoids_hint`` adds where initial medoid indices go instead
+    (the functions' ``medoids`` argument; the estimator has none)."""
     init = default if init is None else init
+    rule = f"init must be None or one of {sorted(INITS)}"
+    if medoids_hint:
+        rule += " (an array of initial medoid indices goes in the medoids argument, with init=None)"
+    if not isinstance(init, str):
+        raise TypeError(f"{rule}, got an object of type {type(init).__name__}")
     if init not in INITS:
-        raise ValueError(f"init must be one of {sorted(INITS)}, got {init!r}")
+        raise ValueError(f"{rule}, got {init!r}")
     return INITS[init]
 
 

@@ -144,6 +144,13 @@ def kernel_mean(x, a, b, kernel="matern52", lengthscale=1.0):
         # sign(t) G(|t|): the odd antiderivative of k, so nodes outside [a, b] are handled too.
         return np.sign(t) * sum(coef[j] * _lower_gamma(j + 1, np.abs(t)) for j in range(p + 1))
 
+    if math.isinf(c):
+        # lengthscale below sqrt(2 nu) / DBL_MAX (a subnormal): c overflows and c * 0 at a node on a bound is
+        # NaN. Scaled by lengthscale instead: z = (lengthscale / sqrt(2 nu)) [G(c u) + G(c v)], which is 0 up to
+        # underflow (the kernel's mass is O(lengthscale)).
+        s = math.sqrt(2 * p + 1)
+        with np.errstate(over="ignore"):  # (x - a) / lengthscale = inf is the intended limit
+            return (G(s * ((x - a) / ell)) + G(s * ((b - x) / ell))) * (ell / s)
     return (G(c * (x - a)) + G(c * (b - x))) / c
 
 

@@ -43,7 +43,9 @@ def _float_dtype(dtype: np.dtype) -> np.dtype:
 
 def _norm_axis(axis, ndim: int) -> int:
     axis = check_integer(axis, "axis")
-    return int(np.lib.array_utils.normalize_axis_index(axis, ndim))
+    if not -ndim <= axis < ndim:  # checked here: numpy's own check overflows on integers beyond int64
+        raise np.exceptions.AxisError(axis, ndim)
+    return axis % ndim
 
 
 def _numeric(value, name: str, *, allow_bool: bool = False) -> np.ndarray:
@@ -214,7 +216,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1, *, n_threads=None):
         raise ValueError("y: need at least one dimension to integrate along")
     axis = _norm_axis(axis, y.ndim)
     n = y.shape[axis]
-    dxa = _numeric(dx, "dx") if x is None else None
+    dxa = _numeric(dx, "dx")  # checked even when x is given (and dx unused), as in every rule
     if x is not None:
         x = _numeric(x, "x")
         result_dtype = np.result_type(result_dtype, x.dtype) if x.dtype.kind == "c" else result_dtype
@@ -303,8 +305,8 @@ def simpson(y, x=None, *, dx=1.0, axis=-1, n_threads=None):
     if n == 0:
         raise ValueError("y: simpson needs at least one sample along axis")
     yf = _float_dtype(y.dtype)
+    dxa = _numeric(dx, "dx")
     if x is None:
-        dxa = _numeric(dx, "dx")
         if dxa.ndim != 0:
             raise ValueError("dx: must be a scalar (pass x= for non-uniform or batched spacings)")
         if _special_dx(dxa):
@@ -338,6 +340,22 @@ def _cumulative(y, coef, start, taps, axis, result_dtype, initial, n_threads):
     if initial is not None:
         res = np.concatenate([np.zeros(res.shape[:-1] + (1,), dtype=res.dtype), res], axis=-1) + init
     return np.moveaxis(res.astype(result_dtype, copy=False), -1, axis)
+
+
+def _check_zero_initial(initial) -> None:
+    """scipy's rule for cumulative_trapezoid: ``initial`` is None or the scalar 0.
+
+    Checked in this order (scipy compares first, so an array ``initial`` fails there with numpy's "truth value
+    of an array" error); a bool or string is a TypeError, as for every numeric argument.
+    """
+    if initial is None:
+        return
+    if not np.isscalar(initial):
+        raise ValueError("`initial` parameter should be a scalar.")
+    if isinstance(initial, (bool, np.bool_)) or not isinstance(initial, numbers.Number):
+        raise TypeError(f"initial must be None or the number 0, got {initial!r} of type {type(initial).__name__}")
+    if initial != 0:
+        raise ValueError("`initial` must be `None` or `0`.")
 
 
 def cumulative_trapezoid(y, x=None, dx=1.0, axis=-1, initial=None, *, n_threads=None):
@@ -385,13 +403,9 @@ def cumulative_trapezoid(y, x=None, dx=1.0, axis=-1, initial=None, *, n_threads=
     if n == 0:
         raise ValueError("At least one point is required along `axis`.")
     yf = _float_dtype(y.dtype)
-    if initial is not None:
-        if initial != 0:
-            raise ValueError("`initial` must be `None` or `0`.")
-        if not np.isscalar(initial):
-            raise ValueError("`initial` parameter should be a scalar.")
+    _check_zero_initial(initial)
+    dxa = _numeric(dx, "dx")
     if x is None:
-        dxa = _numeric(dx, "dx")
         result_dtype = _float_dtype(np.dtype(np.result_type(yf, _scalar_value(dx, dxa) if dxa.ndim == 0 else dxa)))
         if _special_dx(dxa):
             res = _times_dx(cumulative_trapezoid(y, dx=1.0, axis=axis, n_threads=n_threads), dx, dxa, n)
@@ -467,6 +481,7 @@ def cumulative_simpson(y, *, x=None, dx=1.0, axis=-1, initial=None, n_threads=No
     except ValueError as exc:
         raise ValueError(f"`axis={axis}` is not valid for `y` with `y.ndim={y.ndim}`.") from exc
     n = y.shape[axis]
+    _numeric(dx, "dx")  # checked even when x is given (and dx unused), as in every rule
     init_arr = None
     if initial is not None:
         init_arr = _numeric(initial, "initial")

@@ -10,7 +10,7 @@ from scipy.optimize import minimize
 
 from numkern._validation import as_numeric_array, check_integer, check_real
 
-from ._operator import KroneckerEigh, KroneckerOperator, apply_along
+from ._operator import KroneckerEigh, KroneckerOperator, _sequence_of_arrays, apply_along
 from .kernels import Kernel1D, uniform_spacing
 
 __all__ = ["GridGP"]
@@ -169,7 +169,7 @@ class GridGP:
         return lml, np.concatenate(grad_parts), eig, alpha
 
     def _prepare(self, grids, y):
-        grids = [_real(g, f"grids[{j}]") for j, g in enumerate(grids)]
+        grids = [_real(g, f"grids[{j}]") for j, g in enumerate(_sequence_of_arrays(grids, "grids"))]
         if len(grids) != len(self.kernels):
             raise ValueError(f"got {len(grids)} grids for {len(self.kernels)} kernels")
         for j, g in enumerate(grids):
@@ -330,7 +330,7 @@ class GridGP:
             Only if ``return_std``.
         """
         self._check_fitted()
-        grids = [_real(g, f"grids[{j}]") for j, g in enumerate(grids)]
+        grids = [_real(g, f"grids[{j}]") for j, g in enumerate(_sequence_of_arrays(grids, "grids"))]
         if len(grids) != len(self.grids_) or any(g.ndim != 1 for g in grids):
             raise ValueError(f"grids must be {len(self.grids_)} 1-D arrays")
         cross = [k(g, g0) for k, g, g0 in zip(self.kernels_, grids, self.grids_)]

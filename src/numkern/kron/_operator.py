@@ -8,7 +8,7 @@ import os
 
 import numpy as np
 
-from numkern._validation import as_numeric_array, check_integer, check_n_threads, check_real
+from numkern._validation import as_numeric_array, check_allocation, check_integer, check_n_threads, check_real
 import scipy.linalg as sla
 from scipy.sparse.linalg import LinearOperator
 
@@ -69,6 +69,24 @@ def _check_factor(j, f, dtype=None):
     return np.ascontiguousarray(arr)
 
 
+def _sequence_of_arrays(value, name="factors"):
+    """``value`` (a list, tuple, iterator or stacked array of factors/grids) as a non-empty list.
+
+    None, strings, numbers and other non-iterables raise TypeError naming ``name`` (instead of Python's
+    "'NoneType' object is not iterable"); an empty sequence raises ValueError.
+    """
+    if value is None or isinstance(value, (str, bytes, numbers.Number)):
+        raise TypeError(f"{name} must be a sequence of arrays, got {value!r:.80} of type {type(value).__name__}")
+    try:
+        items = list(value)
+    except TypeError:  # not iterable, or a 0-d array
+        raise TypeError(f"{name} must be a sequence of arrays, got {value!r:.80} of type "
+                        f"{type(value).__name__}") from None
+    if not items:
+        raise ValueError(f"{name} must contain at least one array, got an empty sequence")
+    return items
+
+
 def _operand(x, name="x"):
     """A product's right-hand side: a numeric array (TypeError naming ``name`` for strings, None, ...).
 
@@ -108,9 +126,23 @@ def kron_matmat_numpy(factors, x):
     >>> kron_matmat_numpy([a, b], np.ones(4)).tolist()
     [3.0, 7.0, 3.0, 7.0]
     """
+    factors = _sequence_of_arrays(factors)
+    factors = [as_numeric_array(f, f"factors[{j}]", allow_bool=True) for j, f in enumerate(factors)]
+    for j, f in enumerate(factors):
+        if f.ndim != 2 or 0 in f.shape:
+            raise ValueError(f"factors[{j}] must be a non-empty 2-D array, got shape {f.shape}")
+    x = as_numeric_array(x, "x", allow_bool=True)
+    if x.ndim not in (1, 2):
+        raise ValueError(f"x must be a 1-D vector or a 2-D (N, B) matrix, got shape {x.shape}")
+    n_in = math.prod(f.shape[1] for f in factors)
+    if x.shape[0] != n_in:
+        raise ValueError(f"x has {x.shape[0]} rows; the product of the factors' column counts is {n_in}")
     vec = x.ndim == 1
     batch = 1 if vec else x.shape[1]
-    cur = np.asarray(x).reshape(-1)
+    if batch == 0:  # no columns: nothing to rotate (reshape(n, -1) of an empty array is ambiguous)
+        n_out = math.prod(f.shape[0] for f in factors)
+        return np.zeros((n_out, 0), dtype=np.result_type(x, *factors))
+    cur = x.reshape(-1)
     for f in factors:
         n = f.shape[1]
         cur = (cur.reshape(n, -1).T @ f.T).reshape(-1)  # (rest, m): axis rotated to the back
@@ -564,7 +596,7 @@ class KroneckerCholesky:
         jitter = check_real(jitter, "jitter", nonnegative=True)
         self.jitter = jitter
         lowers = []
-        for j, f in enumerate(factors):
+        for j, f in enumerate(_sequence_of_arrays(factors)):
             f = _check_factor(j, f, np.float64)
             if f.shape[0] != f.shape[1]:
                 raise ValueError(f"Cholesky needs square factors; factor {j} has shape {f.shape}")
@@ -700,6 +732,11 @@ class KroneckerEigh:
 
     def __init__(self, factors, n_threads=None, method="auto"):
         vals, vecs = [], []
+        factors = _sequence_of_arrays(factors)
+        # The eigenvalue grid (and every vector) has prod(n_j) entries: refuse what cannot be stored before
+        # computing any eigenpairs (64 factors of size 2 would otherwise build ever larger outer products).
+        sizes = [np.shape(f)[0] if np.ndim(f) == 2 else 1 for f in factors]
+        check_allocation(8 * math.prod(sizes), f"factors: the eigenvalue grid of shape {tuple(sizes)}")
         for j, f in enumerate(factors):
             f = _check_factor(j, f, np.float64)
             if f.shape[0] != f.shape[1]:

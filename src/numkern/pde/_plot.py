@@ -25,6 +25,15 @@ def plot_solution(solver, n_test=300, filename=None):
     --------
     >>> fig = plot_solution(solver, filename="solution.png")  # doctest: +SKIP
     """
+    from numkern._validation import check_allocation, check_integer
+
+    from ._solver import GPHMSolver
+
+    if not isinstance(solver, GPHMSolver):
+        raise TypeError(f"solver must be a numkern.pde.GPHMSolver, got {solver!r:.80} of type {type(solver).__name__}")
+    n_test = check_integer(n_test, "n_test", min_value=1)
+    check_allocation(8 * n_test ** solver.pde.dim, f"n_test: {n_test} plot points per axis in {solver.pde.dim} "
+                     "dimensions")
     try:
         import matplotlib
 

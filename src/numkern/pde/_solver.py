@@ -20,6 +20,7 @@ Instead of the reference's 1e5 Adam steps on everything, the fit is nested:
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 
@@ -37,7 +38,7 @@ from ._algebra import (
     solve_along,
     unfold,
 )
-from numkern._validation import as_numeric_array, check_integer, check_real
+from numkern._validation import as_numeric_array, check_allocation, check_integer, check_real
 from numkern.kron import KroneckerCholesky
 
 from ._kernels import ENVELOPES, spectral_mixture_lags
@@ -188,6 +189,13 @@ class GPHMSolver:
         self.n_points = _per_axis(n_points, dim, "n_points",
                                   lambda v, name: check_integer(v, name, min_value=5))  # >= 5 points per axis
         self.n_components = check_integer(n_components, "n_components", min_value=1)
+        # Refuse sizes that cannot be stored before numpy is asked for them (np.linspace with 2**63 - 1 points
+        # failed with an IndexError): the grid and the n x n kernel matrices of each axis, and the (2n - 1, 3Q)
+        # lag-gradient tables of the components.
+        check_allocation(8 * (math.prod(self.n_points) + sum(n * n for n in self.n_points)),
+                         f"n_points: a grid of shape {self.n_points} with its per-axis kernel matrices")
+        check_allocation(8 * 3 * self.n_components * sum(2 * n - 1 for n in self.n_points),
+                         f"n_components: {self.n_components} spectral components on a grid of shape {self.n_points}")
         self.envelope = _choice(envelope, "envelope", ENVELOPES)
         _choice(init, "init", ("fft", "uniform"))
         self.jitter = check_real(jitter, "jitter", positive=True)

@@ -192,7 +192,14 @@ def _wood_cosines(dim: int, kappa: float, n: int, rng):
     formed without subtracting nearly equal numbers, so it stays exact for kappa up to 1e8 and d up to 1e6.
     """
     m1 = dim - 1.0
-    b = m1 / (2.0 * kappa + math.hypot(2.0 * kappa, m1))
+    den = 2.0 * kappa + math.hypot(2.0 * kappa, m1)
+    if math.isinf(den):
+        # kappa > ~4.5e307: the denominator overflows and b would be 0 (then log g = log 0). Dividing through by
+        # 2 kappa first keeps b = s / (1 + sqrt(1 + s^2)), s = (d-1) / (2 kappa), positive (subnormal at worst).
+        s = 0.5 * m1 / kappa
+        b = s / (1.0 + math.hypot(1.0, s))
+    else:
+        b = m1 / den
     g = 2.0 * b / (1.0 + b)
     log_norm = math.log(g) + math.log(2.0 - g)
     half = 0.5 * m1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
-from numkern._validation import check_integer, check_real
+from numkern._validation import check_allocation, check_integer, check_real
 
 from ._vmf import _NORM_TOL, _as_data, _block_rows, _process_weights, _rvs, check_random_state
 from ._vmf_math import _inverse_mrl, _log_normalizer, _mean_resultant_length
@@ -133,20 +133,30 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
 
     # --- input ----------------------------------------------------------------------------------------------
 
-    def _check_params(self, n_samples):
-        # Wrong types (floats, bool, strings) raise TypeError, values out of range ValueError.
+    def _check_params(self):
+        # Wrong types (floats, bool, strings) raise TypeError, values out of range ValueError. Checked before X,
+        # whose validation reads all of it (scikit-learn's order too).
         for name in ("n_components", "max_iter", "n_init"):
             check_integer(getattr(self, name), f"'{name}'", min_value=1)
         check_real(self.tol, "'tol'", finite=False, nonnegative=True)
         if not (isinstance(self.init_params, str) and self.init_params in ("k-means++", "random")):
             raise ValueError(f"'init_params' must be 'k-means++' or 'random', got {self.init_params!r}.")
         check_real(self.max_concentration, "'max_concentration'", finite=False, positive=True)
+
+    def _check_n_samples(self, n_samples):
         if n_samples < self.n_components:
             raise ValueError(
                 f"'n_components'={self.n_components} must be <= n_samples={n_samples} (the rows of 'X')."
             )
 
     def _validate_X(self, X, reset):
+        if self.normalize and isinstance(X, np.ndarray) and X.ndim == 2:
+            # The unit-norm copy below is a full (n_samples, n_features) array: refuse one that cannot fit before
+            # reading X (a zero-stride view can declare terabytes; validating it alone would take hours).
+            itemsize = 4 if X.dtype == np.float32 else 8
+            check_allocation(X.shape[0] * X.shape[1] * itemsize,
+                             f"'X': the unit-norm copy of its {X.shape[0]} x {X.shape[1]} entries",
+                             "pass fewer rows, or unit rows with normalize=False")
         if _HAVE_SKLEARN:
             min_features = 2 if reset else 1  # at predict time the n_features_in_ check gives the clearer error
             X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32], ensure_min_features=min_features)
@@ -282,8 +292,9 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         self : VonMisesFisherMixture
             The fitted estimator.
         """
+        self._check_params()
         X = self._validate_X(X, reset=True)
-        self._check_params(X.shape[0])
+        self._check_n_samples(X.shape[0])
         sample_weight = _process_weights(sample_weight, X.shape[0], name="sample_weight")
         rng = check_random_state(self.random_state)
         best = None
