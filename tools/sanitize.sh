@@ -37,8 +37,8 @@ done
 export LD_PRELOAD="$ASAN_LIB:$UBSAN_LIB"
 # detect_leaks=0: CPython's own allocations are not leaks we can act on. allocator_may_return_null: a huge
 # request is a MemoryError (as without ASan), not an ASan abort. max_allocation_size_mb: no fuzz case may touch
-# more memory than a CI runner has.
-export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:allocator_may_return_null=1:max_allocation_size_mb=8192:detect_stack_use_after_return=0:check_initialization_order=1:strict_string_checks=1:print_summary=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+# more than 2 GiB at once (the plain fuzz worker caps its address space at 6 GiB).
+export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:allocator_may_return_null=1:max_allocation_size_mb=2048:detect_stack_use_after_return=0:check_initialization_order=1:strict_string_checks=1:print_summary=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 # A bare virtual environment whose path is the sanitized build first, then this interpreter's site directories
 # listed in a .pth file: their packages (numpy, scipy, pytest, ...) import, but their own .pth hooks do not run,

@@ -1,16 +1,33 @@
-"""The two fuzz tests every ``test_fuzz_<domain>.py`` runs for each of its functions."""
+"""The two fuzz tests every ``test_fuzz_<domain>.py`` runs for each of its functions, and the profiles.
+
+``NUMKERN_FUZZ=short`` (default, CI): the fixed corpus of hostile arguments plus a few derandomized Hypothesis
+examples per function. ``NUMKERN_FUZZ=long``: many more random examples, with shrinking, for local runs.
+``NUMKERN_FUZZ_EXAMPLES`` overrides the number of examples per function; ``NUMKERN_FUZZ_TIMEOUT`` (seconds,
+default 10) is the per-call limit before a call counts as a hang.
+"""
 
 from __future__ import annotations
 
 import collections
+import os
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, Phase, given, settings
 
-from conftest import FUZZ_SETTINGS
 from harness import report
 from strategies import cases, corpus_cases
 from targets import TARGETS, by_domain
+
+PROFILE = os.environ.get("NUMKERN_FUZZ", "short")
+if PROFILE not in ("short", "long"):
+    raise ValueError(f"NUMKERN_FUZZ must be 'short' or 'long', got {PROFILE!r}")
+
+_COMMON = dict(deadline=None, database=None, suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+settings.register_profile("numkern-fuzz-short", max_examples=int(os.environ.get("NUMKERN_FUZZ_EXAMPLES", 12)),
+                          derandomize=True, phases=[Phase.explicit, Phase.generate], **_COMMON)
+settings.register_profile("numkern-fuzz-long", max_examples=int(os.environ.get("NUMKERN_FUZZ_EXAMPLES", 400)),
+                          derandomize=False, **_COMMON)
+FUZZ_SETTINGS = settings.get_profile(f"numkern-fuzz-{PROFILE}")
 
 
 def run_corpus(name, worker, limit_report=8):

@@ -46,7 +46,7 @@ class Arr(Spec):
     def build(self):
         dt = np.dtype(self.dtype)
         with np.errstate(all="ignore"):
-            base = np.array(self.values, dtype=dt) if dt.kind != "O" else _object_array(self.values)
+            base = np.array(self.values, dtype=dt)
         if self.shape is not None:
             base = base.reshape(self.shape) if self.layout != "broadcast0" else base
         lay = self.layout
@@ -72,11 +72,6 @@ class Arr(Spec):
             first = flat[:1] if flat.size else np.zeros(1, dtype=base.dtype)
             return np.broadcast_to(first.reshape(()), self.shape if self.shape is not None else base.shape)
         raise ValueError(f"unknown layout {lay!r}")
-
-
-def _object_array(values):
-    arr = np.array(values, dtype=object)
-    return arr
 
 
 class Huge(Spec):
