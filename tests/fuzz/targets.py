@@ -163,6 +163,8 @@ def _scalar_grid(res, kw, a, b):
     r = np.asarray(res, dtype=np.float64)
     if r.shape != shape:
         return f"result shape {r.shape}, expected {shape}"
+    if r.size == 0:  # nothing to check (and np.ndindex would build a tuple per axis, e.g. of 2**40 entries)
+        return None
     return r, np.broadcast_to(da, shape).astype(np.float64), np.broadcast_to(db, shape).astype(np.float64)
 
 
