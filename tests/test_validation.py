@@ -8,11 +8,15 @@ import numkern
 from numkern import _core, cluster, integrate, kron, sparse, stats
 from numkern._validation import all_cores, check_integer, check_n_threads, check_real, thread_cap
 
+# Inputs just above each kernel's serial cutoff, so that the thread count really reaches an OpenMP region (the old
+# code segfaulted there with n_threads=200000): SpGEMM >= 2**16 multiplications, the rules >= 2**15
+# multiply-adds, vMF > 2**20 elements; k-medoids always runs its parallel passes.
 rng = np.random.default_rng(0)
-_A = sp.random(200, 200, density=0.05, format="csr", random_state=1)
-_Y = rng.standard_normal((4, 3000))
+_A = sp.random(600, 600, density=0.05, format="csr", random_state=1)
+_Y = rng.standard_normal((4, 10000))
 _X = rng.standard_normal((60, 3))
-_U = _X / np.linalg.norm(_X, axis=1, keepdims=True)
+_U = rng.standard_normal(((1 << 18) + 64, 4))
+_U /= np.linalg.norm(_U, axis=1, keepdims=True)
 _K = [np.array([[2.0, 0.5], [0.5, 1.0]]), np.array([[1.0, 0.2, 0.0], [0.2, 1.0, 0.1], [0.0, 0.1, 1.0]])]
 
 # One representative public call per subpackage that runs an OpenMP region; each returns something comparable.
@@ -26,7 +30,7 @@ CALLS = {
     "integrate.cumulative_simpson": lambda t: integrate.cumulative_simpson(_Y, n_threads=t),
     "cluster.fasterpam": lambda t: cluster.fasterpam(_X, 3, metric="euclidean", random_state=0, n_threads=t).medoids,
     "cluster.pam": lambda t: cluster.pam(_X, 3, metric="euclidean", n_threads=t).medoids,
-    "stats.vonmises_fisher.logpdf": lambda t: stats.vonmises_fisher.logpdf(_U, [0.0, 0.0, 1.0], 3.0, n_threads=t),
+    "stats.vonmises_fisher.logpdf": lambda t: stats.vonmises_fisher.logpdf(_U, [0.0, 0.0, 0.0, 1.0], 3.0, n_threads=t),
     "stats.vonmises_fisher.fit": lambda t: np.concatenate(
         [np.atleast_1d(v) for v in stats.vonmises_fisher.fit(_U, n_threads=t)]),
     "kron.KroneckerOperator": lambda t: kron.KroneckerOperator(*_K, n_threads=t).matvec(np.arange(6.0)),
