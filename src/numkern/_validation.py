@@ -9,6 +9,28 @@ with the same wording in every subpackage:
   :class:`ValueError`.
 
 Every message names the argument.
+
+Random state
+------------
+Every ``random_state`` (and ``seed``) argument accepts the same set, checked by :func:`check_random_state`:
+
+* ``None``: the subpackage's default source (fresh OS entropy in :mod:`numkern.cluster`; numpy's global
+  ``RandomState`` in :mod:`numkern.stats`, as in scipy);
+* a non-negative Python or NumPy int, of any size;
+* a :class:`numpy.random.SeedSequence`, a :class:`numpy.random.Generator` or a
+  :class:`numpy.random.RandomState` (the module ``numpy.random`` stands for its global ``RandomState``).
+
+bool, float, str and other types raise :class:`TypeError`; a negative int raises :class:`ValueError`. Each
+subpackage keeps its own mapping from these to a random stream, so a given int gives reproducible results
+within a subpackage but *not* the same stream across subpackages:
+
+* :mod:`numkern.cluster` (:func:`seed_from`) seeds its C++ generator with one 64-bit word: an int ``n`` or a
+  SeedSequence ``s`` gives ``SeedSequence(n).generate_state(1, np.uint64)[0]`` resp.
+  ``s.generate_state(1, np.uint64)[0]`` (so ``n`` and ``SeedSequence(n)`` are the same seed); a Generator or
+  RandomState is advanced by one draw of the seed.
+* :mod:`numkern.stats` (:func:`as_numpy_random`) draws from numpy: an int below ``2**32`` seeds a legacy
+  ``RandomState(n)`` (scipy's rule), a larger int or a SeedSequence a ``numpy.random.default_rng``; a
+  Generator or RandomState is used as it is.
 """
 
 from __future__ import annotations
@@ -21,7 +43,8 @@ import os
 import numpy as np
 
 __all__ = ["check_n_threads", "check_integer", "check_real", "check_bool", "as_numeric_array", "thread_cap",
-           "all_cores", "available_memory", "check_allocation", "InsufficientMemoryError"]
+           "all_cores", "available_memory", "check_allocation", "InsufficientMemoryError", "check_random_state",
+           "seed_from", "as_numpy_random"]
 
 
 def all_cores() -> int:
@@ -149,6 +172,64 @@ def check_n_threads(n_threads, name: str = "n_threads") -> int:
     elif n < 1:
         raise ValueError(f"{rule}, got {n}")
     return min(n, thread_cap())
+
+
+_RANDOM_STATE_RULE = ("random_state must be None, a non-negative int, or a numpy SeedSequence, Generator or "
+                      "RandomState")
+_RANDOM_SOURCES = (np.random.SeedSequence, np.random.Generator, np.random.RandomState)
+
+
+def check_random_state(random_state, name: str = "random_state"):
+    """Check a ``random_state``/``seed`` argument against the one accepted set (see the module docstring).
+
+    Returns ``None``, a non-negative Python int, or the SeedSequence, Generator or RandomState itself (the
+    module ``numpy.random`` becomes numpy's global RandomState). Wrong types (bool, float, str, ...) raise
+    TypeError and negative ints ValueError, naming ``name``. Subpackages turn the result into their stream
+    with :func:`seed_from` (cluster) or :func:`as_numpy_random` (stats).
+    """
+    if random_state is None or isinstance(random_state, _RANDOM_SOURCES):
+        return random_state
+    if random_state is np.random:
+        return np.random.mtrand._rand
+    rule = _RANDOM_STATE_RULE.replace("random_state", name, 1)
+    if isinstance(random_state, (bool, np.bool_)):
+        raise TypeError(f"{rule}, got the bool {random_state!r}")
+    try:
+        n = operator.index(random_state)
+    except TypeError:
+        raise TypeError(f"{rule}, got {random_state!r:.80} of type {type(random_state).__name__}") from None
+    if n < 0:
+        raise ValueError(f"{rule}, got {n}")
+    return n
+
+
+def seed_from(random_state, name: str = "random_state") -> int:
+    """A 64-bit seed for a C++ generator (:mod:`numkern.cluster`'s mapping; see the module docstring)."""
+    source = check_random_state(random_state, name)
+    if source is None:
+        return int(np.random.default_rng().integers(0, 2**63))
+    if isinstance(source, np.random.Generator):
+        return int(source.integers(0, 2**63))
+    if isinstance(source, np.random.RandomState):
+        return int(source.randint(0, 2**62, dtype=np.int64))
+    if isinstance(source, int):
+        source = np.random.SeedSequence(source)
+    return int(source.generate_state(1, np.uint64)[0])
+
+
+def as_numpy_random(random_state, name: str = "random_state"):
+    """A numpy Generator or RandomState to draw from (:mod:`numkern.stats`' mapping, scipy's for ints < 2**32).
+
+    None gives numpy's global RandomState; see the module docstring for the rest.
+    """
+    source = check_random_state(random_state, name)
+    if source is None:
+        return np.random.mtrand._rand
+    if isinstance(source, int):
+        return np.random.RandomState(source) if source < 2**32 else np.random.default_rng(source)
+    if isinstance(source, np.random.SeedSequence):
+        return np.random.default_rng(source)
+    return source
 
 
 class InsufficientMemoryError(MemoryError, ValueError):

@@ -439,7 +439,7 @@ def test_bad_parameters_name_the_argument():
         log_normalizer(3, -1.0)
     with pytest.raises(ValueError, match="'r'"):
         inverse_mean_resultant_length(3, 1.5)
-    with pytest.raises(ValueError, match="'random_state'"):
+    with pytest.raises(TypeError, match="random_state"):
         vonmises_fisher([1.0, 0.0], 1.0).rvs(3, random_state="seed")
 
 

@@ -60,8 +60,8 @@ _COMMON = """
         precision) or a callable ``metric(x, y) -> float`` (evaluated in Python for all pairs).{metric_note}
 {init}    max_iter : int or None, default None
         Limit on the iterations (see ``n_iter`` of the result); None runs to convergence.
-    random_state : None, int, numpy.random.Generator or numpy.random.RandomState, default None
-        Seed of every random choice; results do not depend on ``n_threads``.
+    random_state : None, int, numpy.random.SeedSequence, Generator or RandomState, default None
+        Seed of every random choice (see :ref:`random-state`); results do not depend on ``n_threads``.
     sample_weight : array_like, optional
         Non-negative weight of each object's term in the loss.
     n_threads : int or None, default None

@@ -35,8 +35,8 @@ class KMedoids(ClusterMixin, TransformerMixin, BaseEstimator):
         fasterpam, "build" otherwise).
     max_iter : int or None, default None
         Iteration limit; None runs to convergence.
-    random_state : None, int, numpy.random.Generator or numpy.random.RandomState, default None
-        Seed of every random choice.
+    random_state : None, int, numpy.random.SeedSequence, Generator or RandomState, default None
+        Seed of every random choice (see :ref:`random-state`).
     n_threads : int or None, default None
         OpenMP threads (None: OpenMP's default). Results do not depend on it.
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _cluster
-from .._validation import check_allocation, check_integer
+from .._validation import check_allocation, check_integer, seed_from
 from .._backend import is_cupy_array
 from . import _validation as v
 
@@ -222,7 +222,7 @@ def run(algorithm: str, X, medoids, *, metric="precomputed", init=None, default_
     weight_exponent = _weight_exponent(n, weights, largest)
     loss_exponent += weight_exponent
     run_weights = _scaled_weights(n, weights, weight_exponent)
-    args = (v.check_max_iter(max_iter), v.seed_from(random_state), threads)
+    args = (v.check_max_iter(max_iter), seed_from(random_state), threads)
     extra = (samples, sample_size or 0, numlocal, maxneighbor or 0)
     if weights is not None and not weights.all():
         res = _run_without_zero_weights(algorithm, data, code, k, init_code, initial, run_weights, args, extra)

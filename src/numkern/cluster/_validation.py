@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from numkern._validation import check_integer, check_n_threads
@@ -122,18 +120,3 @@ def check_weights(sample_weight, n: int):
     if not w.any():
         raise ValueError("sample_weight must not be all zero")
     return w
-
-
-def seed_from(random_state) -> int:
-    """A 64-bit seed for the C++ generator from None, an int, a numpy Generator or a RandomState."""
-    if random_state is None:
-        return int(np.random.default_rng().integers(0, 2**63))
-    if isinstance(random_state, np.random.Generator):
-        return int(random_state.integers(0, 2**63))
-    if isinstance(random_state, np.random.RandomState):
-        return int(random_state.randint(0, 2**62, dtype=np.int64))
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        if random_state < 0:
-            raise ValueError(f"random_state must be non-negative, got {random_state}")
-        return int(np.random.SeedSequence(int(random_state)).generate_state(1, np.uint64)[0])
-    raise TypeError(f"random_state must be None, an int, a numpy Generator or a RandomState, got {type(random_state)}")

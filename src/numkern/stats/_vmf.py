@@ -9,11 +9,10 @@ d x d matrix; ``kappa = 0`` (the uniform distribution) is accepted; ``fit`` take
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-from numkern._validation import check_integer, check_n_threads
+from numkern._validation import as_numpy_random, check_integer, check_n_threads
 
 from .. import _stats as _kernels
 from ._vmf_math import _inverse_mrl, _is_real, _log_normalizer_plus_kappa, _mean_resultant_length, _kappa_one_minus_mrl
@@ -27,15 +26,13 @@ _BLOCK_BYTES = 1 << 23
 _NORM_TOL = 1e-5 + 1e-8
 
 
-def check_random_state(seed):
-    """Turn ``seed`` into a random generator the way scipy does (None: numpy's global RandomState)."""
-    if seed is None or seed is np.random:
-        return np.random.mtrand._rand
-    if isinstance(seed, (numbers.Integral, np.integer)):
-        return np.random.RandomState(seed)
-    if isinstance(seed, (np.random.RandomState, np.random.Generator)):
-        return seed
-    raise ValueError(f"'random_state' must be None, an int, a numpy RandomState or Generator, got {seed!r}")
+def check_random_state(seed, name="random_state"):
+    """Turn ``seed`` into a numpy random source the way scipy does (None: numpy's global RandomState).
+
+    The accepted set and the errors are numkern's one rule (:mod:`numkern._validation`); a SeedSequence or an
+    int of ``2**32`` or more, which scipy rejects, give a ``numpy.random.default_rng``.
+    """
+    return as_numpy_random(seed, name)
 
 
 def _process_mu(mu) -> np.ndarray:
@@ -327,9 +324,9 @@ class vonmises_fisher_gen:
 
     Parameters
     ----------
-    seed : {None, int, numpy.random.RandomState, numpy.random.Generator}, optional
+    seed : {None, int, numpy.random.SeedSequence, numpy.random.Generator, numpy.random.RandomState}, optional
         Default random state for :meth:`rvs` (None: numpy's global ``RandomState``; int: a new seeded
-        ``RandomState``), as in scipy.
+        ``RandomState``), as in scipy; the accepted values are numkern's one rule (see :ref:`random-state`).
 
     See Also
     --------
@@ -354,7 +351,7 @@ class vonmises_fisher_gen:
     """
 
     def __init__(self, seed=None):
-        self._random_state = check_random_state(seed)
+        self._random_state = check_random_state(seed, "seed")
 
     @property
     def random_state(self):
@@ -439,9 +436,9 @@ class vonmises_fisher_gen:
             Concentration, ``>= 0``.
         size : int or tuple of ints or None, default: 1
             Sample shape; the result has shape ``size + (dim,)`` (``None``: a single vector of shape ``(dim,)``).
-        random_state : {None, int, numpy.random.RandomState, numpy.random.Generator}, optional
+        random_state : {None, int, numpy.random.SeedSequence, numpy.random.Generator, numpy.random.RandomState}, optional
             Random source; None uses the distribution's own (see ``seed``). Results are reproducible for a
-            given seed.
+            given seed (see :ref:`random-state`).
 
         Returns
         -------
@@ -530,8 +527,8 @@ class vonmises_fisher_frozen:
         Mean direction, a one-dimensional unit vector of norm 1.
     kappa : float, default: 1
         Concentration, ``>= 0``.
-    seed : {None, int, numpy.random.RandomState, numpy.random.Generator}, optional
-        Default random state for :meth:`rvs`.
+    seed : {None, int, numpy.random.SeedSequence, numpy.random.Generator, numpy.random.RandomState}, optional
+        Default random state for :meth:`rvs` (see :ref:`random-state`).
 
     Attributes
     ----------
@@ -606,8 +603,8 @@ class vonmises_fisher_frozen:
         ----------
         size : int or tuple of ints or None, default: 1
             Sample shape; the result has shape ``size + (dim,)``.
-        random_state : {None, int, numpy.random.RandomState, numpy.random.Generator}, optional
-            Random source; None uses the distribution's ``seed``.
+        random_state : {None, int, numpy.random.SeedSequence, numpy.random.Generator, numpy.random.RandomState}, optional
+            Random source; None uses the distribution's ``seed`` (see :ref:`random-state`).
 
         Returns
         -------

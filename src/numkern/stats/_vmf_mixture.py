@@ -71,8 +71,8 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         ``1e-5``).
     max_concentration : float, default: 1e10
         Upper bound on each :math:`\kappa_k`, so that a component that collapses onto one point stays finite.
-    random_state : None, int or numpy.random.Generator / RandomState, default: None
-        Seed for the initialisation and for :meth:`sample`.
+    random_state : None, int, numpy.random.SeedSequence, Generator or RandomState, default: None
+        Seed for the initialisation and for :meth:`sample` (see :ref:`random-state`).
 
     Attributes
     ----------
