@@ -44,7 +44,7 @@ import numpy as np
 
 __all__ = ["check_n_threads", "check_integer", "check_real", "check_bool", "as_numeric_array", "thread_cap",
            "all_cores", "available_memory", "check_allocation", "InsufficientMemoryError", "check_random_state",
-           "seed_from", "as_numpy_random"]
+           "seed_from", "as_numpy_random", "NotFittedError", "not_fitted_error"]
 
 
 def all_cores() -> int:
@@ -238,6 +238,27 @@ class InsufficientMemoryError(MemoryError, ValueError):
     A :class:`MemoryError` (what the allocation itself would have raised) and a :class:`ValueError` (the
     arguments ask for too much), so either ``except`` clause catches it.
     """
+
+
+class NotFittedError(ValueError, AttributeError):
+    """Raised by an estimator's methods before ``fit`` when scikit-learn is not installed.
+
+    With scikit-learn installed numkern raises :class:`sklearn.exceptions.NotFittedError` itself (see
+    :func:`not_fitted_error`); this stand-in has the same bases, so the same ``except`` clauses catch both.
+    """
+
+
+def not_fitted_error(obj, fit: str = "'fit'") -> Exception:
+    """The exception to raise when a method of ``obj`` needs a fitted estimator: scikit-learn's ``NotFittedError``.
+
+    scikit-learn is an optional dependency, so it is imported here, when the error is raised, and
+    :class:`NotFittedError` stands in for it without scikit-learn. ``fit`` names the method(s) that fit ``obj``.
+    """
+    try:
+        from sklearn.exceptions import NotFittedError as cls
+    except ImportError:  # pragma: no cover - exercised only without scikit-learn
+        cls = NotFittedError
+    return cls(f"This {type(obj).__name__} instance is not fitted yet; call {fit} first.")
 
 
 def available_memory() -> int | None:

@@ -86,3 +86,11 @@ def test_estimator_errors():
         KMedoids(2, metric="precomputed").fit(X)
     with pytest.raises(ValueError, match="metric"):
         KMedoids(2, metric="hamming").fit(X)
+
+
+@pytest.mark.parametrize("method", ["predict", "transform"])
+def test_methods_before_fit_raise_not_fitted(method):
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError, match="This KMedoids instance is not fitted yet"):
+        getattr(KMedoids(2), method)(np.zeros((3, 2)))

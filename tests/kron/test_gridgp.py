@@ -129,8 +129,6 @@ def test_bad_input():
         GridGP([RBF(), RBF()], noise=-1.0).fit(g, y)
     with pytest.raises(TypeError, match="Kernel1D"):
         GridGP([RBF(), "rbf"]).fit(g, y)
-    with pytest.raises(RuntimeError, match="not fitted"):
-        GridGP([RBF(), RBF()]).predict(np.zeros((1, 2)))
     gp = GridGP([RBF(), RBF()], optimize=False).fit(g, y)
     with pytest.raises(ValueError, match=r"\(P, 2\)"):
         gp.predict(np.zeros((3, 3)))
@@ -153,3 +151,14 @@ def test_property_axis_permutation_invariance(seed, noise, ell):
     assert math.isclose(la, lb, rel_tol=1e-12, abs_tol=1e-12)
     np.testing.assert_allclose(ga, np.concatenate([gb[2:4], gb[0:2], gb[4:]]), rtol=1e-10, atol=1e-11)
     np.testing.assert_allclose(a.predict_grid([g1, g2]), b.predict_grid([g2, g1]).T, atol=1e-12)
+
+
+@pytest.mark.parametrize("method, args", [("predict", (np.zeros((1, 2)),)),
+                                          ("predict_grid", ([np.zeros(2), np.zeros(3)],)),
+                                          ("log_marginal_likelihood", ())])
+def test_methods_before_fit_raise_sklearns_not_fitted_error(method, args):
+    # was RuntimeError; scikit-learn's NotFittedError is a ValueError and an AttributeError (issue 19)
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError, match=r"This GridGP instance is not fitted yet; call fit\(grids, y\) first"):
+        getattr(GridGP([RBF(), RBF()]), method)(*args)

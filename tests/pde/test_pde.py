@@ -277,6 +277,7 @@ def test_bad_input():
     with pytest.warns(RuntimeWarning, match="points per period"):
         GPHMSolver(ok, 20, max_frequency=10.0)
     s = GPHMSolver(ok, 20)
+    s.solve_grid()  # an unfitted solver raises NotFittedError first (issue 19)
     with pytest.raises(ValueError, match="points must have shape"):
         s.predict(np.zeros((3, 2)))
     with warnings.catch_warnings():

@@ -127,7 +127,9 @@ def test_valid_arguments_in_all_accepted_forms():
 
 @pytest.fixture(scope="module")
 def solver():
-    return GPHMSolver(_pde(), 20, n_components=4)
+    s = GPHMSolver(_pde(), 20, n_components=4)
+    s.solve_grid()
+    return s
 
 
 @pytest.mark.parametrize("kw, exc, name", [
@@ -208,3 +210,48 @@ def test_plot_solution_still_plots(solver, tmp_path):
     np.testing.assert_array_equal(line.get_xdata(), np.linspace(0, 2 * np.pi, 30))
     np.testing.assert_array_equal(line.get_ydata(), solver.predict_grid(np.linspace(0, 2 * np.pi, 30)))
     assert (tmp_path / "s.png").stat().st_size > 0
+
+
+# ------------------------------------------------------------------------------------- not fitted (issue 19)
+def _before_fit(s):
+    x = np.linspace(0.5, 5.5, 4)
+    return {"predict": lambda: s.predict(x), "predict(return_std)": lambda: s.predict(x, return_std=True),
+            "predict_grid": lambda: s.predict_grid(x), "error": s.error, "offgrid_residual": s.offgrid_residual}
+
+
+@pytest.mark.parametrize("method", ["predict", "predict(return_std)", "predict_grid", "error", "offgrid_residual"])
+def test_predictions_before_fit_raise_not_fitted(method):
+    # predict used to return zeros (U starts at zero) and error() the relative error 1.0 of that zero solution.
+    from sklearn.exceptions import NotFittedError
+
+    s = GPHMSolver(_pde(), 20, n_components=4)
+    with pytest.raises(NotFittedError, match=r"This GPHMSolver instance is not fitted yet; call 'fit' \(or "
+                                             r"'solve_grid'\) first"):
+        _before_fit(s)[method]()
+
+
+@pytest.mark.parametrize("how", ["solve_grid", "fit"])
+def test_solve_grid_or_fit_makes_the_solver_predict(how):
+    s = GPHMSolver(_pde(), 40, n_components=12, max_frequency=1.5)
+    getattr(s, how)(**({"max_iter": 2} if how == "fit" else {}))
+    x = np.linspace(0.5, 5.5, 4)
+    np.testing.assert_allclose(s.predict(x), np.sin(x), atol=2e-3)  # the exact solution, not zeros
+    np.testing.assert_allclose(s.predict_grid(x), s.predict(x), rtol=1e-10, atol=1e-12)
+    assert s.error() < 1e-3  # measured 3.7e-4 (solve_grid) and 4.5e-4 (fit)
+
+
+def test_not_fitted_without_scikit_learn(monkeypatch):
+    # scikit-learn is optional: importing numkern.pde or numkern.kron does not import it, and without it the
+    # error is numkern's stand-in, with sklearn's bases (ValueError, AttributeError)
+    import subprocess
+    import sys
+
+    from numkern._validation import NotFittedError
+
+    code = "import sys, numkern, numkern.kron, numkern.pde; print([m for m in sys.modules if m[:7] == 'sklearn'])"
+    assert subprocess.check_output([sys.executable, "-c", code], text=True, timeout=120).strip() == "[]"
+    monkeypatch.setitem(sys.modules, "sklearn.exceptions", None)  # any import of it now fails
+    with pytest.raises(NotFittedError, match="This GPHMSolver instance is not fitted yet") as info:
+        GPHMSolver(_pde(), 20, n_components=4).predict(np.ones(3))
+    assert isinstance(info.value, ValueError) and isinstance(info.value, AttributeError)
+    assert type(info.value).__module__ == "numkern._validation"

@@ -8,6 +8,9 @@ Complex ``x`` or ``dx`` give the integral along the polyline through the nodes (
 rule: scipy's cumulative rules and ``numpy.trapezoid`` do the same, while ``scipy.integrate.trapezoid`` and
 ``simpson`` drop the imaginary part of ``x`` (``trapezoid(y, dx=1j)`` is 0.0 there).  ``dx``, ``x``, ``y`` and
 ``initial`` must be numbers (TypeError naming the argument otherwise); NaN and inf follow scipy.
+
+Masked arrays (:mod:`numpy.ma`): ``trapezoid`` gives scipy's result, which honours the mask (an interval with a
+masked end is left out); the other rules raise TypeError for masked entries, which scipy silently integrates.
 """
 
 from __future__ import annotations
@@ -171,6 +174,37 @@ def _spacings_1d(x: np.ndarray) -> np.ndarray:
     return np.diff(x).astype(_spacing_dtype(x))
 
 
+def _refuse_masked(rule: str, **arrays) -> None:
+    """TypeError for a masked array with masked entries: ``rule`` has no answer for it that scipy defines.
+
+    scipy's ``simpson`` and ``cumulative_trapezoid`` integrate the data under the mask as if it were not there,
+    and ``cumulative_simpson`` mixes masked and unmasked arithmetic into values that are neither; silently doing
+    the same would be garbage, so numkern refuses. A masked array with nothing masked is its data (as in scipy).
+    """
+    for name, value in arrays.items():
+        if np.ma.is_masked(value):
+            raise TypeError(f"{name} is a masked array with masked entries, which {rule} cannot honour "
+                            f"(scipy.integrate.{rule} does not honour the mask); pass "
+                            f"{name}.filled(value) or only the unmasked samples")
+
+
+def _masked_trapezoid(y, x, dx, axis, n_threads):
+    """scipy's trapezoid of masked input, which honours the mask: numpy.ma arithmetic leaves out every interval
+    with a masked end or spacing (and returns ``numpy.ma.masked`` where all are). Not a fast path: scipy computes
+    it, after numkern's argument checks."""
+    from scipy.integrate import trapezoid as scipy_trapezoid
+
+    yv = _numeric(y, "y", allow_bool=True)
+    if yv.ndim == 0:
+        raise ValueError("y: need at least one dimension to integrate along")
+    axis = _norm_axis(axis, yv.ndim)
+    _numeric(dx, "dx")
+    if x is not None:
+        _numeric(x, "x")
+    check_n_threads(n_threads)
+    return scipy_trapezoid(y, x=x, dx=dx, axis=axis)
+
+
 def trapezoid(y, x=None, dx=1.0, axis=-1, *, n_threads=None):
     r"""Integrate along the given axis using the composite trapezoidal rule.
 
@@ -210,6 +244,8 @@ def trapezoid(y, x=None, dx=1.0, axis=-1, *, n_threads=None):
     >>> round(float(trapezoid(np.sin(x), x)), 4)
     2.0
     """
+    if any(isinstance(a, np.ma.MaskedArray) for a in (y, x, dx)):
+        return _masked_trapezoid(y, x, dx, axis, n_threads)
     y = _numeric(y, "y", allow_bool=True)
     result_dtype = _float_dtype(y.dtype)
     if y.ndim == 0:
@@ -297,6 +333,7 @@ def simpson(y, x=None, *, dx=1.0, axis=-1, n_threads=None):
     >>> float(simpson(x**2, x=x))    # exact for quadratics, also with even N
     243.0
     """
+    _refuse_masked("simpson", y=y, x=x, dx=dx)
     y = _numeric(y, "y", allow_bool=True)
     if y.ndim == 0:
         raise ValueError("y: need at least one dimension to integrate along")
@@ -395,6 +432,7 @@ def cumulative_trapezoid(y, x=None, dx=1.0, axis=-1, initial=None, *, n_threads=
     >>> cumulative_trapezoid(x, x, initial=0)
     array([ 0. , -1.5, -2. , -1.5,  0. ])
     """
+    _refuse_masked("cumulative_trapezoid", y=y, x=x, dx=dx)
     y = _numeric(y, "y", allow_bool=True)
     if y.ndim == 0:
         raise ValueError("y: need at least one dimension to integrate along")
@@ -471,6 +509,7 @@ def cumulative_simpson(y, *, x=None, dx=1.0, axis=-1, initial=None, n_threads=No
     >>> cumulative_simpson(x**2, x=x, initial=0)    # exact for quadratics
     array([0.        , 0.04166667, 0.33333333, 1.125     , 2.66666667])
     """
+    _refuse_masked("cumulative_simpson", y=y, x=x, dx=dx)
     y = _numeric(y, "y", allow_bool=True)
     y = y.astype(_float_dtype(y.dtype), copy=False)
     if y.ndim == 0:

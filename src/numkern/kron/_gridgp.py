@@ -8,7 +8,7 @@ import math
 import numpy as np
 from scipy.optimize import minimize
 
-from numkern._validation import as_numeric_array, check_integer, check_real
+from numkern._validation import as_numeric_array, check_integer, check_real, not_fitted_error
 
 from ._operator import KroneckerEigh, KroneckerOperator, _sequence_of_arrays, apply_along
 from .kernels import Kernel1D, uniform_spacing
@@ -268,7 +268,7 @@ class GridGP:
     # -- prediction -------------------------------------------------------------------------------
     def _check_fitted(self):
         if not hasattr(self, "alpha_"):
-            raise RuntimeError("this GridGP is not fitted yet; call fit(grids, y) first")
+            raise not_fitted_error(self, "fit(grids, y)")
 
     def predict(self, X, return_std=False):
         """Posterior mean (and standard deviation of the latent ``f``) at arbitrary points.

@@ -38,7 +38,7 @@ from ._algebra import (
     solve_along,
     unfold,
 )
-from numkern._validation import as_numeric_array, check_allocation, check_integer, check_real
+from numkern._validation import as_numeric_array, check_allocation, check_integer, check_real, not_fitted_error
 from numkern.kron import KroneckerCholesky
 
 from ._kernels import ENVELOPES, spectral_mixture_lags
@@ -271,6 +271,7 @@ class GPHMSolver:
             raise ValueError(f"tau must be a pair of positive finite numbers, got {tau!r}")
         self.log_tau = np.log(tau)
         self.U = np.zeros(self.shape)
+        self._fitted = False  # U holds a solution only after fit or solve_grid
         self._factors = None
         self._theta_of_factors = None
 
@@ -612,6 +613,7 @@ class GPHMSolver:
         """Solve for the grid values U at the current kernel parameters and taus (no kernel learning)."""
         factors = self._build_factors()
         self.U = self._inner_solve(factors, np.exp(self.log_tau), self.U if np.any(self.U) else None)
+        self._fitted = True
         return self.U
 
     def fit(self, max_iter=100, callback=None, n_test=300, tol=1e-12, max_restarts=3, max_time=None):
@@ -679,8 +681,7 @@ class GPHMSolver:
             return J / state["scale"], g / state["scale"]
 
         x0 = np.concatenate([self.theta, self.log_tau]) if self.learn_tau else self.theta
-        self.U = self._inner_solve(self._build_factors(), np.exp(self.log_tau), self.U if np.any(self.U) else None)
-        state["U"] = self.U
+        state["U"] = self.solve_grid()  # the starting point's solution; from here on the solver is fitted
         err0 = self.error(n_test) if self.pde.exact is not None else None
         J0 = self.objective()
         state["scale"] = max(abs(J0), 1.0)
@@ -762,6 +763,11 @@ class GPHMSolver:
         self.U = U
         state["U"] = U
 
+    def _check_fitted(self):
+        """Predictions need the grid values U of a solve; before one, U is all zeros and so is every prediction."""
+        if not self._fitted:
+            raise not_fitted_error(self, "'fit' (or 'solve_grid')")
+
     def _cross_factors(self, j, points, order=0):
         """k_j^(order)(points, X_j): derivative in the first argument of the axis-j kernel, (len(points), n_j)."""
         d = (points[:, None] - self.axes[j][None, :]).ravel()
@@ -774,6 +780,7 @@ class GPHMSolver:
         A data-free diagnostic. It is not a reliable stopping rule here: on the 1-D benchmarks it keeps falling
         while the error against the exact solution rises again late in the fit.
         """
+        self._check_fitted()
         factors = self._build_factors()
         alpha = self._kchol.solve(self.U)
         mids = [0.5 * (x[1:] + x[:-1]) for x in self.axes]
@@ -796,6 +803,7 @@ class GPHMSolver:
 
     def predict_grid(self, *axes_points, return_std=False):
         """Posterior mean (and conditional std given U) on the tensor grid spanned by 1-D point arrays, one per axis."""
+        self._check_fitted()
         if len(axes_points) != self.pde.dim:
             raise ValueError(f"need {self.pde.dim} point arrays, got {len(axes_points)}")
         factors = self._build_factors()
@@ -823,6 +831,7 @@ class GPHMSolver:
 
     def predict(self, points, return_std=False):
         """Posterior mean at arbitrary points of shape (M, d) (or (M,) in 1-D); optionally the conditional std."""
+        self._check_fitted()
         pts = _points(points, "points")
         if self.pde.dim == 1 and pts.ndim == 1:
             pts = pts[:, None]

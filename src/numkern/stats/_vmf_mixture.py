@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
-from numkern._validation import check_allocation, check_integer, check_real
+from numkern._validation import check_allocation, check_integer, check_real, not_fitted_error
 
 from ._vmf import _NORM_TOL, _as_data, _block_rows, _process_weights, _rvs, check_random_state
 from ._vmf_math import _inverse_mrl, _log_normalizer, _mean_resultant_length
@@ -309,7 +309,7 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         if _HAVE_SKLEARN:
             check_is_fitted(self, ["weights_", "means_", "concentrations_"])
         elif not hasattr(self, "means_"):
-            raise ValueError(f"This {type(self).__name__} instance is not fitted yet; call 'fit' first.")
+            raise not_fitted_error(self)
 
     def _log_prob(self, X):
         self._check_fitted()
