@@ -44,7 +44,8 @@ import numpy as np
 
 __all__ = ["check_n_threads", "check_integer", "check_real", "check_bool", "as_numeric_array", "thread_cap",
            "all_cores", "available_memory", "check_allocation", "InsufficientMemoryError", "check_random_state",
-           "seed_from", "as_numpy_random", "NotFittedError", "not_fitted_error"]
+           "seed_from", "as_numpy_random", "NotFittedError", "not_fitted_error", "ConvergenceWarning",
+           "convergence_warning", "check_verbose", "warn_not_converged"]
 
 
 def all_cores() -> int:
@@ -259,6 +260,45 @@ def not_fitted_error(obj, fit: str = "'fit'") -> Exception:
     except ImportError:  # pragma: no cover - exercised only without scikit-learn
         cls = NotFittedError
     return cls(f"This {type(obj).__name__} instance is not fitted yet; call {fit} first.")
+
+
+class ConvergenceWarning(UserWarning):
+    """Warned when an iterative fit stops at ``max_iter`` without converging, if scikit-learn is not installed.
+
+    With scikit-learn installed numkern warns with :class:`sklearn.exceptions.ConvergenceWarning` itself (see
+    :func:`convergence_warning`); this stand-in has the same base class, so the same filters catch both.
+    """
+
+
+def convergence_warning() -> type:
+    """The warning class for a fit stopped by ``max_iter``: scikit-learn's ``ConvergenceWarning`` if installed.
+
+    scikit-learn is optional, so it is imported here, when the warning is issued; without it
+    :class:`ConvergenceWarning` stands in.
+    """
+    try:
+        from sklearn.exceptions import ConvergenceWarning as cls
+    except ImportError:  # pragma: no cover - exercised only without scikit-learn
+        cls = ConvergenceWarning
+    return cls
+
+
+def warn_not_converged(message: str, stacklevel: int = 3) -> None:
+    """Warn ``message`` with :func:`convergence_warning`'s class (``stacklevel`` 3: the caller's caller)."""
+    import warnings
+
+    warnings.warn(message, convergence_warning(), stacklevel=stacklevel)
+
+
+def check_verbose(value, name: str = "verbose") -> int:
+    """Return a ``verbose`` level as an int >= 0 (scikit-learn convention: 0 silent, >= 1 one line per iteration).
+
+    bool is accepted here (``True`` is 1), unlike :func:`check_integer`; other non-integers raise TypeError,
+    negative values ValueError. Every verbose fit in numkern prints its progress lines to ``sys.stdout``.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    return check_integer(value, name, min_value=0)
 
 
 def available_memory() -> int | None:

@@ -94,3 +94,55 @@ def test_methods_before_fit_raise_not_fitted(method):
 
     with pytest.raises(NotFittedError, match="This KMedoids instance is not fitted yet"):
         getattr(KMedoids(2), method)(np.zeros((3, 2)))
+
+
+# ------------------------------------------------------------------------- verbose and ConvergenceWarning (issue 19)
+
+def _summary(line):
+    """(n_iter, n_swap, loss) from 'method: N iterations, S swaps, loss L'."""
+    _, rest = line.split(": ")
+    parts = rest.split(", ")
+    return int(parts[0].split()[0]), int(parts[1].split()[0]), float(parts[2].split()[1])
+
+
+@pytest.mark.parametrize("method", ["pam", "fasterpam", "alternating", "fastclara"])
+def test_verbose_prints_the_final_summary_and_changes_nothing(method, capsys):
+    X = _blobs(4)
+    quiet = KMedoids(3, method=method, random_state=1).fit(X)
+    assert capsys.readouterr().out == ""
+    loud = KMedoids(3, method=method, random_state=1, verbose=1).fit(X)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{method}: ")
+    n_iter, n_swap, loss = _summary(lines[0])
+    assert n_iter == loud.n_iter_ and loss == pytest.approx(loud.inertia_, rel=1e-5)
+    np.testing.assert_array_equal(loud.medoid_indices_, quiet.medoid_indices_)
+    assert loud.inertia_ == quiet.inertia_ and loud.n_iter_ == quiet.n_iter_
+
+
+def test_pam_function_verbose_reports_swaps(capsys):
+    D = pairwise_dissimilarity(_blobs(5))
+    res = pam(D, 3, verbose=True)
+    assert _summary(capsys.readouterr().out.strip())[:2] == (res.n_iter, res.n_swap)
+    with pytest.raises(TypeError, match="verbose"):
+        pam(D, 3, verbose=1.5)
+    with pytest.raises(ValueError, match="verbose"):
+        pam(D, 3, verbose=-1)
+
+
+def test_max_iter_that_stops_the_swaps_warns():
+    from sklearn.exceptions import ConvergenceWarning
+
+    D = pairwise_dissimilarity(_blobs(5))
+    full = pam(D, 3, init="first")
+    assert full.n_swap >= 2  # from the first three points (one blob) PAM needs several swaps
+    with pytest.warns(ConvergenceWarning, match="max_iter=1"):
+        one = pam(D, 3, init="first", max_iter=1)
+    assert (one.n_iter, one.n_swap) == (1, 1) and one.loss > full.loss
+    with pytest.warns(ConvergenceWarning, match="max_iter"):
+        KMedoids(3, method="fastpam1", init="first", max_iter=1).fit(_blobs(5))
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pam(D, 3, init="first", max_iter=full.n_iter)  # the last iteration found no swap: converged
+        pam(D, 3, init="first", max_iter=full.n_iter + 5)
+        pam(D, 3, init="first", max_iter=0)

@@ -66,6 +66,18 @@ _COMMON = """
         Non-negative weight of each object's term in the loss.
     n_threads : int or None, default None
         OpenMP threads; None uses OpenMP's default (``OMP_NUM_THREADS``).{extra}
+    verbose : int or bool, default 0
+        0 prints nothing; >= 1 prints one summary line to stdout when the run ends (iterations, swaps, loss),
+        e.g. ``pam: 3 iterations, 2 swaps, loss 12.5``. The iterations run in C++, so there is no per-iteration
+        output for k-medoids.
+
+    Warns
+    -----
+    sklearn.exceptions.ConvergenceWarning
+        (:class:`numkern._validation.ConvergenceWarning` without scikit-learn) when ``max_iter`` stopped a swap or
+        alternating run (pam, fastpam1, fastpam2, fasterpam, alternating) that was still improving: ``n_iter ==
+        max_iter`` and the run swapped in every iteration (pam, fastpam1) or swapped at all (the others, whose last
+        iteration may then have been the converged one). CLARA/CLARANS and BUILD/LAB do not warn.
 
     Returns
     -------
@@ -122,9 +134,9 @@ _MATRIX_NOTE = "\n        Raw data is turned into the n x n matrix first (this a
 """,
 )
 def pam(X, medoids, *, metric="precomputed", init=None, max_iter=None, random_state=None, sample_weight=None,
-        n_threads=None) -> KMedoidsResult:
+        n_threads=None, verbose=0) -> KMedoidsResult:
     return _run("pam", X, medoids, metric=metric, init=init, default_init="build", max_iter=max_iter,
-                random_state=random_state, sample_weight=sample_weight, n_threads=n_threads)
+                random_state=random_state, sample_weight=sample_weight, n_threads=n_threads, verbose=verbose)
 
 
 @_doc(
@@ -144,9 +156,9 @@ def pam(X, medoids, *, metric="precomputed", init=None, max_iter=None, random_st
 """,
 )
 def fastpam1(X, medoids, *, metric="precomputed", init=None, max_iter=None, random_state=None, sample_weight=None,
-             n_threads=None) -> KMedoidsResult:
+             n_threads=None, verbose=0) -> KMedoidsResult:
     return _run("fastpam1", X, medoids, metric=metric, init=init, default_init="build", max_iter=max_iter,
-                random_state=random_state, sample_weight=sample_weight, n_threads=n_threads)
+                random_state=random_state, sample_weight=sample_weight, n_threads=n_threads, verbose=verbose)
 
 
 @_doc(
@@ -166,9 +178,9 @@ def fastpam1(X, medoids, *, metric="precomputed", init=None, max_iter=None, rand
 """,
 )
 def fastpam2(X, medoids, *, metric="precomputed", init=None, max_iter=None, random_state=None, sample_weight=None,
-             n_threads=None) -> KMedoidsResult:
+             n_threads=None, verbose=0) -> KMedoidsResult:
     return _run("fastpam2", X, medoids, metric=metric, init=init, default_init="build", max_iter=max_iter,
-                random_state=random_state, sample_weight=sample_weight, n_threads=n_threads)
+                random_state=random_state, sample_weight=sample_weight, n_threads=n_threads, verbose=verbose)
 
 
 @_doc(
@@ -192,9 +204,9 @@ def fastpam2(X, medoids, *, metric="precomputed", init=None, max_iter=None, rand
 """,
 )
 def fasterpam(X, medoids, *, metric="precomputed", init=None, max_iter=None, random_state=None, sample_weight=None,
-              n_threads=None) -> KMedoidsResult:
+              n_threads=None, verbose=0) -> KMedoidsResult:
     return _run("fasterpam", X, medoids, metric=metric, init=init, default_init="random", max_iter=max_iter,
-                random_state=random_state, sample_weight=sample_weight, n_threads=n_threads)
+                random_state=random_state, sample_weight=sample_weight, n_threads=n_threads, verbose=verbose)
 
 
 @_doc(
@@ -214,9 +226,9 @@ def fasterpam(X, medoids, *, metric="precomputed", init=None, max_iter=None, ran
 """,
 )
 def alternating(X, medoids, *, metric="precomputed", init=None, max_iter=None, random_state=None,
-                sample_weight=None, n_threads=None) -> KMedoidsResult:
+                sample_weight=None, n_threads=None, verbose=0) -> KMedoidsResult:
     return _run("alternating", X, medoids, metric=metric, init=init, default_init="build", max_iter=max_iter,
-                random_state=random_state, sample_weight=sample_weight, n_threads=n_threads)
+                random_state=random_state, sample_weight=sample_weight, n_threads=n_threads, verbose=verbose)
 
 
 @_doc(
@@ -235,9 +247,9 @@ def alternating(X, medoids, *, metric="precomputed", init=None, max_iter=None, r
 """,
 )
 def build(X, medoids, *, metric="precomputed", max_iter=None, random_state=None, sample_weight=None,
-          n_threads=None) -> KMedoidsResult:
+          n_threads=None, verbose=0) -> KMedoidsResult:
     return _run("build", X, medoids, metric=metric, max_iter=max_iter, random_state=random_state,
-                sample_weight=sample_weight, n_threads=n_threads)
+                sample_weight=sample_weight, n_threads=n_threads, verbose=verbose)
 
 
 @_doc(
@@ -255,9 +267,9 @@ def build(X, medoids, *, metric="precomputed", max_iter=None, random_state=None,
 """,
 )
 def lab(X, medoids, *, metric="precomputed", max_iter=None, random_state=None, sample_weight=None,
-        n_threads=None) -> KMedoidsResult:
+        n_threads=None, verbose=0) -> KMedoidsResult:
     return _run("lab", X, medoids, metric=metric, max_iter=max_iter, random_state=random_state,
-                sample_weight=sample_weight, n_threads=n_threads)
+                sample_weight=sample_weight, n_threads=n_threads, verbose=verbose)
 
 
 _CLARA_EXTRA = """
@@ -296,9 +308,10 @@ _ONLINE_NOTE = "\n        Raw data is never turned into an n x n matrix (O(n) me
 """,
 )
 def clara(X, medoids, *, metric="precomputed", max_iter=None, random_state=None, sample_weight=None,
-          n_threads=None, samples=5, sample_size=None) -> KMedoidsResult:
+          n_threads=None, samples=5, sample_size=None, verbose=0) -> KMedoidsResult:
     return _run("clara", X, medoids, metric=metric, max_iter=max_iter, random_state=random_state,
-                sample_weight=sample_weight, n_threads=n_threads, samples=samples, sample_size=sample_size)
+                sample_weight=sample_weight, n_threads=n_threads, samples=samples, sample_size=sample_size,
+                verbose=verbose)
 
 
 @_doc(
@@ -319,9 +332,10 @@ def clara(X, medoids, *, metric="precomputed", max_iter=None, random_state=None,
 """,
 )
 def fastclara(X, medoids, *, metric="precomputed", max_iter=None, random_state=None, sample_weight=None,
-              n_threads=None, samples=5, sample_size=None) -> KMedoidsResult:
+              n_threads=None, samples=5, sample_size=None, verbose=0) -> KMedoidsResult:
     return _run("fastclara", X, medoids, metric=metric, max_iter=max_iter, random_state=random_state,
-                sample_weight=sample_weight, n_threads=n_threads, samples=samples, sample_size=sample_size)
+                sample_weight=sample_weight, n_threads=n_threads, samples=samples, sample_size=sample_size,
+                verbose=verbose)
 
 
 @_doc(
@@ -343,9 +357,10 @@ def fastclara(X, medoids, *, metric="precomputed", max_iter=None, random_state=N
 """,
 )
 def clarans(X, medoids, *, metric="precomputed", max_iter=None, random_state=None, sample_weight=None,
-            n_threads=None, numlocal=2, maxneighbor=None) -> KMedoidsResult:
+            n_threads=None, numlocal=2, maxneighbor=None, verbose=0) -> KMedoidsResult:
     return _run("clarans", X, medoids, metric=metric, max_iter=max_iter, random_state=random_state,
-                sample_weight=sample_weight, n_threads=n_threads, numlocal=numlocal, maxneighbor=maxneighbor)
+                sample_weight=sample_weight, n_threads=n_threads, numlocal=numlocal, maxneighbor=maxneighbor,
+                verbose=verbose)
 
 
 @_doc(
@@ -365,9 +380,10 @@ def clarans(X, medoids, *, metric="precomputed", max_iter=None, random_state=Non
 """,
 )
 def fastclarans(X, medoids, *, metric="precomputed", max_iter=None, random_state=None, sample_weight=None,
-                n_threads=None, numlocal=2, maxneighbor=None) -> KMedoidsResult:
+                n_threads=None, numlocal=2, maxneighbor=None, verbose=0) -> KMedoidsResult:
     return _run("fastclarans", X, medoids, metric=metric, max_iter=max_iter, random_state=random_state,
-                sample_weight=sample_weight, n_threads=n_threads, numlocal=numlocal, maxneighbor=maxneighbor)
+                sample_weight=sample_weight, n_threads=n_threads, numlocal=numlocal, maxneighbor=maxneighbor,
+                verbose=verbose)
 
 
 def pairwise_dissimilarity(X, Y=None, *, metric="euclidean", n_threads=None):

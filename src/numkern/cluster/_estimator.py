@@ -39,6 +39,15 @@ class KMedoids(ClusterMixin, TransformerMixin, BaseEstimator):
         Seed of every random choice (see :ref:`random-state`).
     n_threads : int or None, default None
         OpenMP threads (None: OpenMP's default). Results do not depend on it.
+    verbose : int or bool, default 0
+        0 prints nothing; >= 1 prints one summary line to stdout after ``fit`` (iterations, swaps, loss). The
+        swap iterations run in C++, so there is no per-iteration output.
+
+    Warns
+    -----
+    sklearn.exceptions.ConvergenceWarning
+        From ``fit`` when ``max_iter`` stopped a swap or alternating method that was still improving (see the
+        k-medoids functions of :mod:`numkern.cluster`).
 
     Attributes
     ----------
@@ -68,7 +77,7 @@ class KMedoids(ClusterMixin, TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, n_clusters=8, *, metric="euclidean", method="fasterpam", init=None, max_iter=None,
-                 random_state=None, n_threads=None):
+                 random_state=None, n_threads=None, verbose=0):
         self.n_clusters = n_clusters
         self.metric = metric
         self.method = method
@@ -76,6 +85,7 @@ class KMedoids(ClusterMixin, TransformerMixin, BaseEstimator):
         self.max_iter = max_iter
         self.random_state = random_state
         self.n_threads = n_threads
+        self.verbose = verbose
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -117,7 +127,8 @@ class KMedoids(ClusterMixin, TransformerMixin, BaseEstimator):
             check_init(self.init, default_init, medoids_hint=False)
         result = run(self.method, X, int(k), metric=self.metric, init=self.init if swap_method else None,
                      default_init=default_init, max_iter=self.max_iter,
-                     random_state=self.random_state, sample_weight=sample_weight, n_threads=self.n_threads)
+                     random_state=self.random_state, sample_weight=sample_weight, n_threads=self.n_threads,
+                     verbose=self.verbose)
         self.labels_ = result.labels
         self.medoid_indices_ = result.medoids
         self.cluster_centers_ = None if self.metric == "precomputed" else X[result.medoids].copy()

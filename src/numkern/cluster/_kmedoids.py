@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _cluster
-from .._validation import check_allocation, check_integer, seed_from
+from .._validation import check_allocation, check_integer, check_verbose, seed_from, warn_not_converged
 from .._backend import is_cupy_array
 from . import _validation as v
 
@@ -183,8 +183,43 @@ def _unscaled_loss(loss: float, e: int) -> float:
 
 def run(algorithm: str, X, medoids, *, metric="precomputed", init=None, default_init="build", max_iter=None,
         random_state=None, sample_weight=None, n_threads=None, samples=5, sample_size=None, numlocal=2,
-        maxneighbor=None) -> KMedoidsResult:
-    """Validate the arguments, run ``algorithm`` in C++ and wrap the result (shared by all public functions)."""
+        maxneighbor=None, verbose=0) -> KMedoidsResult:
+    """Validate the arguments, run ``algorithm`` and wrap the result (shared by all public functions).
+
+    ``verbose`` >= 1 prints a summary line; a swap run stopped by ``max_iter`` warns (see the module notes).
+    """
+    verbose = check_verbose(verbose)
+    res = _run(algorithm, X, medoids, metric=metric, init=init, default_init=default_init, max_iter=max_iter,
+               random_state=random_state, sample_weight=sample_weight, n_threads=n_threads, samples=samples,
+               sample_size=sample_size, numlocal=numlocal, maxneighbor=maxneighbor)
+    if verbose:
+        print(f"{algorithm}: {res.n_iter} iterations, {res.n_swap} swaps, loss {res.loss:.6g}", flush=True)
+    if max_iter is not None and _stopped_by_max_iter(algorithm, res, max_iter):
+        warn_not_converged(f"{algorithm} stopped at max_iter={max_iter} iterations while still swapping "
+                           f"({res.n_swap} swaps, loss {res.loss:.6g}); increase max_iter to converge", stacklevel=4)
+    return res
+
+
+# Swap/alternating methods whose iterations stop at max_iter (CLARA's n_iter counts samples, CLARANS' steps).
+_ITERATIVE = ("pam", "fastpam1", "fastpam2", "fasterpam", "alternating")
+
+
+def _stopped_by_max_iter(algorithm: str, res: KMedoidsResult, max_iter) -> bool:
+    """Whether ``max_iter`` (already validated) ended a run that was still improving.
+
+    pam/fastpam1 make exactly one swap per iteration and end with an iteration without one when they converge, so
+    n_swap == n_iter == max_iter means the limit stopped them. The other methods may swap several times per
+    iteration; there any swap in a run that used all max_iter iterations counts (the last one may have converged).
+    """
+    if algorithm not in _ITERATIVE or max_iter <= 0 or res.n_iter < max_iter:
+        return False
+    if algorithm in ("pam", "fastpam1"):
+        return res.n_swap == res.n_iter
+    return res.n_swap > 0
+
+
+def _run(algorithm, X, medoids, *, metric, init, default_init, max_iter, random_state, sample_weight, n_threads,
+         samples, sample_size, numlocal, maxneighbor) -> KMedoidsResult:
     threads = v.check_n_threads(n_threads)
     if is_cupy_array(X):
         if metric != "precomputed":
