@@ -155,3 +155,53 @@ def test_methods_before_fit_raise_not_fitted(method, monkeypatch):
                        match="This VonMisesFisherMixture instance is not fitted yet; call 'fit' first") as info:
         call(VonMisesFisherMixture(2))
     assert isinstance(info.value, ValueError) and isinstance(info.value, AttributeError)
+
+
+# ------------------------------------------------------------------------- verbose and ConvergenceWarning (issue 19)
+
+def test_verbose_prints_every_em_iteration_and_changes_nothing(capsys):
+    X, _, _ = make_mixture(5, [30.0, 30.0], [80, 80], seed=3)
+    quiet = VonMisesFisherMixture(2, n_init=2, random_state=0).fit(X)
+    assert capsys.readouterr().out == ""
+    loud = VonMisesFisherMixture(2, n_init=2, random_state=0, verbose=1).fit(X)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines.count("Initialization 1") == 1 and lines.count("Initialization 2") == 1
+    iterations = [line for line in lines if line.startswith("Iteration ")]
+    finals = [line for line in lines if line.startswith("EM ")]
+    assert len(finals) == 2
+    # every run numbers its iterations 1..n_iter; one of the two runs is the kept one
+    assert loud.n_iter_ in [int(f.split(" after ")[1].split()[0]) for f in finals]
+    assert sum(int(f.split(" after ")[1].split()[0]) for f in finals) == len(iterations)
+    assert any(float(f.split("lower bound ")[1]) == pytest.approx(loud.lower_bound_, rel=1e-5) for f in finals)
+    for name in ("weights_", "means_", "concentrations_", "lower_bound_", "n_iter_", "converged_"):
+        np.testing.assert_array_equal(getattr(loud, name), getattr(quiet, name))
+
+
+def test_verbose_lower_bounds_increase(capsys):
+    X, _, _ = make_mixture(4, [20.0, 50.0], [60, 90], seed=1)
+    model = VonMisesFisherMixture(2, random_state=2, tol=1e-10, verbose=True).fit(X)
+    bounds = [float(line.split("lower bound ")[1].split(",")[0]) for line in capsys.readouterr().out.splitlines()
+              if line.startswith("Iteration ")]
+    assert len(bounds) == model.n_iter_
+    assert np.all(np.diff(bounds) >= -1e-6)  # EM never lowers the likelihood
+
+
+def test_max_iter_without_convergence_warns():
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, _, _ = make_mixture(4, [20.0, 50.0], [60, 90], seed=1)
+    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+        model = VonMisesFisherMixture(2, random_state=2, tol=0.0, max_iter=2).fit(X)
+    assert not model.converged_ and model.n_iter_ == 2
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert VonMisesFisherMixture(2, random_state=2).fit(X).converged_
+
+
+def test_bad_verbose():
+    X, _, _ = make_mixture(3, [20.0], [30])
+    with pytest.raises(TypeError, match="verbose must be an integer"):
+        VonMisesFisherMixture(1, verbose="yes").fit(X)
+    with pytest.raises(ValueError, match="verbose"):
+        VonMisesFisherMixture(1, verbose=-2).fit(X)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logsumexp
 
-from numkern._validation import check_allocation, check_integer, check_real, not_fitted_error
+from numkern._validation import (check_allocation, check_integer, check_real, check_verbose, not_fitted_error,
+                                 warn_not_converged)
 
 from ._vmf import _NORM_TOL, _as_data, _block_rows, _process_weights, _rvs, check_random_state
 from ._vmf_math import _inverse_mrl, _log_normalizer, _mean_resultant_length
@@ -73,6 +74,16 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         Upper bound on each :math:`\kappa_k`, so that a component that collapses onto one point stays finite.
     random_state : None, int, numpy.random.SeedSequence, Generator or RandomState, default: None
         Seed for the initialisation and for :meth:`sample` (see :ref:`random-state`).
+    verbose : int or bool, default: 0
+        0 prints nothing; >= 1 prints to stdout one line per EM iteration (mean log-likelihood and its change,
+        e.g. ``Iteration 3: lower bound 1.23456, change 0.0012``), preceded by ``Initialization i`` when
+        ``n_init > 1``, and a final line saying whether the run converged.
+
+    Warns
+    -----
+    sklearn.exceptions.ConvergenceWarning
+        (:class:`numkern._validation.ConvergenceWarning` without scikit-learn) from :meth:`fit` when the best
+        initialisation stopped at ``max_iter`` without converging (as scikit-learn's ``GaussianMixture``).
 
     Attributes
     ----------
@@ -121,6 +132,7 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         normalize=True,
         max_concentration=1e10,
         random_state=None,
+        verbose=0,
     ):
         self.n_components = n_components
         self.max_iter = max_iter
@@ -130,6 +142,7 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         self.normalize = normalize
         self.max_concentration = max_concentration
         self.random_state = random_state
+        self.verbose = verbose
 
     # --- input ----------------------------------------------------------------------------------------------
 
@@ -244,7 +257,7 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         resp[np.arange(n), labels] = 1.0
         return resp
 
-    def _run_em(self, X, sample_weight, rng):
+    def _run_em(self, X, sample_weight, rng, verbose=0):
         d = X.shape[1]
         k = self.n_components
         resp = self._initial_resp(X, sample_weight, rng)
@@ -262,6 +275,8 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
             new_lower = float((log_norm.sum() if sample_weight is None else sample_weight @ log_norm) / total_w)
             resp = np.exp(log_prob - log_norm[:, None])
             weights, means, kappas = self._m_step(X, resp, sample_weight, means, kappas)
+            if verbose:
+                print(f"Iteration {n_iter}: lower bound {new_lower:.6g}, change {new_lower - lower:.3g}", flush=True)
             if abs(new_lower - lower) < self.tol:
                 lower = new_lower
                 converged = True
@@ -271,6 +286,9 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         log_prob = self._estimate_weighted_log_prob(X, means, kappas, np.log(weights))
         log_norm = logsumexp(log_prob, axis=1)
         lower = float((log_norm.sum() if sample_weight is None else sample_weight @ log_norm) / total_w)
+        if verbose:
+            state = "converged" if converged else "did not converge"
+            print(f"EM {state} after {n_iter} iterations: lower bound {lower:.6g}", flush=True)
         return lower, weights, means, kappas, converged, n_iter
 
     # --- public API ---------------------------------------------------------------------------------------
@@ -297,12 +315,18 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         self._check_n_samples(X.shape[0])
         sample_weight = _process_weights(sample_weight, X.shape[0], name="sample_weight")
         rng = check_random_state(self.random_state)
+        verbose = check_verbose(self.verbose)
         best = None
-        for _ in range(self.n_init):
-            result = self._run_em(X, sample_weight, rng)
+        for init in range(self.n_init):
+            if verbose and self.n_init > 1:
+                print(f"Initialization {init + 1}", flush=True)
+            result = self._run_em(X, sample_weight, rng, verbose)
             if best is None or result[0] > best[0]:
                 best = result
         self.lower_bound_, self.weights_, self.means_, self.concentrations_, self.converged_, self.n_iter_ = best
+        if not self.converged_ and self.max_iter > 0:
+            warn_not_converged(f"the best of the {self.n_init} initialisation(s) did not converge within max_iter="
+                               f"{self.max_iter} EM iterations (tol={self.tol}); increase max_iter or tol")
         return self
 
     def _check_fitted(self):
