@@ -162,3 +162,49 @@ def test_methods_before_fit_raise_sklearns_not_fitted_error(method, args):
 
     with pytest.raises(NotFittedError, match=r"This GridGP instance is not fitted yet; call fit\(grids, y\) first"):
         getattr(GridGP([RBF(), RBF()]), method)(*args)
+
+
+# ------------------------------------------------------------------------- verbose and ConvergenceWarning (issue 19)
+
+def _noisy_grid():
+    g1, g2 = np.linspace(0, 1, 12), np.linspace(0, 1, 10)
+    y = np.sin(6 * g1)[:, None] * np.cos(4 * g2)[None, :] + 0.05 * np.random.default_rng(4).standard_normal((12, 10))
+    return [g1, g2], y
+
+
+def test_verbose_prints_every_lbfgsb_iteration_and_changes_nothing(capsys):
+    grids, y = _noisy_grid()
+    quiet = GridGP([RBF(1.0), RBF(1.0)], noise=1.0).fit(grids, y)
+    assert capsys.readouterr().out == ""
+    loud = GridGP([RBF(1.0), RBF(1.0)], noise=1.0, verbose=1).fit(grids, y)
+    lines = capsys.readouterr().out.splitlines()
+    its = [line for line in lines if line.startswith("Iteration ")]
+    assert len(its) == loud.optimize_result_.nit > 2
+    assert [int(line.split(":")[0].split()[1]) for line in its] == list(range(1, len(its) + 1))
+    last = float(its[-1].split("likelihood ")[1])
+    assert last == pytest.approx(loud.log_marginal_likelihood_value_, rel=1e-5)  # the final iterate's value
+    assert lines[-1].startswith(f"L-BFGS-B stopped after {loud.optimize_result_.nit} iterations")
+    np.testing.assert_array_equal(loud.theta_, quiet.theta_)
+    np.testing.assert_array_equal(loud.alpha_, quiet.alpha_)
+
+
+def test_max_iter_that_stops_the_optimiser_warns():
+    from sklearn.exceptions import ConvergenceWarning
+
+    grids, y = _noisy_grid()
+    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+        gp = GridGP([RBF(1.0), RBF(1.0)], noise=1.0, max_iter=2).fit(grids, y)
+    assert gp.optimize_result_.nit == 2
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        GridGP([RBF(1.0), RBF(1.0)], noise=1.0).fit(grids, y)  # converges well within 200 iterations
+        GridGP([RBF(1.0), RBF(1.0)], noise=1.0, max_iter=0).fit(grids, y)  # no optimisation asked for
+
+
+def test_bad_verbose():
+    grids, y = _noisy_grid()
+    with pytest.raises(TypeError, match="verbose must be an integer"):
+        GridGP([RBF(), RBF()], verbose=0.5).fit(grids, y)
+    with pytest.raises(ValueError, match="verbose must be >= 0"):
+        GridGP([RBF(), RBF()], verbose=-1).fit(grids, y)
