@@ -255,3 +255,25 @@ def test_not_fitted_without_scikit_learn(monkeypatch):
         GPHMSolver(_pde(), 20, n_components=4).predict(np.ones(3))
     assert isinstance(info.value, ValueError) and isinstance(info.value, AttributeError)
     assert type(info.value).__module__ == "numkern._validation"
+
+
+# ------------------------------------------------------------------------- verbose (issue 19)
+
+def test_fit_verbose_prints_the_callback_values_and_changes_nothing(capsys):
+    seen = []
+    quiet = GPHMSolver(_pde(), 20, n_components=4)
+    r0 = quiet.fit(max_iter=3)
+    assert capsys.readouterr().out == ""
+    loud = GPHMSolver(_pde(), 20, n_components=4)
+    r1 = loud.fit(max_iter=3, verbose=1, callback=lambda i, J, e: seen.append((i, J, e)))
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(r1.history) == len(seen) >= 2  # the start and every L-BFGS-B iteration
+    for line, (i, J, e) in zip(lines, r1.history):
+        assert line.startswith(f"Iteration {i}: objective ")
+        assert float(line.split("objective ")[1].split(",")[0]) == pytest.approx(J, rel=1e-5)
+        assert float(line.split("error ")[1]) == pytest.approx(e, rel=1e-5)
+    assert seen == r1.history  # the user's callback still gets every iteration
+    np.testing.assert_array_equal(loud.theta, quiet.theta)
+    assert r1.objective == r0.objective and r1.history == r0.history
+    with pytest.raises(TypeError, match="verbose"):
+        loud.fit(max_iter=1, verbose="1")

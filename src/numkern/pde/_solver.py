@@ -38,7 +38,8 @@ from ._algebra import (
     solve_along,
     unfold,
 )
-from numkern._validation import as_numeric_array, check_allocation, check_integer, check_real, not_fitted_error
+from numkern._validation import (as_numeric_array, check_allocation, check_integer, check_real, check_verbose,
+                                 not_fitted_error)
 from numkern.kron import KroneckerCholesky
 
 from ._kernels import ENVELOPES, spectral_mixture_lags
@@ -616,7 +617,7 @@ class GPHMSolver:
         self._fitted = True
         return self.U
 
-    def fit(self, max_iter=100, callback=None, n_test=300, tol=1e-12, max_restarts=3, max_time=None):
+    def fit(self, max_iter=100, callback=None, n_test=300, tol=1e-12, max_restarts=3, max_time=None, verbose=0):
         """Learn the kernel parameters (and taus if ``learn_tau``) with L-BFGS-B on the profiled objective.
 
         Parameters
@@ -634,6 +635,9 @@ class GPHMSolver:
             Restarts of L-BFGS-B (fresh curvature memory) when it stops before ``max_iter`` iterations.
         max_time : float, optional
             Wall-clock budget in seconds: no new L-BFGS-B iteration starts after it (the current one finishes).
+        verbose : int or bool
+            0 (default) prints nothing; >= 1 prints to stdout one line per L-BFGS-B iteration (the same values as
+            ``callback``, e.g. ``Iteration 3: objective 12.345, error 0.00123``), iteration 0 being the start.
 
         Returns
         -------
@@ -652,6 +656,16 @@ class GPHMSolver:
         tol = check_real(tol, "tol", nonnegative=True)
         max_restarts = check_integer(max_restarts, "max_restarts", min_value=0)
         max_time = check_real(max_time, "max_time", nonnegative=True, allow_none=True)
+        verbose = check_verbose(verbose)
+        if verbose:
+            user_callback = callback
+
+            def callback(iteration, objective, error):
+                detail = "" if error is None else f", error {error:.6g}"
+                print(f"Iteration {iteration}: objective {objective:.6g}{detail}", flush=True)
+                if user_callback is not None:
+                    user_callback(iteration, objective, error)
+
         t0 = time.perf_counter()
         n_theta = self.theta.size
         state = {"U": None, "evals": 0, "cache": {}}
