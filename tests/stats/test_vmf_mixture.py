@@ -205,3 +205,17 @@ def test_bad_verbose():
         VonMisesFisherMixture(1, verbose="yes").fit(X)
     with pytest.raises(ValueError, match="verbose"):
         VonMisesFisherMixture(1, verbose=-2).fit(X)
+
+
+def test_convergence_warning_without_scikit_learn(monkeypatch):
+    # scikit-learn blocked: numkern's stand-in (a UserWarning) is warned instead of sklearn's class
+    import sys
+
+    from numkern._validation import ConvergenceWarning, convergence_warning
+
+    X, _, _ = make_mixture(4, [20.0, 50.0], [60, 90], seed=1)
+    monkeypatch.setitem(sys.modules, "sklearn.exceptions", None)
+    assert convergence_warning() is ConvergenceWarning and issubclass(ConvergenceWarning, UserWarning)
+    with pytest.warns(ConvergenceWarning, match="did not converge") as record:
+        VonMisesFisherMixture(2, random_state=2, tol=0.0, max_iter=3).fit(X)
+    assert [type(w.message) for w in record] == [ConvergenceWarning]
