@@ -38,6 +38,8 @@ Conventions (Schubert & Rousseeuw, "Fast and eager k-medoids clustering", Inform
 
 from __future__ import annotations
 
+from typing import Any, Callable, TypeVar
+
 from ._kmedoids import KMedoidsResult, run as _run
 from . import _validation
 from .. import _cluster
@@ -46,6 +48,8 @@ __all__ = [
     "KMedoids", "KMedoidsResult", "pam", "fastpam1", "fastpam2", "fasterpam", "alternating", "build", "lab",
     "clara", "fastclara", "clarans", "fastclarans", "pairwise_dissimilarity",
 ]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 _COMMON = """
     Parameters
@@ -99,10 +103,11 @@ _INIT = """    init : {{"build", "lab", "random", "first"}} or None, default Non
 """
 
 
-def _doc(summary: str, default_init: str | None = "build", metric_note: str = "", extra: str = "", example: str = ""):
+def _doc(summary: str, default_init: str | None = "build", metric_note: str = "", extra: str = "",
+         example: str = "") -> Callable[[_F], _F]:
     init = _INIT.format(default=default_init) if default_init else ""
 
-    def decorate(func):
+    def decorate(func: _F) -> _F:
         func.__doc__ = summary + _COMMON.format(metric_note=metric_note, init=init, extra=extra) + example
         return func
 

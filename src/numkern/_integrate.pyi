@@ -1,0 +1,28 @@
+"""
+numkern integrate kernels: fused quadrature passes and state-space Bayesian quadrature
+"""
+from __future__ import annotations
+import numpy
+import numpy.typing
+import typing
+__all__: list[str] = ['bq_solve', 'cumulative', 'rule_weights', 'state_space', 'weighted_reduce']
+def bq_solve(x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], kind: typing.SupportsInt | typing.SupportsIndex, p: typing.SupportsInt | typing.SupportsIndex, lengthscale: typing.SupportsFloat | typing.SupportsIndex, a: typing.SupportsFloat | typing.SupportsIndex, b: typing.SupportsFloat | typing.SupportsIndex, Y: typing.Any = None) -> tuple:
+    """
+    State-space Bayesian quadrature: (weights, variance, sum log S, innovation quadratic forms).
+    """
+def cumulative(y: numpy.ndarray[typing.Any, numpy.dtype[typing.Any]], coef: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], start: typing.Annotated[numpy.typing.ArrayLike, numpy.int64], taps: typing.SupportsInt | typing.SupportsIndex, axis: typing.SupportsInt | typing.SupportsIndex, shift: typing.SupportsInt | typing.SupportsIndex, initial: typing.SupportsFloat | typing.SupportsIndex, out_dtype: numpy.dtype[typing.Any], n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> numpy.ndarray[typing.Any, numpy.dtype[typing.Any]]:
+    """
+    Cumulative sums of per-interval 3-point stencils along axis.
+    """
+def rule_weights(d: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], kind: typing.SupportsInt | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.float64]:
+    """
+    Trapezoid (kind 0) or scipy-Simpson (kind 1) weights from the 1-D spacings d.
+    """
+def state_space(kind: typing.SupportsInt | typing.SupportsIndex, p: typing.SupportsInt | typing.SupportsIndex, lengthscale: typing.SupportsFloat | typing.SupportsIndex, h: typing.SupportsFloat | typing.SupportsIndex) -> tuple:
+    """
+    Exact discretisation (Phi(h), Q(h), prior covariance) of the integral-augmented state-space model.
+    """
+def weighted_reduce(y: numpy.ndarray[typing.Any, numpy.dtype[typing.Any]], w: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], axis: typing.SupportsInt | typing.SupportsIndex, out_dtype: numpy.dtype[typing.Any], n_threads: typing.SupportsInt | typing.SupportsIndex = 0) -> numpy.ndarray[typing.Any, numpy.dtype[typing.Any]]:
+    """
+    out = sum_n w[n] * y[..., n, ...] along axis (one pass, any strides).
+    """
