@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from numkern._validation import check_integer
+from numkern._sklearn import require_sklearn
 
-from ._kmedoids import _ALGORITHMS, _callable_matrix, run, scale_together
-from ._validation import METRICS, check_init
+require_sklearn("numkern.cluster.KMedoids")  # before the imports below: a clear error for a missing or old sklearn
+
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin  # noqa: E402
+from sklearn.utils.validation import check_is_fitted, validate_data  # noqa: E402
+
+from numkern._validation import check_integer  # noqa: E402
+
+from ._kmedoids import _ALGORITHMS, _callable_matrix, run, scale_together  # noqa: E402
+from ._validation import METRICS, check_init, check_weights  # noqa: E402
 
 _METHODS = sorted(set(_ALGORITHMS) - {"build", "lab"})
 
 
-class KMedoids(ClusterMixin, TransformerMixin, BaseEstimator):
+class KMedoids(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     """k-medoids clustering with a scikit-learn interface.
 
     Parameters
