@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from numkern._validation import check_integer
+from numkern._sklearn import require_sklearn
 
-from ._kmedoids import _ALGORITHMS, _callable_matrix, run, scale_together
-from ._validation import METRICS, check_init
+require_sklearn("numkern.cluster.KMedoids")  # before the imports below: a clear error for a missing or old sklearn
+
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin  # noqa: E402
+from sklearn.utils.validation import check_is_fitted, validate_data  # noqa: E402
+
+from numkern._validation import check_integer  # noqa: E402
+
+from ._kmedoids import _ALGORITHMS, _callable_matrix, run, scale_together  # noqa: E402
+from ._validation import METRICS, check_init, check_weights  # noqa: E402
 
 _METHODS = sorted(set(_ALGORITHMS) - {"build", "lab"})
 
 
-class KMedoids(ClusterMixin, TransformerMixin, BaseEstimator):
+class KMedoids(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator):
     """k-medoids clustering with a scikit-learn interface.
 
     Parameters
@@ -63,6 +68,17 @@ class KMedoids(ClusterMixin, TransformerMixin, BaseEstimator):
         Iterations of the method (see :class:`numkern.cluster.KMedoidsResult`).
     n_features_in_ : int
         Number of features seen in ``fit``.
+
+    Notes
+    -----
+    Needs scikit-learn >= 1.6 (``pip install "numkern[sklearn]"``); an older one raises ImportError on import.
+    A transformer: ``transform`` gives one column per medoid, named ``kmedoids0``, ``kmedoids1``, ... by
+    ``get_feature_names_out`` (so ``set_output(transform="pandas")`` works), and ``score`` is the negative loss
+    (``GridSearchCV`` without ``scoring`` compares held-out losses). scikit-learn's ``check_estimator`` passes
+    for pam, fastpam1, fastpam2, alternating, clara and fastclara; with the default ``fasterpam``
+    (``init="random"``), clarans and fastclarans ``check_sample_weight_equivalence_on_dense_data`` fails, since
+    weighted and repeated data have different sizes and so different random draws: pass it in
+    ``expected_failed_checks`` (scikit-learn >= 1.6 has no tag that declares an expected failure).
 
     Examples
     --------
@@ -184,6 +200,39 @@ class KMedoids(ClusterMixin, TransformerMixin, BaseEstimator):
             Cluster labels 0 .. n_clusters-1.
         """
         return np.argmin(self._dissimilarities(X, scaled=True), axis=1).astype(np.int64)
+
+    def score(self, X, y=None, sample_weight=None):
+        """Opposite of the k-medoids loss of ``X`` for the fitted medoids (higher is better, as ``KMeans.score``).
+
+        ``-sum_j w_j min_m d(x_j, medoid_m)``: on the training data ``-inertia_`` (up to rounding), so
+        :class:`~sklearn.model_selection.GridSearchCV` without ``scoring`` compares held-out losses.
+
+        Parameters
+        ----------
+        X : array_like
+            New data, or with ``metric="precomputed"`` the n_new x n_train dissimilarities to the training
+            samples.
+        y : None
+            Ignored.
+        sample_weight : array_like, optional
+            Non-negative weight of every sample in the loss.
+
+        Returns
+        -------
+        float
+            The negative (weighted) total dissimilarity to the nearest medoid.
+        """
+        nearest = self._dissimilarities(X, scaled=False).min(axis=1)
+        weights = check_weights(sample_weight, nearest.shape[0])
+        if weights is None:
+            return -float(nearest.sum())
+        positive = weights > 0  # weight 0 removes the sample, even at an infinite distance
+        return -float(np.dot(weights[positive], nearest[positive]))
+
+    @property
+    def _n_features_out(self):
+        # transform's columns, one per medoid: get_feature_names_out names them kmedoids0, kmedoids1, ...
+        return self.medoid_indices_.shape[0]
 
     def fit_predict(self, X, y=None, sample_weight=None):
         """Fit and return ``labels_``.

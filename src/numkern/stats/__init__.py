@@ -20,7 +20,6 @@ VonMisesFisherMixture
 
 from ._vmf import vonmises_fisher, vonmises_fisher_frozen, vonmises_fisher_gen
 from ._vmf_math import inverse_mean_resultant_length, log_normalizer, mean_resultant_length
-from ._vmf_mixture import VonMisesFisherMixture
 
 __all__ = [
     "vonmises_fisher",
@@ -31,3 +30,17 @@ __all__ = [
     "inverse_mean_resultant_length",
     "VonMisesFisherMixture",
 ]
+
+
+def __getattr__(name: str):
+    # The estimator imports scikit-learn (most of the time of importing this package, and an ImportError where it
+    # is older than 1.6): load it only when asked for.
+    if name == "VonMisesFisherMixture":
+        from ._vmf_mixture import VonMisesFisherMixture
+
+        return VonMisesFisherMixture
+    raise AttributeError(f"module 'numkern.stats' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -19,12 +19,19 @@ from ._vmf import _NORM_TOL, _as_data, _block_rows, _process_weights, _rvs, chec
 from ._vmf_math import _inverse_mrl, _log_normalizer, _mean_resultant_length
 
 try:  # scikit-learn is optional: with it, the estimator gets clone/get_params/tags and input validation.
+    import sklearn  # noqa: F401
+except ImportError:  # pragma: no cover - exercised only without scikit-learn
+    _HAVE_SKLEARN = False
+else:  # installed but older than 1.6 (no validate_data): an ImportError saying so, not a silent non-estimator
+    from numkern._sklearn import check_sklearn_version
+
+    check_sklearn_version("numkern.stats.VonMisesFisherMixture")
     from sklearn.base import BaseEstimator, DensityMixin
     from sklearn.utils.validation import check_is_fitted, validate_data
 
     _HAVE_SKLEARN = True
-except ImportError:  # pragma: no cover - exercised only without scikit-learn
-    _HAVE_SKLEARN = False
+
+if not _HAVE_SKLEARN:  # pragma: no cover - exercised only without scikit-learn
 
     class BaseEstimator:  # minimal stand-in: parameters are the keyword arguments of __init__
         def get_params(self, deep=True):
