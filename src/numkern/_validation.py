@@ -67,6 +67,16 @@ def thread_cap() -> int:
     return int(_core.thread_cap())
 
 
+def _index(value, rule: str) -> int:
+    """``operator.index(value)`` with bool refused; both TypeErrors start with ``rule`` (which names the argument)."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{rule}, got the bool {value!r}")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{rule}, got {value!r:.80} of type {type(value).__name__}") from None
+
+
 def check_integer(value, name: str, *, min_value: int | None = None, max_value: int | None = None,
                   allow_none: bool = False) -> int | None:
     """Return ``value`` as a Python int, or raise naming ``name``.
@@ -77,12 +87,7 @@ def check_integer(value, name: str, *, min_value: int | None = None, max_value: 
     """
     if value is None and allow_none:
         return None
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be an integer, got the bool {value!r}")
-    try:
-        out = operator.index(value)
-    except TypeError:
-        raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}") from None
+    out = _index(value, f"{name} must be an integer")
     if min_value is not None and out < min_value:
         raise ValueError(f"{name} must be >= {min_value}, got {out}")
     if max_value is not None and out > max_value:
@@ -162,12 +167,7 @@ def check_n_threads(n_threads, name: str = "n_threads") -> int:
     if n_threads is None:
         return 0
     rule = _THREADS_RULE.replace("n_threads", name, 1)
-    if isinstance(n_threads, (bool, np.bool_)):
-        raise TypeError(f"{rule}, got {n_threads!r}")
-    try:
-        n = operator.index(n_threads)
-    except TypeError:
-        raise TypeError(f"{rule}, got {n_threads!r} of type {type(n_threads).__name__}") from None
+    n = _index(n_threads, rule)
     if n == -1:
         n = all_cores()
     elif n < 1:
@@ -193,12 +193,7 @@ def check_random_state(random_state, name: str = "random_state"):
     if random_state is np.random:
         return np.random.mtrand._rand
     rule = _RANDOM_STATE_RULE.replace("random_state", name, 1)
-    if isinstance(random_state, (bool, np.bool_)):
-        raise TypeError(f"{rule}, got the bool {random_state!r}")
-    try:
-        n = operator.index(random_state)
-    except TypeError:
-        raise TypeError(f"{rule}, got {random_state!r:.80} of type {type(random_state).__name__}") from None
+    n = _index(random_state, rule)
     if n < 0:
         raise ValueError(f"{rule}, got {n}")
     return n
