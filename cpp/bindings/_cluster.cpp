@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "numkern/cluster/kmedoids.hpp"
+#include "interrupt.hpp"
 
 namespace py = pybind11;
 namespace nc = numkern::cluster;
@@ -82,14 +83,7 @@ carray<T> cdist(const carray<T>& A, const carray<T>& B, int metric, int n_thread
   const int threads = numkern::resolve_num_threads(n_threads);
   {
     py::gil_scoped_release release;
-    // Stack A and B behind one provider so cosine norms and metric code are shared: rows 0..na-1 are A.
-    std::vector<T> stacked(static_cast<std::size_t>((na + nb) * dim));
-    std::copy(A.data(), A.data() + na * dim, stacked.begin());
-    std::copy(B.data(), B.data() + nb * dim, stacked.begin() + na * dim);
-    nc::PointsDissimilarity<T> dis(stacked.data(), na + nb, dim, static_cast<nc::Metric>(metric));
-#pragma omp parallel for schedule(dynamic, 16) num_threads(threads)
-    for (index_t i = 0; i < na; ++i)
-      for (index_t j = 0; j < nb; ++j) o[i * nb + j] = static_cast<T>(dis(i, na + j));
+    nc::cross_dissimilarities(A.data(), na, B.data(), nb, dim, static_cast<nc::Metric>(metric), o, threads);
   }
   return out;
 }
@@ -121,6 +115,7 @@ void define(py::module_& m) {
 }  // namespace
 
 PYBIND11_MODULE(_cluster, m) {
+  numkern::bindings::install_interrupt_hook();  // Ctrl-C stops long kernels (cpp/bindings/interrupt.hpp)
   m.doc() = "numkern k-medoids kernels (PAM family, CLARA, CLARANS)";
   define<double>(m);
   define<float>(m);

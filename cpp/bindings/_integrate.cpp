@@ -8,6 +8,7 @@
 
 #include "numkern/integrate/bayes_quad.hpp"
 #include "numkern/integrate/rules.hpp"
+#include "interrupt.hpp"
 
 namespace py = pybind11;
 namespace ni = numkern::integrate;
@@ -184,6 +185,7 @@ py::tuple state_space(int kind, int p, double lengthscale, double h) {
 }  // namespace
 
 PYBIND11_MODULE(_integrate, m) {
+  numkern::bindings::install_interrupt_hook();  // Ctrl-C stops long kernels (cpp/bindings/interrupt.hpp)
   m.doc() = "numkern integrate kernels: fused quadrature passes and state-space Bayesian quadrature";
   m.def("weighted_reduce", &weighted_reduce, py::arg("y"), py::arg("w"), py::arg("axis"), py::arg("out_dtype"),
         py::arg("n_threads") = 0, "out = sum_n w[n] * y[..., n, ...] along axis (one pass, any strides).");

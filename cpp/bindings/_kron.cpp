@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "numkern/kron/multi_axis.hpp"
+#include "interrupt.hpp"
 
 namespace py = pybind11;
 namespace nk = numkern::kron;
@@ -102,6 +103,7 @@ py::array_t<T> apply_along(const carray<T>& mat, const carray<T>& x, int n_threa
 }  // namespace
 
 PYBIND11_MODULE(_kron, mod) {
+  numkern::bindings::install_interrupt_hook();  // Ctrl-C stops long kernels (cpp/bindings/interrupt.hpp)
   mod.doc() = "Kronecker multi-axis products (one GEMM per axis); use numkern.kron instead";
   mod.def("set_blas", &set_blas, py::arg("dgemm"), py::arg("sgemm"),
           "Register scipy.linalg.cython_blas dgemm/sgemm capsules for the BLAS-backed products.");

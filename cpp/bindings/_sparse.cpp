@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "numkern/sparse/spgemm.hpp"
+#include "interrupt.hpp"
 
 namespace py = pybind11;
 namespace nks = numkern::sparse;
@@ -170,6 +171,7 @@ void register_value_all_indices(py::module_& m) {
 }  // namespace
 
 PYBIND11_MODULE(_sparse, m) {
+  numkern::bindings::install_interrupt_hook();  // Ctrl-C stops long kernels (cpp/bindings/interrupt.hpp)
   m.doc() = "numkern sparse kernels: row-wise SpGEMM (single pass, or symbolic + numeric) with per-row hash / dense "
             "accumulators";
   register_index<int32_t>(m);

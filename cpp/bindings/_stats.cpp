@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "numkern/stats/vmf.hpp"
+#include "interrupt.hpp"
 
 namespace py = pybind11;
 
@@ -121,6 +122,7 @@ void define_for(py::module_& m) {
 }  // namespace
 
 PYBIND11_MODULE(_stats, m) {
+  numkern::bindings::install_interrupt_hook();  // Ctrl-C stops long kernels (cpp/bindings/interrupt.hpp)
   m.doc() = "numkern.stats kernels: fused passes over unit-vector data (OpenMP, GIL released)";
   define_for<double>(m);
   define_for<float>(m);

@@ -16,7 +16,8 @@ template <class Dis>
 void alternating_loop(const Dis& dis, NearestCache& c, const double* w, index_t max_iter, int n_threads, Result& out) {
   const index_t n = c.n, k = c.k;
   std::vector<index_t> labels;
-  for (index_t iter = 0; iter < max_iter; ++iter) {
+  Cancellation& cancel = current_cancellation();
+  for (index_t iter = 0; iter < max_iter && !cancel.requested(); ++iter) {
     ++out.n_iter;
     labels_from_cache(dis, c, labels);
     std::vector<std::vector<index_t>> members(static_cast<std::size_t>(k));
@@ -30,6 +31,7 @@ void alternating_loop(const Dis& dis, NearestCache& c, const double* w, index_t 
       std::vector<double> cost(static_cast<std::size_t>(size));
 #pragma omp parallel for schedule(dynamic, 8) num_threads(n_threads)
       for (index_t a = 0; a < size; ++a) {
+        if (cancel.requested()) continue;
         const index_t i = mem[a];
         double sum = 0.0;
         for (index_t b = 0; b < size; ++b) sum += (w ? w[mem[b]] : 1.0) * dis(i, mem[b]);

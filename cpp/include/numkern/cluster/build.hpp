@@ -52,6 +52,7 @@ std::vector<index_t> build(const Dis& dis, index_t k, const double* w, int n_thr
   std::vector<double> dn(static_cast<std::size_t>(n), kInf);
   std::vector<double> gain(static_cast<std::size_t>(n), kInf);
   std::vector<T> buffer(Dis::rows_are_computed ? static_cast<std::size_t>(n) : 0);
+  Cancellation& cancel = current_cancellation();
   for (index_t step = 0; step < k; ++step) {
     const bool first = step == 0;
 #pragma omp parallel num_threads(n_threads)
@@ -59,11 +60,12 @@ std::vector<index_t> build(const Dis& dis, index_t k, const double* w, int n_thr
       std::vector<T> local(Dis::rows_are_computed ? static_cast<std::size_t>(n) : 0);
 #pragma omp for schedule(dynamic, 8)
       for (index_t i = 0; i < n; ++i) {
-        if (is_medoid[i]) continue;
+        if (is_medoid[i] || cancel.requested()) continue;
         const T* row = dis.row(i, local.data());
         gain[i] = first ? build_gain_dispatch<true>(row, nullptr, w, n) : build_gain_dispatch<false>(row, dn.data(), w, n);
       }
     }
+    if (cancel.was_requested()) break;  // the entry point throws; the partial set is never used
     // Lowest index among the gains within the tie tolerance of the best (relative to the current TD, or to
     // the best row sum in the first step).
     double best = kInf, td = 0.0;

@@ -32,7 +32,8 @@ Result clara(const Dis& dis, index_t k, const double* w, index_t samples, index_
   std::vector<T> sub(static_cast<std::size_t>(s) * static_cast<std::size_t>(s));
   std::vector<double> sub_w(w ? static_cast<std::size_t>(s) : 0);
   index_t total_swaps = 0;
-  for (index_t round = 0; round < samples; ++round) {
+  Cancellation& cancel = current_cancellation();
+  for (index_t round = 0; round < samples && !cancel.requested(); ++round) {
     std::vector<index_t> sample(best_medoids);
     for (index_t m : sample) in_sample[m] = 1;
     partial_shuffle(perm, n, rng);  // cheap relative to the O(n k) evaluation below

@@ -30,7 +30,8 @@ Result clarans(const Dis& dis, index_t k, const double* w, index_t numlocal, ind
     NearestCache c;
     init_cache(dis, start, w, c, n_threads);
     index_t failures = 0, swaps = 0, steps = 0;
-    while (failures < maxneighbor && c.loss > 0.0 && k < n) {
+    Cancellation& cancel = current_cancellation();
+    while (failures < maxneighbor && c.loss > 0.0 && k < n && !cancel.requested()) {
       index_t o;
       do {
         o = rng.below(n);

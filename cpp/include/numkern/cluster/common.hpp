@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "numkern/config.hpp"
+#include "numkern/interrupt.hpp"
 #include "numkern/parallel.hpp"
 
 namespace numkern::cluster {
@@ -238,13 +239,38 @@ const typename Dis::value_type* row_parallel(const Dis& dis, index_t i, typename
 }
 
 // Materialise the full matrix of a provider (row i = d(., i)), rows split across threads.
+// Entry point: throws Interrupted on Ctrl-C (out is then unspecified).
 template <class Dis, class T>
 void materialise(const Dis& dis, T* out, int n_threads) {
   const index_t n = dis.size();
+  CancellationScope scope;
+  Cancellation& cancel = scope.cancellation();
 #pragma omp parallel for schedule(dynamic, 16) num_threads(n_threads)
   for (index_t i = 0; i < n; ++i) {
+    if (cancel.requested()) continue;
     for (index_t j = 0; j < n; ++j) out[i * n + j] = static_cast<T>(dis(i, j));
   }
+  scope.throw_if_requested();
+}
+
+// out[i, j] = d(A_i, B_j) for the rows of A (na x dim) and of B (nb x dim), row-major na x nb, rows split
+// across threads. Entry point: throws Interrupted on Ctrl-C.
+template <class T>
+void cross_dissimilarities(const T* A, index_t na, const T* B, index_t nb, index_t dim, Metric metric, T* out,
+                           int n_threads) {
+  // Stack A and B behind one provider so cosine norms and metric code are shared: rows 0..na-1 are A.
+  std::vector<T> stacked(static_cast<std::size_t>((na + nb) * dim));
+  std::copy(A, A + na * dim, stacked.begin());
+  std::copy(B, B + nb * dim, stacked.begin() + na * dim);
+  PointsDissimilarity<T> dis(stacked.data(), na + nb, dim, metric);
+  CancellationScope scope;
+  Cancellation& cancel = scope.cancellation();
+#pragma omp parallel for schedule(dynamic, 16) num_threads(n_threads)
+  for (index_t i = 0; i < na; ++i) {
+    if (cancel.requested()) continue;
+    for (index_t j = 0; j < nb; ++j) out[i * nb + j] = static_cast<T>(dis(i, na + j));
+  }
+  scope.throw_if_requested();
 }
 
 // Checks of a precomputed matrix: every entry finite and >= 0. Returns -1 when fine, else the flat index

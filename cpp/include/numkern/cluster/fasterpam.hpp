@@ -34,7 +34,8 @@ void fasterpam_swap(const Dis& dis, NearestCache& c, const double* w, index_t ma
   index_t batch_size = min_batch;
   index_t last_swap = -1;
   bool converged = false;
-  for (index_t iter = 0; iter < max_iter && !converged; ++iter) {
+  Cancellation& cancel = current_cancellation();
+  for (index_t iter = 0; iter < max_iter && !converged && !cancel.requested(); ++iter) {
     ++out.n_iter;
     index_t o = 0;
     while (o < n) {
@@ -42,6 +43,7 @@ void fasterpam_swap(const Dis& dis, NearestCache& c, const double* w, index_t ma
         converged = true;
         break;
       }
+      if (cancel.requested()) break;  // a batch is at most 64 x n_threads O(nk) passes
       batch.clear();
       index_t p = o;
       while (p < n && p != last_swap && static_cast<index_t>(batch.size()) < batch_size) {

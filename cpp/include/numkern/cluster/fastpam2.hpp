@@ -25,6 +25,7 @@ void fastpam2_swap(const Dis& dis, NearestCache& c, const double* w, index_t max
     if (c.loss <= 0.0 || k >= n) break;
     ++out.n_iter;
     std::vector<SwapChoice> per_slot(static_cast<std::size_t>(k));
+    Cancellation& cancel = current_cancellation();
 #pragma omp parallel num_threads(n_threads)
     {
       std::vector<double> local_delta(static_cast<std::size_t>(k));
@@ -32,7 +33,7 @@ void fastpam2_swap(const Dis& dis, NearestCache& c, const double* w, index_t max
       std::vector<SwapChoice> local(static_cast<std::size_t>(k));
 #pragma omp for schedule(dynamic, 16) nowait
       for (index_t o = 0; o < n; ++o) {
-        if (c.is_medoid[o]) continue;
+        if (c.is_medoid[o] || cancel.requested()) continue;
         const T* row = dis.row(o, local_buffer.data());
         candidate_deltas(row, c, w, local_delta.data());
         for (index_t m = 0; m < k; ++m) {
@@ -44,6 +45,7 @@ void fastpam2_swap(const Dis& dis, NearestCache& c, const double* w, index_t max
       for (index_t m = 0; m < k; ++m)
         if (local[m].better_than(per_slot[m])) per_slot[m] = local[m];
     }
+    if (cancel.was_requested()) break;  // the entry point throws
     std::vector<index_t> order(static_cast<std::size_t>(k));
     std::iota(order.begin(), order.end(), index_t(0));
     // NaN sorts as +inf (a strict weak order even for non-finite sums; such slots are never applied).

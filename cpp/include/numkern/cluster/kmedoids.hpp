@@ -75,6 +75,7 @@ Result run_kmedoids(const Dis& dis, const Options& opt) {
   const double* w = opt.weights;
   SplitMix64 rng(opt.seed);
   Result out;
+  CancellationScope scope;  // Ctrl-C: every loop below leaves early, and we throw before labelling
   switch (opt.algorithm) {
     case Algorithm::clara:
     case Algorithm::fastclara: {
@@ -118,6 +119,7 @@ Result run_kmedoids(const Dis& dis, const Options& opt) {
       out.medoids = c.medoids;
     }
   }
+  scope.throw_if_requested();
   // Final labels and TD from scratch (lowest slot on ties), the same rule `predict` uses.
   out.loss = assign_labels(dis, out.medoids, w, out.labels, opt.n_threads);
   return out;

@@ -202,12 +202,13 @@ SwapChoice best_swap(const Dis& dis, const NearestCache& c, const double* w, int
   const double tie = tie_tolerance(c.loss);
   std::vector<double> cand_delta(static_cast<std::size_t>(n), kInf);
   std::vector<double> all_delta(static_cast<std::size_t>(n) * static_cast<std::size_t>(k));
+  Cancellation& cancel = current_cancellation();
 #pragma omp parallel num_threads(n_threads)
   {
     std::vector<T> buffer(Dis::rows_are_computed ? static_cast<std::size_t>(n) : 0);
 #pragma omp for schedule(dynamic, 16)
     for (index_t o = 0; o < n; ++o) {
-      if (c.is_medoid[o]) continue;
+      if (c.is_medoid[o] || cancel.requested()) continue;
       double* delta = all_delta.data() + o * k;
       candidate_deltas(dis.row(o, buffer.data()), c, w, delta);
       double lowest = delta[0];
@@ -215,9 +216,10 @@ SwapChoice best_swap(const Dis& dis, const NearestCache& c, const double* w, int
       cand_delta[o] = lowest;
     }
   }
+  SwapChoice best;
+  if (cancel.was_requested()) return best;  // "no improving swap": the loop ends, the entry point throws
   double global = kInf;
   for (index_t o = 0; o < n; ++o) global = std::min(global, cand_delta[o]);
-  SwapChoice best;
   if (!(global < kInf)) return best;
   for (index_t o = 0; o < n && best.candidate < 0; ++o) {
     if (!(cand_delta[o] <= global + tie)) continue;
