@@ -13,7 +13,8 @@ from __future__ import annotations
 import zlib
 from pathlib import Path
 
-# name: (domain:role, uri with "$" standing for the name)
+# name: (domain:role, uri); every "$" in a uri stands for the name and is expanded when the file is written
+# (Sphinx itself only expands a trailing "$")
 ENTRIES = {
     "python": {
         "int": ("py:class", "library/functions.html#$"),
@@ -24,6 +25,7 @@ ENTRIES = {
         "TypeError": ("py:exception", "library/exceptions.html#$"),
         "ValueError": ("py:exception", "library/exceptions.html#$"),
         "MemoryError": ("py:exception", "library/exceptions.html#$"),
+        "ImportError": ("py:exception", "library/exceptions.html#$"),
         "KeyboardInterrupt": ("py:exception", "library/exceptions.html#$"),
         "UserWarning": ("py:exception", "library/exceptions.html#$"),
         "RuntimeWarning": ("py:exception", "library/exceptions.html#$"),
@@ -79,7 +81,7 @@ ENTRIES = {
 def inventory_bytes(project: str, entries: dict[str, tuple[str, str]]) -> bytes:
     header = (f"# Sphinx inventory version 2\n# Project: {project}\n# Version: \n"
               "# The remainder of this file is compressed using zlib.\n").encode()
-    body = "".join(f"{name} {role} 1 {uri} -\n" for name, (role, uri) in sorted(entries.items()))
+    body = "".join(f"{name} {role} 1 {uri.replace('$', name)} -\n" for name, (role, uri) in sorted(entries.items()))
     return header + zlib.compress(body.encode(), 9)
 
 
