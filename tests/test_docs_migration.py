@@ -257,3 +257,27 @@ def test_offline_intersphinx_inventories_are_current():
         assert data == module.inventory_bytes(project, entries), f"rerun make_inventories.py for {project}"
         body = zlib.decompress(data.split(b"zlib.\n", 1)[1]).decode()
         assert "$" not in body and len(body.splitlines()) == len(entries)
+
+
+def test_citation_page_and_citation_cff_are_well_formed():
+    import numkern
+
+    text = (PAGE.parent / "citing.rst").read_text()
+    entries = re.findall(r"^   @(\w+)\{([\w]+),\n(.*?)^   \}$", text, flags=re.M | re.S)
+    keys = [key for _, key, _ in entries]
+    assert len(keys) == len(set(keys)) >= 25
+    for kind, key, body in entries:
+        assert body.count("{") == body.count("}"), key
+        fields = set(re.findall(r"^\s+(\w+)\s*=", body, flags=re.M))
+        assert "title" in fields and fields & {"author", "editor", "key"}, key
+        assert "year" in fields or kind == "misc", key  # the DLMF is a living reference (cite the release used)
+        if kind in ("article", "inproceedings"):
+            assert fields & {"journal", "booktitle"}, key
+    # one section per subpackage, and the numkern entry carries the package's version
+    for sub in ("special", "stats", "integrate", "cluster", "sparse", "kron", "pde"):
+        assert f":mod:`numkern.{sub}`" in text
+    assert f"version = {{{numkern.__version__}}}" in text
+    yaml = pytest.importorskip("yaml")
+    cff = yaml.safe_load((PAGE.parents[2] / "CITATION.cff").read_text())
+    assert cff["cff-version"] == "1.2.0" and cff["license"] == "BSD-3-Clause"
+    assert str(cff["version"]) == numkern.__version__ and cff["authors"] and cff["title"].startswith("numkern")
