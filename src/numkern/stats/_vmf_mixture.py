@@ -97,14 +97,6 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         (:class:`numkern._validation.ConvergenceWarning` without scikit-learn) from :meth:`fit` when the best
         initialisation stopped at ``max_iter`` without converging (as scikit-learn's ``GaussianMixture``).
 
-    Notes
-    -----
-    ``X`` may be a ``scipy.sparse`` matrix or array (e.g. tf-idf rows, the textbook use): it is converted to CSR
-    and never densified; rows are scaled to unit norm in sparse form, the E-step's ``X @ means.T`` and the
-    M-step's ``X.T @ resp`` are sparse products. Results match those for the dense array to rounding.
-    (scikit-learn's ``check_estimator_sparse_array`` / ``_matrix`` checks fail for a reason of their own: they
-    read the classifier tags of any estimator with ``predict_proba``, and a density estimator has none.)
-
     Attributes
     ----------
     weights_ : ndarray, shape (n_components,)
@@ -121,6 +113,14 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         Mean log-likelihood of the training data under the fitted model.
     n_features_in_ : int
         Dimension ``d`` seen in :meth:`fit`.
+
+    Notes
+    -----
+    ``X`` may be a ``scipy.sparse`` matrix or array (e.g. tf-idf rows, the textbook use): it is converted to CSR
+    and never densified; rows are scaled to unit norm in sparse form, the E-step's ``X @ means.T`` and the
+    M-step's ``X.T @ resp`` are sparse products. Results match those for the dense array to rounding.
+    (scikit-learn's ``check_estimator_sparse_array`` / ``_matrix`` checks fail for a reason of their own: they
+    read the classifier tags of any estimator with ``predict_proba``, and a density estimator has none.)
 
     References
     ----------
