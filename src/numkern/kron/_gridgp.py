@@ -64,6 +64,7 @@ def _contract_points(tensor, point_factors):
         t = np.einsum("...ip,pi->...p", t, point_factors[j])
     return t
 
+
 _NO_GRID = "fits on scattered random points, which form no full tensor grid (GridGP refuses them with a ValueError)"
 
 

@@ -69,7 +69,7 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
     means_init : array_like, shape (n_components, n_features), optional
         Initial mean directions (as ``GaussianMixture``). Each row is scaled to unit norm when ``normalize=True``
         (like the rows of ``X``); with ``normalize=False`` a row whose norm is off 1 by more than ``1e-5`` is
-        refused. A zero or non-finite row is always refused (ValueError). The initial responsibilities are then
+        refused (one within that is rescaled to norm 1). A zero or non-finite row is always refused (ValueError). The initial responsibilities are then
         the hard assignment of every row of ``X`` to its closest initial mean (no random seeding), which gives
         the initial concentrations.
     normalize : bool, default: True
