@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["MIN_VERSION", "INSTALL_HINT", "check_sklearn_version", "require_sklearn"]
+__all__ = ["MIN_VERSION", "INSTALL_HINT", "check_sklearn_version", "require_sklearn", "StandInEstimator"]
 
 MIN_VERSION = (1, 6)
 INSTALL_HINT = 'pip install "numkern[sklearn]"'
@@ -50,3 +50,26 @@ def require_sklearn(feature: str) -> None:
             f"{feature} needs scikit-learn >= {_FLOOR}, which is not installed; install it with: {INSTALL_HINT}"
         ) from exc
     check_sklearn_version(feature)
+
+
+class StandInEstimator:
+    """``get_params`` / ``set_params`` for an estimator used without scikit-learn (its optional dependency).
+
+    The parameters are the keyword arguments of ``__init__``, stored under their own names, as in
+    ``sklearn.base.BaseEstimator`` (which replaces this class whenever scikit-learn >= 1.6 is installed).
+    """
+
+    def get_params(self, deep=True):
+        import inspect
+
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        return {name: getattr(self, name) for name in names}
+
+    def set_params(self, **params):
+        valid = self.get_params()
+        for key, value in params.items():
+            if key not in valid:
+                raise ValueError(f"invalid parameter {key!r} for estimator {type(self).__name__}; valid parameters "
+                                 f"are {sorted(valid)}")
+            setattr(self, key, value)
+        return self

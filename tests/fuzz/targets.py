@@ -735,7 +735,7 @@ def _kron_targets():
                lambda r, k, s: _check_solve(r, k, s, "shift")))
 
     def gridgp(grids, y, noise, max_iter, X):
-        gp = K.GridGP([KK.RBF(0.5), KK.RBF(0.5)], noise=noise, max_iter=max_iter).fit(grids, y)
+        gp = K.GridGP([KK.RBF(0.5), KK.RBF(0.5)], noise=noise, max_iter=max_iter).fit_grid(grids, y)
         return gp.predict(X)
 
     def check_gp(res, kw, spec):

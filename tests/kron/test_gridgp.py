@@ -43,7 +43,7 @@ def make_problem(d, seed=0):
 def test_lml_gradient_and_posterior_vs_dense(d):
     kernels, grids, y = make_problem(d)
     noise = 0.05
-    gp = GridGP(kernels, noise=noise, optimize=False).fit(grids, y)
+    gp = GridGP(kernels, noise=noise, optimize=False).fit_grid(grids, y)
     rng = np.random.default_rng(1)
     Xs = rng.uniform(-0.1, 1.1, (9, d))
     lml, mean, var, K, pts = dense_gp(kernels, grids, y, noise, Xs)
@@ -72,7 +72,7 @@ def test_gradient_matches_dense_formula():
     """Analytic gradient vs the dense formula 0.5 tr((aa^T - C^{-1}) dC) for every parameter."""
     kernels, grids, y = make_problem(2, seed=3)
     noise = 0.1
-    gp = GridGP(kernels, noise=noise, optimize=False).fit(grids, y)
+    gp = GridGP(kernels, noise=noise, optimize=False).fit_grid(grids, y)
     _, grad = gp.log_marginal_likelihood(eval_gradient=True)
     pts = np.stack(np.meshgrid(*grids, indexing="ij"), axis=-1).reshape(-1, 2)
     mats = [k(pts[:, j], pts[:, j]) for j, k in enumerate(kernels)]
@@ -94,8 +94,8 @@ def test_fit_improves_likelihood_and_predicts():
     rng = np.random.default_rng(4)
     f = np.sin(6 * g1)[:, None] * np.cos(4 * g2)[None, :]
     y = f + 0.05 * rng.standard_normal(f.shape)
-    gp0 = GridGP([RBF(1.0), RBF(1.0)], noise=1.0, optimize=False).fit([g1, g2], y)
-    gp = GridGP([RBF(1.0), RBF(1.0)], noise=1.0).fit([g1, g2], y)
+    gp0 = GridGP([RBF(1.0), RBF(1.0)], noise=1.0, optimize=False).fit_grid([g1, g2], y)
+    gp = GridGP([RBF(1.0), RBF(1.0)], noise=1.0).fit_grid([g1, g2], y)
     assert gp.optimize_result_ is not None
     assert gp.log_marginal_likelihood_value_ > gp0.log_marginal_likelihood_value_ + 50
     assert 1e-4 < gp.noise_ < 1e-2  # true noise variance 2.5e-3
@@ -105,14 +105,14 @@ def test_fit_improves_likelihood_and_predicts():
     assert np.all(np.abs(mean - truth) < 0.05)
     assert np.all(std < 0.1)
     # normalize_y gives the same posterior mean shape of fit
-    gpn = GridGP([RBF(1.0), RBF(1.0)], noise=1.0, normalize_y=True).fit([g1, g2], y + 3.0)
+    gpn = GridGP([RBF(1.0), RBF(1.0)], noise=1.0, normalize_y=True).fit_grid([g1, g2], y + 3.0)
     assert np.all(np.abs(gpn.predict(xq) - truth - 3.0) < 0.05)
 
 
 def test_fixed_noise():
     g = [np.linspace(0, 1, 8), np.linspace(0, 1, 9)]
     y = np.random.default_rng(0).standard_normal((8, 9))
-    gp = GridGP([RBF(0.5), RBF(0.5)], noise=0.3, fit_noise=False, max_iter=20).fit(g, y)
+    gp = GridGP([RBF(0.5), RBF(0.5)], noise=0.3, fit_noise=False, max_iter=20).fit_grid(g, y)
     assert math.isclose(gp.noise_, 0.3, rel_tol=1e-12)
 
 
@@ -120,16 +120,16 @@ def test_bad_input():
     g = [np.linspace(0, 1, 4), np.linspace(0, 1, 5)]
     y = np.zeros((4, 5))
     with pytest.raises(ValueError, match="shape"):
-        GridGP([RBF(), RBF()], optimize=False).fit(g, np.zeros((5, 4)))
+        GridGP([RBF(), RBF()], optimize=False).fit_grid(g, np.zeros((5, 4)))
     with pytest.raises(ValueError, match="NaN"):
-        GridGP([RBF(), RBF()], optimize=False).fit(g, np.full((4, 5), np.nan))
+        GridGP([RBF(), RBF()], optimize=False).fit_grid(g, np.full((4, 5), np.nan))
     with pytest.raises(ValueError, match="grids"):
-        GridGP([RBF()], optimize=False).fit(g, y)
+        GridGP([RBF()], optimize=False).fit_grid(g, y)
     with pytest.raises(ValueError, match="noise"):
-        GridGP([RBF(), RBF()], noise=-1.0).fit(g, y)
+        GridGP([RBF(), RBF()], noise=-1.0).fit_grid(g, y)
     with pytest.raises(TypeError, match="Kernel1D"):
-        GridGP([RBF(), "rbf"]).fit(g, y)
-    gp = GridGP([RBF(), RBF()], optimize=False).fit(g, y)
+        GridGP([RBF(), "rbf"]).fit_grid(g, y)
+    gp = GridGP([RBF(), RBF()], optimize=False).fit_grid(g, y)
     with pytest.raises(ValueError, match=r"\(P, 2\)"):
         gp.predict(np.zeros((3, 3)))
     with pytest.raises(ValueError, match="theta"):
@@ -144,8 +144,8 @@ def test_property_axis_permutation_invariance(seed, noise, ell):
     g1, g2 = np.linspace(0, 1, 5), np.linspace(-1, 1, 4)
     y = rng.standard_normal((5, 4))
     k1, k2 = RBF(ell, 1.3), Matern(0.7, 0.9, 1.5)
-    a = GridGP([k1, k2], noise=noise, optimize=False).fit([g1, g2], y)
-    b = GridGP([k2, k1], noise=noise, optimize=False).fit([g2, g1], y.T)
+    a = GridGP([k1, k2], noise=noise, optimize=False).fit_grid([g1, g2], y)
+    b = GridGP([k2, k1], noise=noise, optimize=False).fit_grid([g2, g1], y.T)
     la, ga = a.log_marginal_likelihood(eval_gradient=True)
     lb, gb = b.log_marginal_likelihood(eval_gradient=True)
     assert math.isclose(la, lb, rel_tol=1e-12, abs_tol=1e-12)
@@ -160,7 +160,7 @@ def test_methods_before_fit_raise_sklearns_not_fitted_error(method, args):
     # was RuntimeError; scikit-learn's NotFittedError is a ValueError and an AttributeError (issue 19)
     from sklearn.exceptions import NotFittedError
 
-    with pytest.raises(NotFittedError, match=r"This GridGP instance is not fitted yet; call fit\(grids, y\) first"):
+    with pytest.raises(NotFittedError, match=r"This GridGP instance is not fitted yet; call fit\(X, y\) first"):
         getattr(GridGP([RBF(), RBF()]), method)(*args)
 
 
@@ -174,9 +174,9 @@ def _noisy_grid():
 
 def test_verbose_prints_every_lbfgsb_iteration_and_changes_nothing(capsys):
     grids, y = _noisy_grid()
-    quiet = GridGP([RBF(1.0), RBF(1.0)], noise=1.0).fit(grids, y)
+    quiet = GridGP([RBF(1.0), RBF(1.0)], noise=1.0).fit_grid(grids, y)
     assert capsys.readouterr().out == ""
-    loud = GridGP([RBF(1.0), RBF(1.0)], noise=1.0, verbose=1).fit(grids, y)
+    loud = GridGP([RBF(1.0), RBF(1.0)], noise=1.0, verbose=1).fit_grid(grids, y)
     lines = capsys.readouterr().out.splitlines()
     its = [line for line in lines if line.startswith("Iteration ")]
     assert len(its) == loud.optimize_result_.nit > 2
@@ -193,18 +193,226 @@ def test_max_iter_that_stops_the_optimiser_warns():
 
     grids, y = _noisy_grid()
     with pytest.warns(ConvergenceWarning, match="max_iter=2"):
-        gp = GridGP([RBF(1.0), RBF(1.0)], noise=1.0, max_iter=2).fit(grids, y)
+        gp = GridGP([RBF(1.0), RBF(1.0)], noise=1.0, max_iter=2).fit_grid(grids, y)
     assert gp.optimize_result_.nit == 2
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        GridGP([RBF(1.0), RBF(1.0)], noise=1.0).fit(grids, y)  # converges well within 200 iterations
-        GridGP([RBF(1.0), RBF(1.0)], noise=1.0, max_iter=0).fit(grids, y)  # no optimisation asked for
+        GridGP([RBF(1.0), RBF(1.0)], noise=1.0).fit_grid(grids, y)  # converges well within 200 iterations
+        GridGP([RBF(1.0), RBF(1.0)], noise=1.0, max_iter=0).fit_grid(grids, y)  # no optimisation asked for
 
 
 def test_bad_verbose():
     grids, y = _noisy_grid()
     with pytest.raises(TypeError, match="verbose must be an integer"):
-        GridGP([RBF(), RBF()], verbose=0.5).fit(grids, y)
+        GridGP([RBF(), RBF()], verbose=0.5).fit_grid(grids, y)
     with pytest.raises(ValueError, match="verbose must be >= 0"):
-        GridGP([RBF(), RBF()], verbose=-1).fit(grids, y)
+        GridGP([RBF(), RBF()], verbose=-1).fit_grid(grids, y)
+
+
+# ------------------------------------------------------------------------------- scikit-learn estimator API (issue 19)
+
+def _grid_points(grids, y, seed=None):
+    """The (N, d) points of a tensor grid and y (N,), rows shuffled when seed is given."""
+    X = np.stack(np.meshgrid(*grids, indexing="ij"), axis=-1).reshape(-1, len(grids))
+    yf = np.asarray(y).ravel()
+    if seed is not None:
+        perm = np.random.default_rng(seed).permutation(len(X))
+        X, yf = X[perm], yf[perm]
+    return X, yf
+
+
+def _fitted_state(gp):
+    return [gp.theta_, gp.alpha_, np.array([gp.noise_, gp.log_marginal_likelihood_value_]), *gp.grids_]
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(normalize_y=True), dict(optimize=False)])
+def test_fit_on_shuffled_grid_points_equals_fit_grid_bit_for_bit(kwargs):
+    (g1, g2), y = _noisy_grid()
+    ref = GridGP([RBF(0.5), Matern(0.4, nu=1.5)], noise=0.1, **kwargs).fit_grid([g1, g2], y)
+    X, yf = _grid_points([g1, g2], y, seed=3)
+    gp = GridGP([RBF(0.5), Matern(0.4, nu=1.5)], noise=0.1, **kwargs).fit(X, yf)
+    for a, b in zip(_fitted_state(gp), _fitted_state(ref)):
+        assert np.array_equal(a, b)
+    Xq = np.random.default_rng(1).random((6, 2))
+    for a, b in zip(gp.predict(Xq, return_std=True), ref.predict(Xq, return_std=True)):
+        assert np.array_equal(a, b)
+    assert gp.n_features_in_ == 2
+
+
+def test_old_call_style_warns_and_gives_the_same_result():
+    grids, y = _noisy_grid()
+    ref = GridGP([RBF(1.0), RBF(1.0)], noise=1.0).fit_grid(grids, y)
+    with pytest.warns(FutureWarning, match=r"fit\(grids, y\) with a sequence of 1-D grids is deprecated.*fit_grid"):
+        old = GridGP([RBF(1.0), RBF(1.0)], noise=1.0).fit(grids, y)
+    for a, b in zip(_fitted_state(old), _fitted_state(ref)):
+        assert np.array_equal(a, b)
+    with pytest.warns(FutureWarning):  # flat y and tuple of grids, as before
+        old = GridGP([RBF(1.0), RBF(1.0)], noise=1.0).fit(tuple(grids), y.ravel())
+    assert np.array_equal(old.alpha_, ref.alpha_)
+
+
+def test_points_that_are_not_a_full_grid_are_refused():
+    X, y = _grid_points([np.linspace(0, 1, 4), np.linspace(0, 1, 3)], np.arange(12.0))
+    gp = GridGP(optimize=False)
+    with pytest.raises(ValueError, match=r"does not form a full tensor grid: its columns take 4 x 3"):
+        gp.fit(X[:-1], y[:-1])  # one grid point missing
+    with pytest.raises(ValueError, match="does not form a full tensor grid"):
+        gp.fit(np.vstack([X[:-1], X[:1]]), y)  # one point twice, one missing: right count, not a grid
+    with pytest.raises(ValueError, match="does not form a full tensor grid"):
+        gp.fit(np.random.default_rng(0).random((12, 2)), y)  # scattered points
+    with pytest.raises(ValueError, match=r"y must have shape \(12,\)"):
+        gp.fit(X, y.reshape(4, 3))
+    with pytest.raises(ValueError, match="2 features .* for 3 kernels"):
+        GridGP([RBF(), RBF(), RBF()]).fit(X, y)
+    with pytest.raises(ValueError, match="2-D array"):
+        gp.fit(X[:, 0], y)
+    with pytest.raises(ValueError, match="requires y"):
+        gp.fit(X, None)
+    gp.fit(X, y)
+    with pytest.raises(ValueError, match="X has 3 features, but GridGP is expecting 2 features"):
+        gp.predict(np.zeros((2, 3)))
+
+
+def test_default_kernels_are_one_rbf_per_axis():
+    grids, y = _noisy_grid()
+    X, yf = _grid_points(grids, y)
+    a = GridGP(noise=0.5).fit(X, yf)
+    b = GridGP([RBF(1.0), RBF(1.0)], noise=0.5).fit(X, yf)
+    assert [type(k) for k in a.kernels_] == [RBF, RBF]
+    assert np.array_equal(a.theta_, b.theta_) and np.array_equal(a.alpha_, b.alpha_)
+    assert a.kernels is None  # the parameter itself is left alone
+
+
+def test_score_is_r2_like_gaussian_process_regressor():
+    from sklearn.metrics import r2_score
+
+    grids, y = _noisy_grid()
+    X, yf = _grid_points(grids, y)
+    gp = GridGP(noise=0.1).fit(X, yf)
+    rng = np.random.default_rng(2)
+    Xt = rng.random((40, 2))
+    yt = np.sin(6 * Xt[:, 0]) * np.cos(4 * Xt[:, 1])
+    w = rng.random(40)
+    assert math.isclose(gp.score(Xt, yt), r2_score(yt, gp.predict(Xt)), rel_tol=1e-13)
+    assert math.isclose(gp.score(Xt, yt, sample_weight=w), r2_score(yt, gp.predict(Xt), sample_weight=w),
+                        rel_tol=1e-13)
+    assert gp.score(Xt, yt) > 0.95  # the field is smooth: a good fit
+    assert gp.score(Xt, np.full(40, 2.0)) == r2_score(np.full(40, 2.0), gp.predict(Xt)) == 0.0
+
+
+def test_params_clone_and_set_params():
+    from sklearn.base import clone
+
+    kernels = [RBF(0.3), Matern(0.5)]
+    gp = GridGP(kernels, 0.2, max_iter=7)
+    assert gp.kernels is kernels  # stored as given (clone checks identity)
+    params = gp.get_params()
+    assert params["kernels"] is kernels and params["noise"] == 0.2 and params["max_iter"] == 7
+    assert set(params) == {"kernels", "noise", "optimize", "fit_noise", "noise_bounds", "max_iter", "normalize_y",
+                           "n_threads", "verbose"}
+    twin = clone(gp)
+    assert twin.kernels is not kernels and [repr(k) for k in twin.kernels] == [repr(k) for k in kernels]
+    assert twin.set_params(noise=0.5).noise == 0.5 and gp.noise == 0.2
+
+
+def test_gridsearchcv_with_slice_folds():
+    from sklearn.model_selection import GridSearchCV, GroupKFold
+
+    g1, g2 = np.linspace(0, 1, 9), np.linspace(0, 1, 6)
+    y = np.sin(5 * g1)[:, None] * np.cos(3 * g2)[None, :] + 0.1 * np.random.default_rng(5).standard_normal((9, 6))
+    X, yf = _grid_points([g1, g2], y, seed=0)
+    noises = [1e-3, 1e-1, 10.0]
+    cv = GroupKFold(n_splits=3)  # leaves out whole slices x_1 = const: every training set is a grid
+    search = GridSearchCV(GridGP([RBF(0.3), RBF(0.4)], optimize=False), {"noise": noises}, cv=cv)
+    search.fit(X, yf, groups=X[:, 0])
+    expected = []
+    for noise in noises:
+        scores = []
+        for train, test in cv.split(X, yf, groups=X[:, 0]):
+            gp = GridGP([RBF(0.3), RBF(0.4)], noise=noise, optimize=False).fit(X[train], yf[train])
+            scores.append(gp.score(X[test], yf[test]))
+        expected.append(np.mean(scores))
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], expected, rtol=1e-12)
+    assert search.best_params_ == {"noise": noises[int(np.argmax(expected))]}
+    assert np.array_equal(search.best_estimator_.predict(X[:5]),
+                          GridGP([RBF(0.3), RBF(0.4)], noise=search.best_params_["noise"], optimize=False)
+                          .fit(X, yf).predict(X[:5]))
+
+
+def test_check_estimator_passes_with_the_declared_inapplicable_checks():
+    from sklearn.utils.estimator_checks import check_estimator
+
+    with np.errstate(all="ignore"):
+        results = check_estimator(GridGP(), expected_failed_checks=GridGP.GRID_INAPPLICABLE_CHECKS, on_fail=None,
+                                  on_skip=None)
+    status = {}
+    for r in results:
+        status.setdefault(r["check_name"], set()).add(r["status"])
+    failed = {name for name, s in status.items() if "failed" in s}
+    assert not failed
+    # every declared check really is inapplicable (fails without the declaration), and the rest pass
+    declared = [name for name in GridGP.GRID_INAPPLICABLE_CHECKS if name in status]  # as this sklearn names them
+    assert len(declared) >= 20 and all(status[name] == {"xfail"} for name in declared)
+    assert {"check_get_params_invariance", "check_set_params", "check_estimator_repr", "check_no_attributes_set_in_init",
+            "check_parameters_default_constructible", "check_estimators_unfitted",
+            "check_estimators_empty_data_messages", "check_requires_y_none"} <= {
+        name for name, s in status.items() if s == {"passed"}}
+
+
+def test_grid_versions_of_the_inapplicable_checks():
+    # What the scattered-data checks test, on grid data: pickling, idempotent fit, parameters untouched,
+    # row-order invariance of predict, fit returns self.
+    import pickle
+
+    grids, y = _noisy_grid()
+    X, yf = _grid_points(grids, y, seed=1)
+    gp = GridGP(noise=0.3, max_iter=30)
+    before = repr(gp.get_params())
+    assert gp.fit(X, yf) is gp
+    assert repr(gp.get_params()) == before
+    Xq = np.random.default_rng(7).random((9, 2))
+    mean, std = gp.predict(Xq, return_std=True)
+    loaded = pickle.loads(pickle.dumps(gp))
+    assert all(np.array_equal(a, b) for a, b in zip(loaded.predict(Xq, return_std=True), (mean, std)))
+    again = gp.fit(X, yf).predict(Xq)
+    assert np.array_equal(again, mean)
+    perm = np.arange(9)[::-1]
+    assert np.array_equal(gp.predict(Xq[perm]), mean[perm])
+    assert np.array_equal(gp.predict(Xq[:4]), mean[:4])
+
+
+def test_import_numkern_kron_does_not_load_sklearn():
+    import subprocess
+    import sys
+
+    code = ("import sys, numkern.kron; assert 'sklearn' not in sys.modules; "
+            "from numkern.kron import GridGP; from sklearn.base import BaseEstimator, RegressorMixin; "
+            "assert issubclass(GridGP, BaseEstimator) and issubclass(GridGP, RegressorMixin); print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
+def test_without_sklearn_gridgp_is_a_plain_estimator(monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # any import of scikit-learn now fails
+    monkeypatch.delitem(sys.modules, "numkern.kron._gridgp", raising=False)
+    module = importlib.import_module("numkern.kron._gridgp")
+    assert not module._HAVE_SKLEARN
+    gp = module.GridGP([RBF(1.0), RBF(1.0)], noise=1.0, max_iter=5)
+    assert gp.get_params()["max_iter"] == 5 and gp.set_params(max_iter=3) is gp and gp.max_iter == 3
+    with pytest.raises(ValueError, match="invalid parameter 'maxiter'"):
+        gp.set_params(maxiter=3)
+    grids, y = _noisy_grid()
+    X, yf = _grid_points(grids, y)
+    with pytest.warns(Warning, match="max_iter=3"):  # numkern's ConvergenceWarning without scikit-learn
+        gp.fit(X, yf)
+    ref = GridGP([RBF(1.0), RBF(1.0)], noise=1.0, max_iter=3)
+    with pytest.warns(Warning, match="max_iter=3"):
+        ref.fit_grid(grids, y)
+    assert np.array_equal(gp.alpha_, ref.alpha_)
+    assert math.isclose(gp.score(X, yf), 1 - np.sum((yf - gp.predict(X)) ** 2) / np.sum((yf - yf.mean()) ** 2),
+                        rel_tol=1e-14)

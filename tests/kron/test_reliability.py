@@ -236,16 +236,16 @@ def test_differentiation_matrix_arguments():
 def test_gridgp_parameters(kwargs, exc, name):
     g = np.linspace(0, 1, 4)
     with pytest.raises(exc, match=name):
-        GridGP([RBF(0.3)], **kwargs).fit([g], np.sin(g))
+        GridGP([RBF(0.3)], **kwargs).fit_grid([g], np.sin(g))
 
 
 def test_gridgp_data_types():
     g = np.linspace(0, 1, 4)
     with pytest.raises(TypeError, match="y"):
-        GridGP([RBF(0.3)], optimize=False).fit([g], np.sin(g) + 1j)
+        GridGP([RBF(0.3)], optimize=False).fit_grid([g], np.sin(g) + 1j)
     with pytest.raises(TypeError, match=r"grids\[0\]"):
-        GridGP([RBF(0.3)], optimize=False).fit([list("abcd")], np.sin(g))
-    gp = GridGP([RBF(0.3)], optimize=False).fit([g], np.sin(g))
+        GridGP([RBF(0.3)], optimize=False).fit_grid([list("abcd")], np.sin(g))
+    gp = GridGP([RBF(0.3)], optimize=False).fit_grid([g], np.sin(g))
     with pytest.raises(TypeError, match="X"):
         gp.predict(np.array([["a"]]))
 
@@ -338,7 +338,7 @@ def test_gridgp_grids_not_a_sequence(grids):
     gp = GridGP([RBF(0.5), RBF(0.5)], noise=0.1, max_iter=2)
     with pytest.raises(TypeError, match="grids"):
         gp.fit(grids, np.zeros((5, 3)))
-    fitted = GridGP([RBF(0.5), RBF(0.5)], noise=0.1, max_iter=2).fit(
+    fitted = GridGP([RBF(0.5), RBF(0.5)], noise=0.1, max_iter=2).fit_grid(
         [np.linspace(0, 1, 5), np.linspace(0, 1, 3)], np.sin(np.arange(15.0)).reshape(5, 3))
     with pytest.raises(TypeError, match="grids"):
         fitted.predict_grid(grids)

@@ -14,7 +14,6 @@ grids live in :mod:`numkern.kron.kernels`; :class:`GridGP` is exact GP regressio
 """
 
 from . import kernels
-from ._gridgp import GridGP
 from ._operator import (
     KroneckerCholesky,
     KroneckerEigh,
@@ -32,3 +31,17 @@ __all__ = [
     "GridGP",
     "kernels",
 ]
+
+
+def __getattr__(name: str):
+    # GridGP is a scikit-learn estimator when scikit-learn is installed (importing it takes most of a second):
+    # load it only when asked for, as numkern.stats does with VonMisesFisherMixture.
+    if name == "GridGP":
+        from ._gridgp import GridGP
+
+        return GridGP
+    raise AttributeError(f"module 'numkern.kron' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

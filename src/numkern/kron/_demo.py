@@ -65,7 +65,7 @@ def run() -> None:
     f = np.sin(7 * g1)[:, None] * np.cos(5 * g2)[None, :]
     yobs = f + 0.05 * rng.standard_normal(f.shape)
     t0 = time.perf_counter()
-    gp = GridGP([RBF(0.5), RBF(0.5)], noise=0.1).fit([g1, g2], yobs)
+    gp = GridGP([RBF(0.5), RBF(0.5)], noise=0.1).fit_grid([g1, g2], yobs)
     t_fit = time.perf_counter() - t0
     xq = rng.uniform(0, 1, (500, 2))
     mean = gp.predict(xq)

@@ -10,6 +10,7 @@ ratio of exponentially scaled Bessel functions underflows.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import logsumexp
 
 from numkern._validation import (check_allocation, check_integer, check_real, check_verbose, not_fitted_error,
@@ -32,18 +33,7 @@ else:  # installed but older than 1.6 (no validate_data): an ImportError saying 
     _HAVE_SKLEARN = True
 
 if not _HAVE_SKLEARN:  # pragma: no cover - exercised only without scikit-learn
-
-    class BaseEstimator:  # minimal stand-in: parameters are the keyword arguments of __init__
-        def get_params(self, deep=True):
-            import inspect
-
-            names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
-            return {name: getattr(self, name) for name in names}
-
-        def set_params(self, **params):
-            for key, value in params.items():
-                setattr(self, key, value)
-            return self
+    from numkern._sklearn import StandInEstimator as BaseEstimator
 
     class DensityMixin:
         pass
@@ -72,7 +62,16 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         Number of initialisations; the one with the best final likelihood is kept.
     init_params : {"k-means++", "random"}, default: "k-means++"
         Initial means: spherical k-means++ seeding (cosine distance) followed by a hard assignment, or
-        random responsibilities.
+        random responsibilities. Not used for the seeding when ``means_init`` is given.
+    weights_init : array_like, shape (n_components,), optional
+        Initial mixing proportions (as ``GaussianMixture``): finite, non-negative and summing to 1 within
+        ``1e-6`` (then divided by their sum), else ValueError. Default: from the initial responsibilities.
+    means_init : array_like, shape (n_components, n_features), optional
+        Initial mean directions (as ``GaussianMixture``). Each row is scaled to unit norm when ``normalize=True``
+        (like the rows of ``X``); with ``normalize=False`` a row whose norm is off 1 by more than ``1e-5`` is
+        refused (one within that is rescaled to norm 1). A zero or non-finite row is always refused (ValueError). The initial responsibilities are then
+        the hard assignment of every row of ``X`` to its closest initial mean (no random seeding), which gives
+        the initial concentrations.
     normalize : bool, default: True
         Scale every row of ``X`` to unit norm before fitting or scoring (a zero row has no direction and stays
         zero: cosine 0 to every mean). With ``False`` the rows must already be unit vectors (tolerance
@@ -81,6 +80,12 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         Upper bound on each :math:`\kappa_k`, so that a component that collapses onto one point stays finite.
     random_state : None, int, numpy.random.SeedSequence, Generator or RandomState, default: None
         Seed for the initialisation and for :meth:`sample` (see :ref:`random-state`).
+    warm_start : bool, default: False
+        As ``GaussianMixture``: when True and the model is already fitted, :meth:`fit` continues EM from the
+        fitted ``weights_``, ``means_`` and ``concentrations_`` (one run, ``n_init``, ``init_params``,
+        ``weights_init`` and ``means_init`` ignored), with the convergence test continuing from the last
+        iteration; so ``fit`` with ``max_iter=m`` and then ``max_iter=1`` gives the parameters of one fit with
+        ``max_iter=m + 1``.
     verbose : int or bool, default: 0
         0 prints nothing; >= 1 prints to stdout one line per EM iteration (mean log-likelihood and its change,
         e.g. ``Iteration 3: lower bound 1.23456, change 0.0012``), preceded by ``Initialization i`` when
@@ -109,6 +114,14 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
     n_features_in_ : int
         Dimension ``d`` seen in :meth:`fit`.
 
+    Notes
+    -----
+    ``X`` may be a ``scipy.sparse`` matrix or array (e.g. tf-idf rows, the textbook use): it is converted to CSR
+    and never densified; rows are scaled to unit norm in sparse form, the E-step's ``X @ means.T`` and the
+    M-step's ``X.T @ resp`` are sparse products. Results match those for the dense array to rounding.
+    (scikit-learn's ``check_estimator_sparse_array`` / ``_matrix`` checks fail for a reason of their own: they
+    read the classifier tags of any estimator with ``predict_proba``, and a density estimator has none.)
+
     References
     ----------
     .. [1] A. Banerjee, I. S. Dhillon, J. Ghosh, S. Sra, "Clustering on the unit hypersphere using von
@@ -136,9 +149,12 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         tol=1e-6,
         n_init=1,
         init_params="k-means++",
+        weights_init=None,
+        means_init=None,
         normalize=True,
         max_concentration=1e10,
         random_state=None,
+        warm_start=False,
         verbose=0,
     ):
         self.n_components = n_components
@@ -146,10 +162,18 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         self.tol = tol
         self.n_init = n_init
         self.init_params = init_params
+        self.weights_init = weights_init
+        self.means_init = means_init
         self.normalize = normalize
         self.max_concentration = max_concentration
         self.random_state = random_state
+        self.warm_start = warm_start
         self.verbose = verbose
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # CSR rows (tf-idf), never densified
+        return tags
 
     # --- input ----------------------------------------------------------------------------------------------
 
@@ -179,12 +203,13 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
                              "pass fewer rows, or unit rows with normalize=False")
         if _HAVE_SKLEARN:
             min_features = 2 if reset else 1  # at predict time the n_features_in_ check gives the clearer error
-            X = validate_data(self, X, reset=reset, dtype=[np.float64, np.float32], ensure_min_features=min_features)
+            X = validate_data(self, X, reset=reset, accept_sparse="csr", dtype=[np.float64, np.float32],
+                              ensure_min_features=min_features)
         else:
-            X = _as_data(X, "X")
+            X = _as_sparse_data(X) if sp.issparse(X) else _as_data(X, "X")
             if X.ndim != 2:
                 raise ValueError(f"'X' must be two dimensional (n_samples, n_features), got shape {X.shape}.")
-            if not np.all(np.isfinite(X)):
+            if not np.all(np.isfinite(X.data if sp.issparse(X) else X)):
                 raise ValueError("'X' contains NaN or infinite values.")
             if reset:
                 self.n_features_in_ = X.shape[1]
@@ -193,10 +218,22 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
                     f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
                     f"{self.n_features_in_} features as input."
                 )
-        norms = np.sqrt(np.einsum("ij,ij->i", X, X, dtype=np.float64))
+        if sp.issparse(X):  # CSR: row norms and scaling on the stored entries, never densified
+            if not X.has_canonical_format:  # duplicate entries would be squared apart
+                X = X.copy()
+                X.sum_duplicates()
+            counts = np.diff(X.indptr)
+            data = X.data.astype(np.float64)
+            norms = np.sqrt(np.bincount(np.repeat(np.arange(X.shape[0]), counts), weights=data * data,
+                                        minlength=X.shape[0]))
+        else:
+            norms = np.sqrt(np.einsum("ij,ij->i", X, X, dtype=np.float64))
         if self.normalize:
             safe = np.where(norms == 0, 1.0, norms)
-            X = X / safe.astype(X.dtype)[:, None]
+            if sp.issparse(X):
+                X = type(X)((X.data / np.repeat(safe.astype(X.dtype), counts), X.indices, X.indptr), shape=X.shape)
+            else:
+                X = X / safe.astype(X.dtype)[:, None]
         elif np.any(np.abs(norms - 1) > _NORM_TOL):
             raise ValueError("'X' must have rows of norm 1 (unit vectors) when normalize=False.")
         return X
@@ -209,7 +246,9 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         log_c = _log_normalizer(np.float64(d), kappas)
         scaled = (kappas[:, None] * means).T  # (d, K)
         out = np.empty((X.shape[0], means.shape[0]))
-        if X.dtype == np.float64:
+        if sp.issparse(X):  # sparse @ dense, accumulated in float64 for float32 data too
+            out[...] = X @ scaled
+        elif X.dtype == np.float64:
             np.matmul(X, scaled, out=out)
         else:
             step = _block_rows(d)
@@ -222,7 +261,9 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         w_resp = resp if sample_weight is None else resp * sample_weight[:, None]
         nk = w_resp.sum(axis=0)
         total = nk.sum()
-        if X.dtype == np.float64:
+        if sp.issparse(X):
+            resultants = np.ascontiguousarray((X.T @ w_resp).T)
+        elif X.dtype == np.float64:
             resultants = w_resp.T @ X
         else:
             resultants = np.zeros((resp.shape[1], X.shape[1]))
@@ -243,36 +284,48 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         weights = np.maximum(nk / total, tiny)
         return weights / weights.sum(), means, kappas
 
-    def _initial_resp(self, X, sample_weight, rng):
+    def _initial_resp(self, X, sample_weight, rng, means_init=None):
         n, k = X.shape[0], self.n_components
+        if means_init is not None:  # hard assignment to the closest given mean; no random draw
+            labels = np.argmax(X @ means_init.T.astype(X.dtype), axis=1)
+            resp = np.zeros((n, k))
+            resp[np.arange(n), labels] = 1.0
+            return resp
         if self.init_params == "random":
             resp = rng.random((n, k)) if isinstance(rng, np.random.Generator) else rng.random_sample((n, k))
             return resp / resp.sum(axis=1, keepdims=True)
         # Spherical k-means++: next centre drawn with probability proportional to weight * (1 - max cosine).
         p = np.ones(n) if sample_weight is None else sample_weight.copy()
         first = _choice(rng, n, p / p.sum())
-        centres = [X[first].astype(np.float64)]
+        centres = [_row(X, first)]
         best_cos = X @ centres[0].astype(X.dtype)
         for _ in range(1, k):
             dist = np.clip(1.0 - best_cos, 0.0, None) * (p if sample_weight is not None else 1.0)
             total = dist.sum()
             idx = _choice(rng, n, dist / total) if total > 0 else _choice(rng, n, p / p.sum())
-            centres.append(X[idx].astype(np.float64))
+            centres.append(_row(X, idx))
             best_cos = np.maximum(best_cos, X @ centres[-1].astype(X.dtype))
         labels = np.argmax(X @ np.array(centres).T.astype(X.dtype), axis=1)
         resp = np.zeros((n, k))
         resp[np.arange(n), labels] = 1.0
         return resp
 
-    def _run_em(self, X, sample_weight, rng, verbose=0):
+    def _run_em(self, X, sample_weight, rng, verbose=0, inits=(None, None), start=None):
+        """One EM run: from ``start`` = (weights, means, kappas, previous bound) (warm start), else initialised
+        from ``inits`` = (weights_init, means_init) (validated arrays or None) and the seeding."""
         d = X.shape[1]
         k = self.n_components
-        resp = self._initial_resp(X, sample_weight, rng)
-        means = np.tile(np.eye(1, d), (k, 1))
-        kappas = np.zeros(k)
-        weights, means, kappas = self._m_step(X, resp, sample_weight, means, kappas)
         total_w = X.shape[0] if sample_weight is None else sample_weight.sum()
-        lower = -np.inf
+        if start is not None:
+            weights, means, kappas, lower = start
+        else:
+            resp = self._initial_resp(X, sample_weight, rng, inits[1])
+            means = np.tile(np.eye(1, d), (k, 1))
+            kappas = np.zeros(k)
+            weights, means, kappas = self._m_step(X, resp, sample_weight, means, kappas)
+            weights = weights if inits[0] is None else inits[0]
+            means = means if inits[1] is None else inits[1]
+            lower = -np.inf
         converged = False
         n_iter = 0
         while n_iter < self.max_iter:
@@ -289,6 +342,7 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
                 converged = True
                 break
             lower = new_lower
+        self._em_previous_bound = lower  # where a warm start's convergence test continues
         # The reported bound is that of the returned parameters.
         log_prob = self._estimate_weighted_log_prob(X, means, kappas, np.log(weights))
         log_norm = logsumexp(log_prob, axis=1)
@@ -323,13 +377,25 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         sample_weight = _process_weights(sample_weight, X.shape[0], name="sample_weight")
         rng = check_random_state(self.random_state)
         verbose = check_verbose(self.verbose)
+        start = None
+        if self.warm_start and hasattr(self, "converged_"):  # continue from the fitted parameters
+            if self.means_.shape != (self.n_components, X.shape[1]):
+                raise ValueError(f"warm_start=True continues from means_ of shape {self.means_.shape}, but "
+                                 f"n_components={self.n_components} and X has {X.shape[1]} features; fit with "
+                                 f"warm_start=False")
+            start = (self.weights_, self.means_, self.concentrations_,
+                     getattr(self, "_em_previous_bound", -np.inf))
+            inits = (None, None)
+        else:
+            inits = _check_inits(self.weights_init, self.means_init, self.n_components, X.shape[1], self.normalize)
         best = None
-        for init in range(self.n_init):
-            if verbose and self.n_init > 1:
+        for init in range(self.n_init if start is None else 1):
+            if verbose and self.n_init > 1 and start is None:
                 print(f"Initialization {init + 1}", flush=True)
-            result = self._run_em(X, sample_weight, rng, verbose)
+            result = self._run_em(X, sample_weight, rng, verbose, inits, start)
             if best is None or result[0] > best[0]:
-                best = result
+                best, previous_bound = result, self._em_previous_bound
+        self._em_previous_bound = previous_bound
         self.lower_bound_, self.weights_, self.means_, self.concentrations_, self.converged_, self.n_iter_ = best
         if not self.converged_ and self.max_iter > 0:
             warn_not_converged(f"the best of the {self.n_init} initialisation(s) did not converge within max_iter="
@@ -443,9 +509,9 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
             ``-2 log L + p log n`` with ``p = K d - 1`` free parameters (``K (d - 1)`` directions, ``K``
             concentrations, ``K - 1`` weights).
         """
-        X_arr = np.asarray(X)
-        n_params = self.n_components * X_arr.shape[1] - 1
-        return -2 * self.score(X) * X_arr.shape[0] + n_params * np.log(X_arr.shape[0])
+        shape = X.shape if sp.issparse(X) else np.shape(X)
+        n_params = self.n_components * shape[1] - 1
+        return -2 * self.score(X) * shape[0] + n_params * np.log(shape[0])
 
     def sample(self, n_samples=1):
         """Draw samples from the fitted mixture.
@@ -476,3 +542,46 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
 
 def _choice(rng, n, p):
     return int(rng.choice(n, p=p))
+
+
+def _row(X, i):
+    """Row ``i`` of a dense or CSR ``X`` as a dense float64 vector."""
+    if sp.issparse(X):
+        return X[i : i + 1].toarray().ravel().astype(np.float64)
+    return X[i].astype(np.float64)
+
+
+def _as_sparse_data(X):
+    """A scipy.sparse ``X`` as CSR of float32 or float64 (the validation used without scikit-learn)."""
+    X = X.tocsr()
+    if not (np.issubdtype(X.dtype, np.floating) or np.issubdtype(X.dtype, np.integer)):
+        raise TypeError(f"'X' must be a real array, got dtype {X.dtype}")
+    return X if X.dtype in (np.float32, np.float64) else X.astype(np.float64)
+
+
+def _check_inits(weights_init, means_init, n_components, n_features, normalize):
+    """Validated ``weights_init`` (divided by its sum) and ``means_init`` (unit rows), or None for each."""
+    weights = means = None
+    if weights_init is not None:
+        weights = _as_data(weights_init, "weights_init").astype(np.float64)
+        if weights.shape != (n_components,):
+            raise ValueError(f"'weights_init' must have shape ({n_components},) (n_components), got {weights.shape}")
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+            raise ValueError("'weights_init' must be finite and non-negative")
+        if abs(weights.sum() - 1.0) > 1e-6:
+            raise ValueError(f"'weights_init' must sum to 1 (within 1e-6), got sum {weights.sum():.6g}")
+        weights = weights / weights.sum()
+    if means_init is not None:
+        means = _as_data(means_init, "means_init").astype(np.float64)
+        if means.shape != (n_components, n_features):
+            raise ValueError(f"'means_init' must have shape ({n_components}, {n_features}) (n_components, "
+                             f"n_features), got {means.shape}")
+        if not np.all(np.isfinite(means)):
+            raise ValueError("'means_init' contains NaN or infinite values")
+        norms = np.linalg.norm(means, axis=1)
+        if np.any(norms == 0):
+            raise ValueError("'means_init' has a zero row, which has no direction")
+        if not normalize and np.any(np.abs(norms - 1) > _NORM_TOL):
+            raise ValueError("'means_init' must have rows of norm 1 (unit vectors) when normalize=False")
+        means = means / norms[:, None]
+    return weights, means
