@@ -718,7 +718,7 @@ def _kron_targets():
         [P("factors", "factors", [F1, F2]), P("x", "array", Arr([1.0, 2.0, 0.0, -1.0, 0.5, 3.0])),
          P("n_threads", "n_threads", None), P("method", "choice", "auto", ("auto", "blas", "kernel"))],
         _check_kron_op, aliases=("factor", "factors[0]", "factors[1]", "shape")))
-    add(Target("kron.kron_matmat_numpy", lambda factors, x: K.kron_matmat_numpy(factors, x),
+    add(Target("kron.kron_matmul", lambda factors, x: K.kron_matmul(factors, x),
                [P("factors", "factors", [F1, F2]), P("x", "array", Arr([1.0, 2.0, 0.0, -1.0, 0.5, 3.0]))],
                _check_kron_op))
     add(Target("kron.apply_along", lambda **kw: K.apply_along(**kw),
