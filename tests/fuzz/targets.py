@@ -832,7 +832,7 @@ def _pde_targets():
         if solver == "valid":
             p = Pd.PDE([(0.0, 1.0)], {(2,): 1.0}, source=lambda x: np.sin(x), boundary=lambda x: 0 * x)
             solver = Pd.GPHMSolver(p, 8, n_components=2)
-        return Pd.plot_solution(solver, n_test=n_test, filename=filename)
+        return Pd.plotting.plot_solution(solver, n_test=n_test, filename=filename)
 
     add(Target("pde.plot_solution", plot,
                [P("solver", "solver", "valid"), P("n_test", "count", 20), P("filename", "none_only", None)], None))
