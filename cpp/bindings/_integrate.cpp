@@ -119,7 +119,6 @@ py::tuple bq_solve(const py::array_t<double, py::array::c_style>& x, ni::Prior k
   const std::int64_t N = x.size();
   if (kind == ni::Prior::matern && (p < 0 || p > ni::kMaxMaternOrder)) throw std::invalid_argument("Matern order out of range");
   py::array_t<double> w(N);
-  std::vector<double> quad;
   double variance = 0.0, logdet = 0.0;
   py::array_t<double, py::array::c_style> Y;
   std::int64_t R = 0;
@@ -128,19 +127,17 @@ py::tuple bq_solve(const py::array_t<double, py::array::c_style>& x, ni::Prior k
     if (Y.ndim() != 2 || Y.shape(1) != N) throw std::invalid_argument("Y must have shape (R, N)");
     R = Y.shape(0);
   }
-  quad.assign(R, 0.0);
+  py::array_t<double> q(R);
   bool ok;
   {
     py::gil_scoped_release release;
     ni::StateSpaceKernel ker(kind, p, lengthscale);
     ok = ni::bq_solve(ker, x.data(), N, a, b, R > 0 ? Y.data() : nullptr, R, w.mutable_data(), variance, logdet,
-                      quad.data());
+                      q.mutable_data());
   }
   if (!ok)
     throw std::invalid_argument("x: the prior variance at a node is not positive (nodes too close together "
                                 "for this lengthscale, or not strictly increasing)");
-  py::array_t<double> q(R);
-  for (std::int64_t r = 0; r < R; ++r) q.mutable_data()[r] = quad[r];
   return py::make_tuple(w, variance, logdet, q);
 }
 
