@@ -6,17 +6,19 @@ numkern / floor).  Also times the O(N) Bayesian-quadrature weights for N = 1e5.
 
     python benchmarks/bench_integrate.py [--rows 1000000] [--repeat 5] [--threads N]
 
-Timings are medians over alternating repeats after a warm-up.  BLAS threads are pinned to 1.
+Timings are medians over alternating repeats after a warm-up (benchmarks/_harness.py).  BLAS threads are
+pinned to 1.
 """
 
 from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+from _harness import header, pin_environment, race
+
+pin_environment()  # BLAS one thread, passive OpenMP waiting (before numpy is imported)
 
 import argparse  # noqa: E402
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import scipy  # noqa: E402
@@ -27,15 +29,8 @@ import numkern.integrate as ni  # noqa: E402
 
 
 def median_times(fns: dict, repeat: int) -> dict:
-    for fn in fns.values():
-        fn()
-    times = {k: [] for k in fns}
-    for _ in range(repeat):
-        for k, fn in fns.items():  # alternate so drifts hit every contender alike
-            t0 = time.perf_counter()
-            fn()
-            times[k].append(time.perf_counter() - t0)
-    return {k: float(np.median(v)) for k, v in times.items()}
+    """Median seconds of each contender, raced alternately after a warm-up."""
+    return {k: t.median for k, t in race(fns, repeat=repeat).items()}
 
 
 def main() -> None:
@@ -50,6 +45,7 @@ def main() -> None:
     from numkern import _core
 
     threads = args.threads or _core.max_threads()
+    print(header())
     print(f"numkern {numkern.__version__}, numpy {np.__version__}, scipy {scipy.__version__}; "
           f"cpus={os.cpu_count()}, numkern threads={threads}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}")
     rng = np.random.default_rng(0)

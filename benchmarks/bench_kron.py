@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+from _harness import header, pin_environment, race, time_call
+
+pin_environment()  # BLAS one thread, passive OpenMP waiting (before numpy is imported)
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
 import math  # noqa: E402
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import scipy.linalg as sla  # noqa: E402
@@ -60,33 +60,17 @@ def set_blas_threads(n):
 
 def timed(fn, repeat):
     """Median and minimum wall time after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times)), float(np.min(times))
+    t = race({"numkern": fn}, repeat=repeat)["numkern"]
+    return t.median, t.min
 
 
 def alternate(ours, base, repeat, blas_ours=1, blas_base=1):
-    """Time ours and the baseline alternately after a warm-up; BLAS thread counts are switched between the
-    calls, outside the timed regions. Returns (median ours, median baseline)."""
-    t_o, t_b = [], []
-    for it in range(repeat + 1):
-        set_blas_threads(blas_ours)
-        t0 = time.perf_counter()
-        ours()
-        t1 = time.perf_counter()
-        set_blas_threads(blas_base)
-        t2 = time.perf_counter()
-        base()
-        t3 = time.perf_counter()
-        if it:  # the first round is the warm-up
-            t_o.append(t1 - t0)
-            t_b.append(t3 - t2)
+    """Median times of ours and the baseline, raced alternately (benchmarks/_harness.py) after a warm-up; BLAS
+    thread counts are switched before each call, outside the timed regions."""
+    r = race({"numkern": ours, "base": base}, repeat=repeat,
+             between={"numkern": lambda: set_blas_threads(blas_ours), "base": lambda: set_blas_threads(blas_base)})
     set_blas_threads(1)
-    return float(np.median(t_o)), float(np.median(t_b))
+    return r["numkern"].median, r["base"].median
 
 
 # ----------------------------------------------------------------------------------- numpy baseline
@@ -134,9 +118,8 @@ def bench_grid(grid, thread_list, repeat, with_blocked):
     rng = np.random.default_rng(0)
     x = rng.standard_normal(n_total)
     rep = max(1, repeat if n_total <= 1 << 20 else repeat - 1)
-    t0 = time.perf_counter()
+    t_eig = time_call(lambda: KroneckerEigh(factors))
     eig = KroneckerEigh(factors)
-    t_eig = time.perf_counter() - t0
     base_eig = NumpyEigh(factors)
     for nt in thread_list:
         op = KroneckerOperator(*factors, n_threads=nt)
@@ -194,8 +177,9 @@ def main():
     parser.add_argument("--no-blocked", action="store_true", help="skip numkern's blocked (non-BLAS) GEMM engine")
     args = parser.parse_args()
     threads = [int(t) for t in args.threads.split(",")]
-    print(f"numkern.kron benchmark: {os.cpu_count()} cores, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}"
-          f", threads {threads}, shift {SHIFT}, spectral mixture Q=10; times are medians of {args.repeat}")
+    print(header())
+    print(f"numkern.kron benchmark: threads {threads}, shift {SHIFT}, spectral mixture Q=10; times are medians of "
+          f"{args.repeat}")
     print("ratio = baseline time / numkern time (> 1: numkern faster)")
     for g in args.grids.split(","):
         bench_grid(parse_grid(g), threads, args.repeat, not args.no_blocked)

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+from _harness import header, pin_environment, race, time_call
+
+pin_environment()  # BLAS one thread, passive OpenMP waiting (before numpy is imported)
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse  # noqa: E402
-import platform  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
 import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -33,27 +32,23 @@ import scipy.stats as ss  # noqa: E402
 from numkern.stats import vonmises_fisher  # noqa: E402
 
 
-def timed(fn):
-    t0 = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t0, out
-
-
-def race(label, ours, theirs, repeat):
+def compare(label, ours, theirs, repeat):
+    """Race ours and scipy (benchmarks/_harness.py: one warm-up, then alternating rounds); print medians, minima
+    and the ratio of the medians."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ours()
-        theirs()
-        t_o, t_s = [], []
-        for _ in range(repeat):
-            t_o.append(timed(ours)[0])
-            t_s.append(timed(theirs)[0])
-    mo, ms = statistics.median(t_o), statistics.median(t_s)
+        r = race({"numkern": ours, "scipy": theirs}, repeat=repeat)
+    mo, ms = r["numkern"].median, r["scipy"].median
     print(
-        f"{label:<40s} numkern {mo * 1e3:10.2f} ms (min {min(t_o) * 1e3:9.2f})   "
-        f"scipy {ms * 1e3:10.2f} ms (min {min(t_s) * 1e3:9.2f})   x{ms / mo:7.1f}"
+        f"{label:<40s} numkern {mo * 1e3:10.2f} ms (min {r['numkern'].min * 1e3:9.2f})   "
+        f"scipy {ms * 1e3:10.2f} ms (min {r['scipy'].min * 1e3:9.2f})   x{ms / mo:7.1f}"
     )
     return ms / mo
+
+
+def best_of(fn, repeat):
+    """Minimum seconds of `repeat` calls (no warm-up)."""
+    return race({"fn": fn}, repeat=repeat, warmup=0)["fn"].min
 
 
 def unit_mu(d, seed=0):
@@ -85,7 +80,7 @@ def bench_logpdf(scale: int, repeat: int) -> None:
     finite = np.isfinite(ref)
     err = np.max(np.abs(ours[finite] - ref[finite]) / np.abs(ref[finite])) if finite.any() else float("nan")
     print(f"logpdf d={d} kappa={kappa}: scipy finite on {finite.mean():.0%}, max rel. diff {err:.2e}")
-    race(
+    compare(
         f"logpdf n={n} d={d}",
         lambda: vonmises_fisher.logpdf(x, mu, kappa),
         lambda: ss.vonmises_fisher.logpdf(x, mu, kappa),
@@ -106,7 +101,7 @@ def bench_fit(d: int, kappa: float, dtype, scale: int, repeat: int) -> None:
         f"(mu.mu_hat={m_o @ mu:.6f}); scipy kappa={k_s:.3g} (mu.mu_hat={m_s @ mu:.6f}) "
         f"{'WRONG ' if not np.isclose(k_s, k_o, rtol=1e-3) else ''}{msgs}"
     )
-    race(
+    compare(
         f"fit n={n} d={d} {np.dtype(dtype).name}",
         lambda: vonmises_fisher.fit(x),
         lambda: ss.vonmises_fisher.fit(x),
@@ -119,8 +114,8 @@ def bench_rvs(scale: int) -> None:
     d, kappa = 2048, 1000.0
     n = 10_000 // scale
     mu = unit_mu(d, 3)
-    t_o = min(timed(lambda: vonmises_fisher(mu, kappa).rvs(n, random_state=0))[0] for _ in range(3))
-    t_s, _ = timed(lambda: ss.vonmises_fisher(mu, kappa).rvs(n, random_state=0))
+    t_o = best_of(lambda: vonmises_fisher(mu, kappa).rvs(n, random_state=0), 3)
+    t_s = time_call(lambda: ss.vonmises_fisher(mu, kappa).rvs(n, random_state=0))
     print(
         f"{'rvs n=' + str(n) + ' d=2048':<40s} numkern {t_o * 1e3:10.2f} ms (min of 3)          "
         f"scipy {t_s * 1e3:10.2f} ms (timed once)          x{t_s / t_o:7.1f}"
@@ -128,7 +123,7 @@ def bench_rvs(scale: int) -> None:
     d = 32768
     mu = unit_mu(d, 4)
     n = 1000 // scale
-    t_o = min(timed(lambda: vonmises_fisher(mu, 3e4).rvs(n, random_state=0))[0] for _ in range(2))
+    t_o = best_of(lambda: vonmises_fisher(mu, 3e4).rvs(n, random_state=0), 2)
     print(
         f"{'rvs n=' + str(n) + ' d=32768':<40s} numkern {t_o * 1e3:10.2f} ms ({t_o / n * 1e6:.1f} us/sample)   "
         "scipy skipped: its rotation matrix is d x d = 8.6 GB"
@@ -141,11 +136,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     scale = 10 if args.quick else 1
-    print(
-        f"numpy {np.__version__}, scipy {scipy.__version__}, {platform.processor() or platform.machine()}, "
-        f"{os.cpu_count()} cores visible, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, "
-        f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}"
-    )
+    print(header(), f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}")
     print("ratio = scipy median / numkern median (higher: numkern faster)\n")
     bench_logpdf(scale, args.repeat)
     bench_fit(2048, 3000.0, np.float64, scale, max(1, args.repeat // 2))

@@ -40,3 +40,29 @@ int driver_version() {
 }
 
 }  // namespace numkern::cuda
+
+// Memory for host-side drivers (cpp/bindings/cuda/*.cpp never include the CUDA headers).
+namespace numkern::cuda {
+
+namespace {
+std::string text(cudaError_t err) { return err == cudaSuccess ? std::string() : std::string(cudaGetErrorString(err)); }
+}  // namespace
+
+std::string device_alloc(void** ptr, std::size_t bytes) { return text(cudaMalloc(ptr, bytes > 0 ? bytes : 1)); }
+
+void device_free(void* ptr) {
+  if (ptr) cudaFree(ptr);
+}
+
+std::string copy_to_device(void* dst, const void* src, std::size_t bytes, std::uintptr_t stream) {
+  return text(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, reinterpret_cast<cudaStream_t>(stream)));
+}
+
+std::string copy_to_host(void* dst, const void* src, std::size_t bytes, std::uintptr_t stream) {
+  auto s = reinterpret_cast<cudaStream_t>(stream);
+  cudaError_t err = cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, s);
+  if (err == cudaSuccess) err = cudaStreamSynchronize(s);
+  return text(err);
+}
+
+}  // namespace numkern::cuda

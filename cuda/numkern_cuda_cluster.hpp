@@ -20,4 +20,9 @@ std::string cluster_swap_deltas(const void* D, bool is_float32, std::int64_t n, 
 std::string cluster_build_gain(const void* D, bool is_float32, std::int64_t n, const double* dn,
                                const std::uint8_t* is_medoid, const double* w, double* gain, std::intptr_t stream);
 
+// Nearest-medoid cache of every object j: near/sec (slots, lowest on ties) and dn/ds (distances) over the
+// k medoids (device array of object indices, slot order), as numkern::cluster::offer_medoid builds it.
+std::string cluster_nearest(const void* D, bool is_float32, std::int64_t n, std::int64_t k, const std::int64_t* medoids,
+                            std::int32_t* near, double* dn, std::int32_t* sec, double* ds, std::intptr_t stream);
+
 }  // namespace numkern::cuda

@@ -70,3 +70,53 @@ def test_sigint_stops_long_kmedoids(call, n, threads):
     assert out == ["interrupted", "after", "True"], out
     # the kernels poll every 100 ms; allow for a loaded 2-core machine
     assert waited < 5.0, waited
+
+
+CHILD_KRON_BQ = textwrap.dedent(
+    """
+    import sys
+    import numpy as np
+    import numkern.integrate as ni
+    from numkern.kron import KroneckerOperator, kron_matmul
+
+    rng = np.random.default_rng(0)
+    small = [rng.standard_normal((3, 4)), rng.standard_normal((2, 5))]
+    xs = rng.standard_normal(20)
+    nodes = np.linspace(0.0, 1.0, 50)
+    expected = (KroneckerOperator(*small, method="blocked") @ xs, ni.bq_weights(nodes, "matern52", 0.5).weights)
+    if sys.argv[1] == "kron":  # two rotation steps of 16 GFlop each in numkern's blocked kernel
+        big = rng.standard_normal((2000, 2000))
+        op = KroneckerOperator(big, big, method="blocked", n_threads=1)
+        x = rng.standard_normal(op.shape[1])
+        call = lambda: op @ x
+    else:  # one Kalman pass over 10^6 nodes with distinct gaps (a fresh discretisation at every node)
+        N = 10**6
+        x = (np.arange(N) + 0.5 * rng.uniform(size=N)) / N
+        call = lambda: ni.bq_weights(x, "matern52", 0.5)
+    print("ready", flush=True)
+    try:
+        call()
+        print("finished", flush=True)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+    after = (KroneckerOperator(*small, method="blocked") @ xs, ni.bq_weights(nodes, "matern52", 0.5).weights)
+    print("after", all(np.array_equal(a, b) for a, b in zip(after, expected)), flush=True)
+    """
+)
+
+
+@pytest.mark.parametrize("call", ["kron", "bayes_quad"])
+def test_sigint_stops_long_kron_product_and_bayes_quad(call):
+    p = subprocess.Popen([sys.executable, "-c", CHILD_KRON_BQ, call], stdout=subprocess.PIPE, text=True)
+    try:
+        assert p.stdout.readline().strip() == "ready"
+        time.sleep(1.0)
+        start = time.perf_counter()
+        p.send_signal(signal.SIGINT)
+        out, _ = p.communicate(timeout=120)
+        waited = time.perf_counter() - start
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert out.split() == ["interrupted", "after", "True"], out
+    assert waited < 5.0, waited

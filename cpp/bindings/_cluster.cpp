@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "numkern/cluster/kmedoids.hpp"
+#include "numkern/cluster/offload.hpp"
 #include "interrupt.hpp"
 
 namespace py = pybind11;
@@ -102,6 +103,23 @@ carray<T> pairwise(const carray<T>& X, int metric, int n_threads) {
   return out;
 }
 
+// The GPU path's driver (offload.hpp) with its passes on the CPU (ReferencePasses), for the tests.
+template <class T>
+py::tuple pam_offload_reference(const carray<T>& D, index_t k, const std::vector<index_t>& initial,
+                                const py::object& weights, index_t max_iter, bool build_only) {
+  if (D.ndim() != 2 || D.shape(0) != D.shape(1)) throw std::invalid_argument("D must be square");
+  const index_t n = D.shape(0);
+  std::vector<double> w;
+  if (!weights.is_none()) w = weights.cast<std::vector<double>>();
+  nc::Result r;
+  {
+    py::gil_scoped_release release;
+    nc::ReferencePasses<T> passes{D.data(), n, w.empty() ? nullptr : w.data()};
+    r = nc::pam_offload(passes, n, k, initial, w.empty() ? nullptr : w.data(), max_iter, build_only);
+  }
+  return py::make_tuple(to_numpy(r.medoids), to_numpy(r.labels), r.loss, r.n_iter, r.n_swap);
+}
+
 template <class T>
 void define(py::module_& m) {
   m.def("run", &run<T>, py::arg("algorithm"), py::arg("data"), py::arg("metric"), py::arg("k"), py::arg("init"),
@@ -110,6 +128,8 @@ void define(py::module_& m) {
   m.def("first_invalid", &first_invalid<T>, py::arg("data"), py::arg("n_threads"));
   m.def("cdist", &cdist<T>, py::arg("A"), py::arg("B"), py::arg("metric"), py::arg("n_threads"));
   m.def("pairwise", &pairwise<T>, py::arg("X"), py::arg("metric"), py::arg("n_threads"));
+  m.def("pam_offload_reference", &pam_offload_reference<T>, py::arg("D"), py::arg("k"), py::arg("initial"),
+        py::arg("weights"), py::arg("max_iter"), py::arg("build_only"));
 }
 
 }  // namespace

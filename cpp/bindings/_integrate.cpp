@@ -114,12 +114,11 @@ py::array cumulative(const py::array& y, const py::array_t<double, py::array::c_
 
 // BQ weights, posterior variance (sigma^2 = 1), log-determinant term sum(log S_k), and optionally the
 // innovation quadratic forms sum(v_k^2 / S_k) of the rows of Y (R x N, C order).
-py::tuple bq_solve(const py::array_t<double, py::array::c_style>& x, int kind, int p, double lengthscale, double a,
-                   double b, py::object Y_obj) {
+py::tuple bq_solve(const py::array_t<double, py::array::c_style>& x, ni::Prior kind, int p, double lengthscale,
+                   double a, double b, py::object Y_obj) {
   const std::int64_t N = x.size();
-  if (kind == 0 && (p < 0 || p > ni::kMaxMaternOrder)) throw std::invalid_argument("Matern order out of range");
+  if (kind == ni::Prior::matern && (p < 0 || p > ni::kMaxMaternOrder)) throw std::invalid_argument("Matern order out of range");
   py::array_t<double> w(N);
-  std::vector<double> quad;
   double variance = 0.0, logdet = 0.0;
   py::array_t<double, py::array::c_style> Y;
   std::int64_t R = 0;
@@ -128,49 +127,35 @@ py::tuple bq_solve(const py::array_t<double, py::array::c_style>& x, int kind, i
     if (Y.ndim() != 2 || Y.shape(1) != N) throw std::invalid_argument("Y must have shape (R, N)");
     R = Y.shape(0);
   }
-  quad.assign(R, 0.0);
-  numkern::Status st;
+  py::array_t<double> q(R);
+  bool ok;
   {
     py::gil_scoped_release release;
     ni::StateSpaceKernel ker(kind, p, lengthscale);
-    ni::BQFilter F = ni::bq_filter(ker, x.data(), N, a, b);
-    st = F.status;
-    if (st == numkern::Status::ok) {
-      ni::bq_weights_from_filter(F, w.mutable_data());
-      variance = static_cast<double>(F.variance);
-      for (std::int64_t k = 0; k < N; ++k) logdet += static_cast<double>(std::log(F.innov_var[k]));
-      const double* yp = Y.data();
-      double* qp = quad.data();
-#pragma omp parallel for schedule(static) if (R * N > 100000)
-      for (std::int64_t r = 0; r < R; ++r) qp[r] = ni::bq_innovation_quad(F, yp + r * N, 1);
-    }
+    ok = ni::bq_solve(ker, x.data(), N, a, b, R > 0 ? Y.data() : nullptr, R, w.mutable_data(), variance, logdet,
+                      q.mutable_data());
   }
-  if (st != numkern::Status::ok)
+  if (!ok)
     throw std::invalid_argument("x: the prior variance at a node is not positive (nodes too close together "
                                 "for this lengthscale, or not strictly increasing)");
-  py::array_t<double> q(R);
-  for (std::int64_t r = 0; r < R; ++r) q.mutable_data()[r] = quad[r];
   return py::make_tuple(w, variance, logdet, q);
 }
 
-// 1-D rule weights from spacings d (n - 1 entries): kind 0 = trapezoid, 1 = simpson.
-py::array_t<double> rule_weights(const py::array_t<double, py::array::c_style | py::array::forcecast>& d, int kind) {
+// 1-D rule weights from spacings d (n - 1 entries).
+py::array_t<double> rule_weights(const py::array_t<double, py::array::c_style | py::array::forcecast>& d, ni::Rule kind) {
   const std::int64_t n = d.size() + 1;
   py::array_t<double> w(n);
   const double* dp = d.data();
   double* wp = w.mutable_data();
   {
     py::gil_scoped_release release;
-    if (kind == 0)
-      ni::trapezoid_weights(dp, n, wp);
-    else
-      ni::simpson_weights(dp, n, wp);
+    ni::rule_weights(kind, dp, n, wp);
   }
   return w;
 }
 
 // Discretised augmented system (Phi(h), Q(h), prior covariance at a) for tests.
-py::tuple state_space(int kind, int p, double lengthscale, double h) {
+py::tuple state_space(ni::Prior kind, int p, double lengthscale, double h) {
   ni::StateSpaceKernel ker(kind, p, lengthscale);
   const int D = ker.dim();
   std::vector<ni::Real> buf(3 * D * D);
@@ -187,13 +172,19 @@ py::tuple state_space(int kind, int p, double lengthscale, double h) {
 PYBIND11_MODULE(_integrate, m) {
   numkern::bindings::install_interrupt_hook();  // Ctrl-C stops long kernels (cpp/bindings/interrupt.hpp)
   m.doc() = "numkern integrate kernels: fused quadrature passes and state-space Bayesian quadrature";
+  py::enum_<ni::Prior>(m, "Prior", "Bayesian-quadrature prior: half-integer Matern or Wiener.")
+      .value("matern", ni::Prior::matern)
+      .value("wiener", ni::Prior::wiener);
+  py::enum_<ni::Rule>(m, "Rule", "Newton-Cotes rule of rule_weights.")
+      .value("trapezoid", ni::Rule::trapezoid)
+      .value("simpson", ni::Rule::simpson);
   m.def("weighted_reduce", &weighted_reduce, py::arg("y"), py::arg("w"), py::arg("axis"), py::arg("out_dtype"),
         py::arg("n_threads") = 0, "out = sum_n w[n] * y[..., n, ...] along axis (one pass, any strides).");
   m.def("cumulative", &cumulative, py::arg("y"), py::arg("coef"), py::arg("start"), py::arg("taps"),
         py::arg("axis"), py::arg("shift"), py::arg("initial"), py::arg("out_dtype"), py::arg("n_threads") = 0,
         "Cumulative sums of per-interval 3-point stencils along axis.");
   m.def("rule_weights", &rule_weights, py::arg("d"), py::arg("kind"),
-        "Trapezoid (kind 0) or scipy-Simpson (kind 1) weights from the 1-D spacings d.");
+        "Trapezoid or scipy-Simpson weights (Rule) from the 1-D spacings d.");
   m.def("bq_solve", &bq_solve, py::arg("x"), py::arg("kind"), py::arg("p"), py::arg("lengthscale"), py::arg("a"),
         py::arg("b"), py::arg("Y") = py::none(),
         "State-space Bayesian quadrature: (weights, variance, sum log S, innovation quadratic forms).");

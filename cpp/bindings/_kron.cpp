@@ -24,11 +24,11 @@ nk::fortran_gemm_t<double> g_dgemm = nullptr;
 nk::fortran_gemm_t<float> g_sgemm = nullptr;
 
 template <class T>
-nk::fortran_gemm_t<T> blas_for(bool use_blas);
+nk::fortran_gemm_t<T> registered_blas();
 template <>
-nk::fortran_gemm_t<double> blas_for<double>(bool use_blas) { return use_blas ? g_dgemm : nullptr; }
+nk::fortran_gemm_t<double> registered_blas<double>() { return g_dgemm; }
 template <>
-nk::fortran_gemm_t<float> blas_for<float>(bool use_blas) { return use_blas ? g_sgemm : nullptr; }
+nk::fortran_gemm_t<float> registered_blas<float>() { return g_sgemm; }
 
 void* capsule_pointer(const py::object& obj) {
   PyObject* cap = obj.ptr();
@@ -48,7 +48,7 @@ using carray = py::array_t<T, py::array::c_style | py::array::forcecast>;
 
 // x: (N, batch) C-contiguous with N = Π n_j; returns the (batch, M) C-contiguous product (M = Π m_j).
 template <class T>
-py::array_t<T> kron_matmat(const std::vector<carray<T>>& factors, const carray<T>& x, int n_threads, bool use_blas) {
+py::array_t<T> kron_matmat(const std::vector<carray<T>>& factors, const carray<T>& x, int n_threads, nk::Engine engine) {
   if (factors.empty()) throw std::invalid_argument("at least one factor is needed");
   if (x.ndim() != 2) throw std::invalid_argument("x must be 2-D (N, batch)");
   std::vector<const T*> ptrs;
@@ -70,12 +70,12 @@ py::array_t<T> kron_matmat(const std::vector<carray<T>>& factors, const carray<T
   py::array_t<T> out(std::vector<py::ssize_t>{static_cast<py::ssize_t>(out_cap)});
   T* out_ptr = out.mutable_data();
   const T* x_ptr = x.data();
-  auto blas = blas_for<T>(use_blas);
+  auto blas = registered_blas<T>();
   {
     py::gil_scoped_release release;
     // uninitialised work buffer (every entry is written before it is read)
     std::unique_ptr<T[]> work(work_cap > 0 ? new T[static_cast<std::size_t>(work_cap)] : nullptr);
-    nk::kron_matmat<T>(ptrs, m, n, x_ptr, batch, out_ptr, work.get(), n_threads, blas);
+    nk::kron_matmat<T>(ptrs, m, n, x_ptr, batch, out_ptr, work.get(), n_threads, engine, blas);
   }
   py::object view = out[py::slice(0, static_cast<py::ssize_t>(m_total * batch), 1)];
   return py::array_t<T>(view.attr("reshape")(batch, m_total));
@@ -83,7 +83,7 @@ py::array_t<T> kron_matmat(const std::vector<carray<T>>& factors, const carray<T
 
 // x: (a, n, b) C-contiguous; returns (a, m, b) = mat applied along the middle axis.
 template <class T>
-py::array_t<T> apply_along(const carray<T>& mat, const carray<T>& x, int n_threads, bool use_blas) {
+py::array_t<T> apply_along(const carray<T>& mat, const carray<T>& x, int n_threads, nk::Engine engine) {
   if (mat.ndim() != 2 || x.ndim() != 3) throw std::invalid_argument("mat must be 2-D and x 3-D");
   const index_t m = mat.shape(0), n = mat.shape(1), a = x.shape(0), b = x.shape(2);
   if (x.shape(1) != n) throw std::invalid_argument("mat's columns do not match the axis length");
@@ -92,12 +92,18 @@ py::array_t<T> apply_along(const carray<T>& mat, const carray<T>& x, int n_threa
   T* y_ptr = y.mutable_data();
   const T* m_ptr = mat.data();
   const T* x_ptr = x.data();
-  auto blas = blas_for<T>(use_blas);
+  auto blas = registered_blas<T>();
   {
     py::gil_scoped_release release;
-    nk::apply_along<T>(m_ptr, m, n, x_ptr, a, b, y_ptr, n_threads, blas);
+    nk::apply_along<T>(m_ptr, m, n, x_ptr, a, b, y_ptr, n_threads, engine, blas);
   }
   return y;
+}
+
+// (output, work) capacities in elements of the rotation for factor shapes (m_j, n_j) and `batch` columns.
+py::tuple buffer_sizes(const std::vector<index_t>& m, const std::vector<index_t>& n, index_t batch) {
+  if (m.size() != n.size()) throw std::invalid_argument("m and n must have the same length");
+  return py::make_tuple(nk::output_capacity(m, n, batch), nk::work_capacity(m, n, batch));
 }
 
 }  // namespace
@@ -108,12 +114,18 @@ PYBIND11_MODULE(_kron, mod) {
   mod.def("set_blas", &set_blas, py::arg("dgemm"), py::arg("sgemm"),
           "Register scipy.linalg.cython_blas dgemm/sgemm capsules for the BLAS-backed products.");
   mod.def("have_blas", []() { return g_dgemm != nullptr && g_sgemm != nullptr; });
+  py::enum_<nk::Engine>(mod, "Engine", "How one product of the rotation is multiplied (numkern/kron/multi_axis.hpp).")
+      .value("blas", nk::Engine::blas)
+      .value("blocked", nk::Engine::blocked)
+      .value("reference", nk::Engine::reference);
   mod.def("kron_matmat", &kron_matmat<double>, py::arg("factors"), py::arg("x"), py::arg("n_threads"),
-          py::arg("use_blas"));
+          py::arg("engine"));
   mod.def("kron_matmat", &kron_matmat<float>, py::arg("factors"), py::arg("x"), py::arg("n_threads"),
-          py::arg("use_blas"));
+          py::arg("engine"));
   mod.def("apply_along", &apply_along<double>, py::arg("mat"), py::arg("x"), py::arg("n_threads"),
-          py::arg("use_blas"));
+          py::arg("engine"));
   mod.def("apply_along", &apply_along<float>, py::arg("mat"), py::arg("x"), py::arg("n_threads"),
-          py::arg("use_blas"));
+          py::arg("engine"));
+  mod.def("buffer_sizes", &buffer_sizes, py::arg("m"), py::arg("n"), py::arg("batch"),
+          "(output, work) capacities of the rotation, in elements (the CUDA path allocates them).");
 }

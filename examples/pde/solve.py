@@ -14,7 +14,8 @@ import time
 
 import numpy as np
 
-from numkern.pde import PDE, GPHMSolver, plot_solution
+from numkern.pde import PDE, GPHMSolver
+from numkern.pde.plotting import plot_solution
 from numkern.pde._chebyshev import chebyshev_solve
 
 TWO_PI = 2 * np.pi

@@ -4,8 +4,8 @@ numkern CUDA kernels (device pointers in, device pointers out)
 # Written by hand (the module exists only in CUDA builds, so tools/gen_stubs.py cannot always import it);
 # tests/test_typing.py checks it against the module where the module is built. Pointers and streams are integers.
 from __future__ import annotations
-__all__: list[str] = ['architectures', 'cluster_build_gain', 'cluster_swap_deltas', 'devices', 'driver_version',
-                      'kron_strided_gemm', 'runtime_version', 'special_binary', 'spgemm_bin_max_flop',
+__all__: list[str] = ['architectures', 'cluster_pam', 'devices', 'driver_version', 'kron_apply_along',
+                      'kron_matmat', 'runtime_version', 'special_binary', 'spgemm_bin_max_flop',
                       'spgemm_numeric_bin', 'spgemm_row_flops', 'spgemm_symbolic_bin', 'version']
 version: str
 architectures: str
@@ -25,21 +25,21 @@ def special_binary(function: int, float32: bool, v: int, x: int, out: int, n: in
     Evaluate log_iv/log_ive/log_kv/log_kve/iv_ratio (function 0..4) elementwise on contiguous device arrays of n
     float32 or float64 values, asynchronously on `stream`.
     """
-def kron_strided_gemm(dtype: str, rows: int, cols: int, inner: int, batch: int, p: int, p_rs: int, p_cs: int,
-                      p_batch: int, q: int, q_rs: int, q_cs: int, q_batch: int, c: int, ldc: int, c_batch: int,
-                      stream: int, /) -> None:
+def kron_matmat(float32: bool, factors: list[int], rows: list[int], cols: list[int], x: int, batch: int, out: int,
+                out_size: int, work: int, work_size: int, stream: int) -> None:
     """
-    C_b = P_b Q_b with element strides (device pointers; see cuda/numkern_cuda_kron.hpp).
+    (⊗ M_j) x on the device; the row-major (batch, M) result is at the start of `out` (see multi_axis.hpp).
     """
-def cluster_swap_deltas(D: int, is_float32: bool, n: int, k: int, near: int, dn: int, ds: int, removal: int,
-                        is_medoid: int, w: int, delta: int, stream: int) -> None:
+def kron_apply_along(float32: bool, mat: int, rows: int, cols: int, x: int, a: int, b: int, y: int,
+                     stream: int) -> None:
     """
-    FastPAM1 candidate pass: delta[o, m] = dTD of swapping o into slot m (n x k, float64).
+    Y (a, rows, b) = M (rows, cols) along the middle axis of X (a, cols, b).
     """
-def cluster_build_gain(D: int, is_float32: bool, n: int, dn: int, is_medoid: int, w: int, gain: int,
-                       stream: int) -> None:
+def cluster_pam(D: int, is_float32: bool, n: int, k: int, initial: list[int], w_dev: int, w_host: list[float] | None,
+                max_iter: int, build_only: bool, stream: int) -> tuple:
     """
-    BUILD gains sum_j w_j min(D[i, j] - dn[j], 0) (dn = 0 pointer: row sums).
+    BUILD (unless `initial`) + FastPAM1 SWAP on the n x n device matrix D: (medoids, labels, loss, n_iter, n_swap)
+    with host arrays; w_dev/w_host: the same weights on the device (0) and host (None) or unit.
     """
 def spgemm_row_flops(rows: int, Ap: int, Aj: int, Bp: int, flop: int, stream: int, /) -> None:
     ...

@@ -5,8 +5,102 @@ from __future__ import annotations
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['bq_solve', 'cumulative', 'rule_weights', 'state_space', 'weighted_reduce']
-def bq_solve(x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], kind: typing.SupportsInt | typing.SupportsIndex, p: typing.SupportsInt | typing.SupportsIndex, lengthscale: typing.SupportsFloat | typing.SupportsIndex, a: typing.SupportsFloat | typing.SupportsIndex, b: typing.SupportsFloat | typing.SupportsIndex, Y: typing.Any = None) -> tuple:
+__all__: list[str] = ['Prior', 'Rule', 'bq_solve', 'cumulative', 'rule_weights', 'state_space', 'weighted_reduce']
+class Prior:
+    """
+    Bayesian-quadrature prior: half-integer Matern or Wiener.
+    
+    Members:
+    
+      matern
+    
+      wiener
+    """
+    __members__: typing.ClassVar[dict[str, Prior]]
+    matern: typing.ClassVar[Prior]
+    wiener: typing.ClassVar[Prior]
+    @typing.overload
+    def __eq__(self, other: Prior) -> bool:
+        ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> int:
+        ...
+    def __hash__(self) -> int:
+        ...
+    def __index__(self) -> int:
+        ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __int__(self) -> int:
+        ...
+    @typing.overload
+    def __ne__(self, other: Prior) -> bool:
+        ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __str__(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def value(self) -> int:
+        ...
+class Rule:
+    """
+    Newton-Cotes rule of rule_weights.
+    
+    Members:
+    
+      trapezoid
+    
+      simpson
+    """
+    __members__: typing.ClassVar[dict[str, Rule]]
+    simpson: typing.ClassVar[Rule]
+    trapezoid: typing.ClassVar[Rule]
+    @typing.overload
+    def __eq__(self, other: Rule) -> bool:
+        ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> int:
+        ...
+    def __hash__(self) -> int:
+        ...
+    def __index__(self) -> int:
+        ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __int__(self) -> int:
+        ...
+    @typing.overload
+    def __ne__(self, other: Rule) -> bool:
+        ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __str__(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def value(self) -> int:
+        ...
+def bq_solve(x: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], kind: Prior, p: typing.SupportsInt | typing.SupportsIndex, lengthscale: typing.SupportsFloat | typing.SupportsIndex, a: typing.SupportsFloat | typing.SupportsIndex, b: typing.SupportsFloat | typing.SupportsIndex, Y: typing.Any = None) -> tuple:
     """
     State-space Bayesian quadrature: (weights, variance, sum log S, innovation quadratic forms).
     """
@@ -14,11 +108,11 @@ def cumulative(y: numpy.ndarray[typing.Any, numpy.dtype[typing.Any]], coef: typi
     """
     Cumulative sums of per-interval 3-point stencils along axis.
     """
-def rule_weights(d: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], kind: typing.SupportsInt | typing.SupportsIndex) -> numpy.typing.NDArray[numpy.float64]:
+def rule_weights(d: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], kind: Rule) -> numpy.typing.NDArray[numpy.float64]:
     """
-    Trapezoid (kind 0) or scipy-Simpson (kind 1) weights from the 1-D spacings d.
+    Trapezoid or scipy-Simpson weights (Rule) from the 1-D spacings d.
     """
-def state_space(kind: typing.SupportsInt | typing.SupportsIndex, p: typing.SupportsInt | typing.SupportsIndex, lengthscale: typing.SupportsFloat | typing.SupportsIndex, h: typing.SupportsFloat | typing.SupportsIndex) -> tuple:
+def state_space(kind: Prior, p: typing.SupportsInt | typing.SupportsIndex, lengthscale: typing.SupportsFloat | typing.SupportsIndex, h: typing.SupportsFloat | typing.SupportsIndex) -> tuple:
     """
     Exact discretisation (Phi(h), Q(h), prior covariance) of the integral-augmented state-space model.
     """

@@ -1,12 +1,12 @@
-"""GPU path: the CuPy driver with NumPy reference kernels (runs everywhere) and the real CUDA kernels
-(@pytest.mark.cuda, compared with the CPU)."""
+"""GPU path: its C++ driver (numkern/cluster/offload.hpp) with the passes on the CPU (runs everywhere) and the
+real CUDA kernels (@pytest.mark.cuda, compared with the CPU)."""
 
 import numpy as np
 import pytest
 from scipy.spatial.distance import cdist
 
 from numkern import cluster
-from numkern.cluster import _gpu
+from numkern import _cluster
 
 
 def _problems():
@@ -19,17 +19,30 @@ def _problems():
 @pytest.mark.parametrize("name", ["gauss", "grid"])
 @pytest.mark.parametrize("k", [1, 2, 5])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_driver_with_reference_kernels_equals_cpu_pam(name, k, weighted):
+def test_driver_with_reference_passes_equals_cpu_pam(name, k, weighted):
     D = _problems()[name]
     n = D.shape[0]
-    w = np.random.default_rng(k).integers(1, 4, size=n).astype(float) if weighted else np.ones(n)
-    swap, gain = _gpu.numpy_reference_kernels(D, w)
-    med, labels, loss, n_iter, n_swap = _gpu.pam_driver(np, D, k, None, w, 10**9, swap, gain)
-    ref = cluster.pam(D, k, sample_weight=w if weighted else None)
+    w = np.random.default_rng(k).integers(1, 4, size=n).astype(float) if weighted else None
+    med, labels, loss, n_iter, n_swap = _cluster.pam_offload_reference(D, k, [], w, 10**9, False)
+    ref = cluster.pam(D, k, sample_weight=w)
     assert med.tolist() == ref.medoids.tolist()
     np.testing.assert_array_equal(labels, ref.labels)
     assert loss == pytest.approx(ref.loss, rel=1e-12)
     assert (n_iter, n_swap) == (ref.n_iter, ref.n_swap)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_driver_build_only_and_initial_medoids(dtype):
+    D = _problems()["gauss"].astype(dtype)
+    med, labels, loss, n_iter, n_swap = _cluster.pam_offload_reference(D, 4, [], None, 10**9, True)
+    ref = cluster.build(D, 4)
+    assert med.tolist() == ref.medoids.tolist() and (n_iter, n_swap) == (0, 0)
+    np.testing.assert_array_equal(labels, ref.labels)
+    assert loss == pytest.approx(ref.loss, rel=1e-6)
+    med, labels, loss, n_iter, n_swap = _cluster.pam_offload_reference(D, 3, [0, 1, 2], None, 10**9, False)
+    ref = cluster.fastpam1(D, np.array([0, 1, 2]))
+    assert med.tolist() == ref.medoids.tolist() and (n_iter, n_swap) == (ref.n_iter, ref.n_swap)
+    np.testing.assert_array_equal(labels, ref.labels)
 
 
 def test_cupy_dispatch_is_not_triggered_for_numpy():

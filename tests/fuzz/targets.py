@@ -718,7 +718,7 @@ def _kron_targets():
         [P("factors", "factors", [F1, F2]), P("x", "array", Arr([1.0, 2.0, 0.0, -1.0, 0.5, 3.0])),
          P("n_threads", "n_threads", None), P("method", "choice", "auto", ("auto", "blas", "kernel"))],
         _check_kron_op, aliases=("factor", "factors[0]", "factors[1]", "shape")))
-    add(Target("kron.kron_matmat_numpy", lambda factors, x: K.kron_matmat_numpy(factors, x),
+    add(Target("kron.kron_matmul", lambda factors, x: K.kron_matmul(factors, x),
                [P("factors", "factors", [F1, F2]), P("x", "array", Arr([1.0, 2.0, 0.0, -1.0, 0.5, 3.0]))],
                _check_kron_op))
     add(Target("kron.apply_along", lambda **kw: K.apply_along(**kw),
@@ -832,7 +832,7 @@ def _pde_targets():
         if solver == "valid":
             p = Pd.PDE([(0.0, 1.0)], {(2,): 1.0}, source=lambda x: np.sin(x), boundary=lambda x: 0 * x)
             solver = Pd.GPHMSolver(p, 8, n_components=2)
-        return Pd.plot_solution(solver, n_test=n_test, filename=filename)
+        return Pd.plotting.plot_solution(solver, n_test=n_test, filename=filename)
 
     add(Target("pde.plot_solution", plot,
                [P("solver", "solver", "valid"), P("n_test", "count", 20), P("filename", "none_only", None)], None))

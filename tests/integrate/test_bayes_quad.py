@@ -232,7 +232,7 @@ def test_state_space_discretisation_matches_van_loan():
         E = expm(M)
         Phi_ref = E[n + 1:, n + 1:].T
         Q_ref = Phi_ref @ E[: n + 1, n + 1:]
-        Phi, Q, P0 = _integrate.state_space(0, p, ell, h)
+        Phi, Q, P0 = _integrate.state_space(_integrate.Prior.matern, p, ell, h)
         np.testing.assert_allclose(Phi, Phi_ref, rtol=1e-9, atol=1e-12 * np.abs(Phi_ref).max())
         np.testing.assert_allclose(Q, Q_ref, rtol=1e-6, atol=1e-10 * np.abs(Q_ref).max())
         np.testing.assert_allclose(P0[1:, 1:], Pinf * q, rtol=1e-9, atol=1e-9 * np.abs(Pinf * q).max())

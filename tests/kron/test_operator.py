@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.sparse.linalg import cg
 
-from numkern.kron import KroneckerEigh, KroneckerOperator, apply_along, kron_matmat_numpy
+from numkern.kron import KroneckerEigh, KroneckerOperator, apply_along, kron_matmul
 from numkern.kron.kernels import SpectralMixture
 
 METHODS = ["blas", "blocked", "numpy"]
@@ -86,11 +86,11 @@ def test_float32_and_tensor_apply():
     np.testing.assert_allclose(op @ z, dense_kron(f32) @ z, rtol=1e-5, atol=1e-5)
 
 
-def test_kron_matmat_numpy_reference():
+def test_kron_matmul_reference():
     rng = np.random.default_rng(2)
     factors = [rng.standard_normal((3, 4)), rng.standard_normal((5, 2))]
     X = rng.standard_normal((8, 3))
-    np.testing.assert_allclose(kron_matmat_numpy(factors, X), dense_kron(factors) @ X, atol=1e-14)
+    np.testing.assert_allclose(kron_matmul(factors, X), dense_kron(factors) @ X, atol=1e-14)
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -337,3 +337,14 @@ def test_cholesky_logdet_gradient_vs_finite_differences():
         assert math.isclose(grad[p], fd, rel_tol=1e-7, abs_tol=1e-7)
     with pytest.raises(ValueError, match="dfactors"):
         KroneckerOperator(f1, f2).cholesky().logdet_gradient(0, dks)
+
+
+def test_kron_matmat_numpy_is_a_deprecated_alias_of_kron_matmul():
+    import numkern.kron as K
+
+    factors = [np.array([[1.0, 2.0], [3.0, 4.0]]), np.eye(2)]
+    with pytest.warns(DeprecationWarning, match="kron_matmul"):
+        old = K.kron_matmat_numpy(factors, np.arange(4.0))
+    np.testing.assert_array_equal(old, K.kron_matmul(factors, np.arange(4.0)))
+    assert old.tolist() == [4.0, 7.0, 8.0, 15.0]
+    assert "kron_matmat_numpy" not in K.__all__

@@ -4,12 +4,14 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "../interrupt.hpp"
 #include "cuda_module.hpp"
 #include "numkern_cuda.hpp"
 
 namespace py = pybind11;
 
 PYBIND11_MODULE(_cuda, m) {
+  numkern::bindings::install_interrupt_hook();  // Ctrl-C stops the host-side GPU drivers between passes
   m.doc() = "numkern CUDA kernels (device pointers in, device pointers out)";
   m.attr("version") = NUMKERN_VERSION;
   m.attr("architectures") = NUMKERN_CUDA_ARCHITECTURES;  // CMAKE_CUDA_ARCHITECTURES, comma-separated

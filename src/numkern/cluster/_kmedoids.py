@@ -224,7 +224,7 @@ def _run(algorithm, X, medoids, *, metric, init, default_init, max_iter, random_
     if is_cupy_array(X):
         if metric != "precomputed":
             raise ValueError("CuPy input needs metric='precomputed' (a square dissimilarity matrix on the GPU)")
-        from ._gpu import run_cupy
+        from ._cuda import run_cupy
 
         med, labels, loss, n_iter, n_swap = run_cupy(algorithm, X, medoids, init, max_iter, sample_weight)
         return KMedoidsResult(loss, labels, med, n_iter, n_swap)

@@ -262,8 +262,11 @@ class BQRule:
         return _reduce(y, self.weights, axis, dtype, n_threads)
 
 
+_PRIORS = (_integrate.Prior.matern, _integrate.Prior.wiener)  # by the kind of _parse_kernel
+
+
 def _solve(x, kind, p, ell, a, b, Y=None):
-    return _integrate.bq_solve(x, kind, p, ell if kind == 0 else 1.0, a, b, Y)
+    return _integrate.bq_solve(x, _PRIORS[kind], p, ell if kind == 0 else 1.0, a, b, Y)
 
 
 def bq_weights(x, kernel="matern52", lengthscale=None, *, scale=1.0, bounds=None) -> BQRule:

@@ -24,7 +24,7 @@ def _weight_dtype(d: np.ndarray) -> np.dtype:
 def trapezoid_weights(d: np.ndarray) -> np.ndarray:
     """w with sum_n w_n y_n = sum_i d_i (y_i + y_{i+1}) / 2."""
     if d.ndim == 1 and d.dtype.kind != "c":
-        return _integrate.rule_weights(d, 0)
+        return _integrate.rule_weights(d, _integrate.Rule.trapezoid)
     shape = d.shape[:-1] + (d.shape[-1] + 1,)
     w = np.zeros(shape, dtype=_weight_dtype(d))
     w[..., :-1] += d / 2.0
@@ -72,7 +72,7 @@ def simpson_weights(d: np.ndarray) -> np.ndarray:
         e = math.frexp(big)[1]
         return _ldexp(simpson_weights(_ldexp(d, -e)), e)
     if d.ndim == 1 and d.dtype.kind != "c":
-        return _integrate.rule_weights(d, 1)  # same arithmetic, in C++ (long axes)
+        return _integrate.rule_weights(d, _integrate.Rule.simpson)  # same arithmetic, in C++ (long axes)
     w = np.zeros(d.shape[:-1] + (n,), dtype=_weight_dtype(d))
     if n < 2:
         return w

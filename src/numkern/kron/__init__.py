@@ -19,7 +19,8 @@ from ._operator import (
     KroneckerEigh,
     KroneckerOperator,
     apply_along,
-    kron_matmat_numpy,
+    kron_matmat_numpy,  # deprecated alias of kron_matmul
+    kron_matmul,
 )
 
 __all__ = [
@@ -27,7 +28,7 @@ __all__ = [
     "KroneckerCholesky",
     "KroneckerEigh",
     "apply_along",
-    "kron_matmat_numpy",
+    "kron_matmul",
     "GridGP",
     "kernels",
 ]

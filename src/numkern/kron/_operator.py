@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import os
+import warnings
 
 import numpy as np
 
@@ -20,10 +21,11 @@ __all__ = [
     "KroneckerCholesky",
     "KroneckerEigh",
     "apply_along",
-    "kron_matmat_numpy",
+    "kron_matmul",
 ]
 
 _METHODS = ("auto", "blas", "blocked", "numpy")
+_ENGINES = {"blas": _kron.Engine.blas, "blocked": _kron.Engine.blocked}
 
 
 def _register_blas():
@@ -106,8 +108,11 @@ def _split_complex(fn, mat):
     return fn(mat)
 
 
-def kron_matmat_numpy(factors, x):
-    """Reference ``(⊗ factors) @ x`` with numpy only (the same rotation algorithm, numpy's ``matmul``).
+def kron_matmul(factors, x):
+    """``(⊗ factors) @ x`` without forming the Kronecker product, in NumPy only.
+
+    The rotation algorithm of :class:`KroneckerOperator` (one ``matmul`` per factor), which is its
+    ``method="numpy"``; the reference the C++ engines are tested against.
 
     Parameters
     ----------
@@ -121,9 +126,9 @@ def kron_matmat_numpy(factors, x):
     Examples
     --------
     >>> import numpy as np
-    >>> from numkern.kron import kron_matmat_numpy
+    >>> from numkern.kron import kron_matmul
     >>> a, b = np.eye(2), np.array([[1.0, 2.0], [3.0, 4.0]])
-    >>> kron_matmat_numpy([a, b], np.ones(4)).tolist()
+    >>> kron_matmul([a, b], np.ones(4)).tolist()
     [3.0, 7.0, 3.0, 7.0]
     """
     factors = _sequence_of_arrays(factors)
@@ -148,6 +153,13 @@ def kron_matmat_numpy(factors, x):
         cur = (cur.reshape(n, -1).T @ f.T).reshape(-1)  # (rest, m): axis rotated to the back
     out = cur.reshape(batch, -1)
     return out[0] if vec else out.T
+
+
+def kron_matmat_numpy(factors, x):
+    """Deprecated alias of :func:`kron_matmul` (the old name said how, not what)."""
+    warnings.warn("numkern.kron.kron_matmat_numpy is deprecated; use numkern.kron.kron_matmul",
+                  DeprecationWarning, stacklevel=2)
+    return kron_matmul(factors, x)
 
 
 def apply_along(axis, M, X, *, n_threads=None, method="auto"):
@@ -188,7 +200,7 @@ def apply_along(axis, M, X, *, n_threads=None, method="auto"):
     if n_threads is None and method == "blas":
         nt = 1  # as in KroneckerOperator: BLAS's own threading
     if is_cupy_array(X):
-        from ._cuda_path import apply_along_cupy
+        from ._cuda import apply_along_cupy
 
         if X.ndim == 0 or not -X.ndim <= axis < X.ndim:
             raise ValueError(f"axis {axis!r} is out of range for X with {X.ndim} dimensions")
@@ -221,7 +233,7 @@ def apply_along(axis, M, X, *, n_threads=None, method="auto"):
     if method == "numpy":
         return np.moveaxis(np.tensordot(M.astype(dtype), X.astype(dtype), axes=(1, axis)), 0, axis)
     x3 = np.ascontiguousarray(X, dtype=dtype).reshape(a, X.shape[axis], b)
-    y3 = _kron.apply_along(np.ascontiguousarray(M, dtype=dtype), x3, nt, method == "blas")
+    y3 = _kron.apply_along(np.ascontiguousarray(M, dtype=dtype), x3, nt, _ENGINES[method])
     return y3.reshape(out_shape)
 
 
@@ -359,16 +371,16 @@ class KroneckerOperator(LinearOperator):
             dtype = np.dtype(np.float64)
         factors = self.factors if dtype == self.dtype else tuple(f.astype(dtype) for f in self.factors)
         if self.method == "numpy":
-            return kron_matmat_numpy(factors, np.asarray(X, dtype=dtype))
+            return kron_matmul(factors, np.asarray(X, dtype=dtype))
         Xc = np.ascontiguousarray(X, dtype=dtype)
-        out = _kron.kron_matmat(list(factors), Xc, self._nt, self.method == "blas")
+        out = _kron.kron_matmat(list(factors), Xc, self._nt, _ENGINES[self.method])
         return out.T  # (B, M) row-major is (M, B) column-major: no copy
 
     # CuPy input: GPU products (numkern's CUDA launcher, one launch per axis), CuPy output.
     def _product_cupy(self, X):
         import cupy as cp
 
-        from ._cuda_path import kron_matmat_cupy
+        from ._cuda import kron_matmat_cupy
 
         if X.dtype not in (np.float32, np.float64):
             raise TypeError(f"CuPy input must be float32 or float64, got {X.dtype}")

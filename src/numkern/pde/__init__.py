@@ -7,6 +7,16 @@ L-BFGS-B outer loop over the kernel parameters.
 
 from ._pde import PDE
 from ._solver import FitResult, GPHMSolver
-from ._plot import plot_solution
+from . import plotting
 
-__all__ = ["PDE", "GPHMSolver", "FitResult", "plot_solution"]
+__all__ = ["PDE", "GPHMSolver", "FitResult", "plotting"]
+
+
+def __getattr__(name):
+    if name == "plot_solution":  # deprecated alias: figures live in numkern.pde.plotting
+        import warnings
+
+        warnings.warn("numkern.pde.plot_solution is deprecated; use numkern.pde.plotting.plot_solution",
+                      DeprecationWarning, stacklevel=2)
+        return plotting.plot_solution
+    raise AttributeError(f"module 'numkern.pde' has no attribute {name!r}")

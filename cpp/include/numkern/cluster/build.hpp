@@ -41,6 +41,30 @@ double build_gain_dispatch(const T* row, const double* dn, const double* w, inde
   return w ? build_gain<true, First>(row, dn, w, n) : build_gain<false, First>(row, dn, w, n);
 }
 
+// The BUILD choice from the gains of every object (ignored for medoids): the lowest index among the gains within
+// the tie tolerance of the best (relative to the current TD = sum_j w_j dn(j), or to the best row sum in the
+// first step). Also the choice of the GPU driver (offload.hpp).
+inline index_t build_pick(const double* gain, const char* is_medoid, const double* dn, const double* w, index_t n,
+                          bool first) {
+  double best = kInf, td = 0.0;
+  for (index_t i = 0; i < n; ++i)
+    if (!is_medoid[i]) best = std::min(best, gain[i]);
+  if (first) td = std::fabs(best);
+  else
+    for (index_t j = 0; j < n; ++j) td += (w ? w[j] : 1.0) * dn[j];
+  index_t pick = -1;
+  for (index_t i = 0; i < n && pick < 0; ++i)
+    if (!is_medoid[i] && gain[i] <= best + tie_tolerance(td)) pick = i;
+  // Non-finite gains or TD (sums beyond DBL_MAX; the Python layer rescales so that this cannot happen)
+  // leave no candidate inside the tie window: fall back to a best gain, else the lowest non-medoid, so the
+  // pick is always a valid, new object.
+  for (index_t i = 0; i < n && pick < 0; ++i)
+    if (!is_medoid[i] && gain[i] == best) pick = i;
+  for (index_t i = 0; i < n && pick < 0; ++i)
+    if (!is_medoid[i]) pick = i;
+  return pick;
+}
+
 // BUILD on the first k slots. Returns the medoids in the order they were chosen.
 template <class Dis>
 std::vector<index_t> build(const Dis& dis, index_t k, const double* w, int n_threads) {
@@ -66,24 +90,7 @@ std::vector<index_t> build(const Dis& dis, index_t k, const double* w, int n_thr
       }
     }
     if (cancel.was_requested()) break;  // the entry point throws; the partial set is never used
-    // Lowest index among the gains within the tie tolerance of the best (relative to the current TD, or to
-    // the best row sum in the first step).
-    double best = kInf, td = 0.0;
-    for (index_t i = 0; i < n; ++i)
-      if (!is_medoid[i]) best = std::min(best, gain[i]);
-    if (first) td = std::fabs(best);
-    else
-      for (index_t j = 0; j < n; ++j) td += (w ? w[j] : 1.0) * dn[j];
-    index_t pick = -1;
-    for (index_t i = 0; i < n && pick < 0; ++i)
-      if (!is_medoid[i] && gain[i] <= best + tie_tolerance(td)) pick = i;
-    // Non-finite gains or TD (sums beyond DBL_MAX; the Python layer rescales so that this cannot happen)
-    // leave no candidate inside the tie window: fall back to a best gain, else the lowest non-medoid, so the
-    // pick is always a valid, new object.
-    for (index_t i = 0; i < n && pick < 0; ++i)
-      if (!is_medoid[i] && gain[i] == best) pick = i;
-    for (index_t i = 0; i < n && pick < 0; ++i)
-      if (!is_medoid[i]) pick = i;
+    const index_t pick = build_pick(gain.data(), is_medoid.data(), dn.data(), w, n, first);
     medoids.push_back(pick);
     is_medoid[pick] = 1;
     gain[pick] = kInf;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "numkern/cluster/common.hpp"
+#include "numkern/cluster/swap_term.hpp"
 
 namespace numkern::cluster {
 
@@ -62,15 +63,7 @@ template <class Dis>
 void recompute_nearest(const Dis& dis, NearestCache& c, index_t j) {
   double d1 = kInf, d2 = kInf;
   std::int32_t s1 = -1, s2 = -1;
-  for (index_t s = 0; s < c.k; ++s) {
-    const double d = dis(c.medoids[s], j);
-    // The first slots are taken unconditionally, so near/sec are valid slots even for infinite or NaN d.
-    if (s1 < 0 || d < d1) {
-      d2 = d1; s2 = s1; d1 = d; s1 = static_cast<std::int32_t>(s);
-    } else if (s2 < 0 || d < d2) {
-      d2 = d; s2 = static_cast<std::int32_t>(s);
-    }
-  }
+  for (index_t s = 0; s < c.k; ++s) offer_medoid(dis(c.medoids[s], j), static_cast<std::int32_t>(s), s1, d1, s2, d2);
   c.near[j] = s1; c.dn[j] = d1; c.sec[j] = s2; c.ds[j] = d2;
 }
 
@@ -94,15 +87,7 @@ void init_cache(const Dis& dis, const std::vector<index_t>& medoids, const doubl
     const T* row = row_parallel(dis, medoids[s], buffer.data(), n_threads);
     const std::int32_t slot = static_cast<std::int32_t>(s);
     // O(n) per slot: serial (a parallel region per slot costs more than it saves on a busy machine).
-    for (index_t j = 0; j < n; ++j) {
-      const double d = static_cast<double>(row[j]);
-      // As in recompute_nearest: the first slots always fill near/sec (valid slots whatever d is).
-      if (c.near[j] < 0 || d < c.dn[j]) {
-        c.ds[j] = c.dn[j]; c.sec[j] = c.near[j]; c.dn[j] = d; c.near[j] = slot;
-      } else if (c.sec[j] < 0 || d < c.ds[j]) {
-        c.ds[j] = d; c.sec[j] = slot;
-      }
-    }
+    for (index_t j = 0; j < n; ++j) offer_medoid(static_cast<double>(row[j]), slot, c.near[j], c.dn[j], c.sec[j], c.ds[j]);
   }
   refresh_removal_and_loss(c, w);
 }
@@ -116,24 +101,14 @@ void candidate_deltas_impl(const T* row, const NearestCache& c, const double* w,
   const std::int32_t* near = c.near.data();
   if (k == 1) {
     double s = 0.0;
-    for (index_t j = 0; j < n; ++j) s += weight_of<Weighted>(w, j) * (static_cast<double>(row[j]) - dn[j]);
+    for (index_t j = 0; j < n; ++j) s += single_medoid_term<Weighted>(static_cast<double>(row[j]), dn[j], w, j);
     delta[0] = s;
     return;
   }
   for (index_t m = 0; m < k; ++m) delta[m] = c.removal[m];
   double shared = 0.0;
-  for (index_t j = 0; j < n; ++j) {
-    const double d = static_cast<double>(row[j]);
-    if (d < ds[j]) {
-      const double wj = weight_of<Weighted>(w, j);
-      if (d < dn[j]) {
-        shared += wj * (d - dn[j]);
-        delta[near[j]] += wj * (dn[j] - ds[j]);
-      } else {
-        delta[near[j]] += wj * (d - ds[j]);
-      }
-    }
-  }
+  for (index_t j = 0; j < n; ++j)
+    add_swap_term<Weighted>(static_cast<double>(row[j]), dn[j], ds[j], w, j, shared, delta[near[j]]);
   for (index_t m = 0; m < k; ++m) delta[m] += shared;
 }
 
@@ -191,6 +166,26 @@ void apply_swap(const Dis& dis, NearestCache& c, index_t o, index_t m, const typ
   refresh_removal_and_loss(c, w);
 }
 
+// The FastPAM1 choice from every candidate's dTD row (all_delta, n x k) and its minimum (cand_delta, +inf for
+// medoids): the minimum over all pairs, then the lowest candidate within `tie` of it and its lowest such slot.
+// Also the choice of the GPU driver (offload.hpp).
+inline SwapChoice choose_swap(const double* cand_delta, const double* all_delta, index_t n, index_t k, double tie) {
+  SwapChoice best;
+  double global = kInf;
+  for (index_t o = 0; o < n; ++o) global = std::min(global, cand_delta[o]);
+  if (!(global < kInf)) return best;
+  for (index_t o = 0; o < n && best.candidate < 0; ++o) {
+    if (!(cand_delta[o] <= global + tie)) continue;
+    const double* delta = all_delta + o * k;
+    for (index_t m = 0; m < k; ++m)
+      if (delta[m] <= global + tie) {
+        best = SwapChoice{delta[m], o, m};
+        break;
+      }
+  }
+  return best;
+}
+
 // Best swap over all (non-medoid candidate, slot) pairs: the FastPAM1 step. Candidates are split across
 // threads, each writing only its own entries of per-candidate arrays; the choice is then made serially
 // (minimum over candidates, then the lowest candidate within the tie tolerance of it), so it does not depend
@@ -216,21 +211,8 @@ SwapChoice best_swap(const Dis& dis, const NearestCache& c, const double* w, int
       cand_delta[o] = lowest;
     }
   }
-  SwapChoice best;
-  if (cancel.was_requested()) return best;  // "no improving swap": the loop ends, the entry point throws
-  double global = kInf;
-  for (index_t o = 0; o < n; ++o) global = std::min(global, cand_delta[o]);
-  if (!(global < kInf)) return best;
-  for (index_t o = 0; o < n && best.candidate < 0; ++o) {
-    if (!(cand_delta[o] <= global + tie)) continue;
-    const double* delta = all_delta.data() + o * k;
-    for (index_t m = 0; m < k; ++m)
-      if (delta[m] <= global + tie) {
-        best = SwapChoice{delta[m], o, m};
-        break;
-      }
-  }
-  return best;
+  if (cancel.was_requested()) return SwapChoice{};  // "no improving swap": the loop ends, the entry point throws
+  return choose_swap(cand_delta.data(), all_delta.data(), n, k, tie);
 }
 
 // Labels from the cache with the lowest-slot tie rule (the cache may hold a higher slot after swaps).

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "numkern/config.hpp"
+#include "numkern/interrupt.hpp"
 
 namespace numkern {
 namespace integrate {
@@ -104,12 +105,14 @@ inline const GaussLegendre12& gauss_legendre12() {
   return rule;
 }
 
+// The prior: a half-integer Matern kernel nu = p + 1/2 (lengthscale > 0) or the Wiener kernel.
+enum class Prior : int { matern = 0, wiener = 1 };
+
 // Exact discretisation of the augmented (integral + state) system of one kernel.
 class StateSpaceKernel {
  public:
-  // kind: 0 = Matern nu = p + 1/2 (lengthscale > 0), 1 = Wiener.
-  StateSpaceKernel(int kind, int p, Real lengthscale) : kind_(kind), p_(p) {
-    if (kind_ == 1) {
+  StateSpaceKernel(Prior kind, int p, Real lengthscale) : kind_(kind), p_(p) {
+    if (kind_ == Prior::wiener) {
       dim_ = 2;
       q_ = 1.0;
       return;
@@ -173,7 +176,7 @@ class StateSpaceKernel {
   // Prior covariance of z(a) = (I = 0, s(a)).
   void initial_cov(Real* P) const {
     std::fill(P, P + dim_ * dim_, 0.0);
-    if (kind_ == 1) {
+    if (kind_ == Prior::wiener) {
       P[1 * dim_ + 1] = 1.0;
       return;
     }
@@ -184,7 +187,7 @@ class StateSpaceKernel {
 
   // Impulse response u(s) = Phi(s) e_last of the augmented system.
   void impulse(Real s, Real* u) const {
-    if (kind_ == 1) {
+    if (kind_ == Prior::wiener) {
       u[0] = s;
       u[1] = 1.0;
       return;
@@ -205,7 +208,7 @@ class StateSpaceKernel {
   // Transition matrix Phi(h) (row-major dim x dim).
   void transition(Real h, Real* Phi) const {
     std::fill(Phi, Phi + dim_ * dim_, 0.0);
-    if (kind_ == 1) {
+    if (kind_ == Prior::wiener) {
       Phi[0] = 1.0;
       Phi[1] = h;
       Phi[3] = 1.0;
@@ -244,7 +247,7 @@ class StateSpaceKernel {
   void noise(Real h, Real* Q) const {
     const int D = dim_;
     std::fill(Q, Q + D * D, 0.0);
-    if (kind_ == 1) {
+    if (kind_ == Prior::wiener) {
       Q[0] = h * h * h / 3.0;
       Q[1] = Q[2] = h * h / 2.0;
       Q[3] = h;
@@ -279,7 +282,7 @@ class StateSpaceKernel {
   }
 
  private:
-  int kind_;
+  Prior kind_;
   int p_;
   int dim_ = 0;
   Real c_ = 0.0;
@@ -316,7 +319,7 @@ struct BQFilter {
   std::vector<Real> innov_var;  // N
   std::vector<Real> phi;        // (N + 1) x D x D: Phi into point k (k < N), and to b (k = N)
   Real variance = 0.0;          // Var[I(b) | y] for sigma^2 = 1
-  Status status = Status::ok;
+  bool ok = true;               // false: a prior variance S_k <= 0 (nodes too close or not increasing)
 };
 
 // Forward covariance pass over nodes x[0..N) (strictly increasing, a <= x[0], x[N-1] <= b).
@@ -332,7 +335,9 @@ inline BQFilter bq_filter(const StateSpaceKernel& ker, const double* x, std::int
   ker.initial_cov(P);
   Real prev_h = -1.0;
   Real t_prev = a;
+  Cancellation& cancel = current_cancellation();
   for (std::int64_t k = 0; k <= N; ++k) {
+    if (k % 1024 == 0 && cancel.requested()) return out;  // outputs unspecified: the entry point throws
     const Real t = k < N ? x[k] : b;
     const Real h = t - t_prev;
     Real* Phi = out.phi.data() + k * D * D;
@@ -351,7 +356,7 @@ inline BQFilter bq_filter(const StateSpaceKernel& ker, const double* x, std::int
     if (k == N) break;
     const Real S = P[1 * D + 1];
     if (!(S > 0.0)) {
-      out.status = Status::invalid_argument;
+      out.ok = false;
       return out;
     }
     out.innov_var[k] = S;
@@ -375,11 +380,13 @@ inline BQFilter bq_filter(const StateSpaceKernel& ker, const double* x, std::int
 
 // BQ weights from the adjoint recursion.
 inline void bq_weights_from_filter(const BQFilter& F, double* w) {
+  Cancellation& cancel = current_cancellation();
   const int D = F.D;
   Real lam[kMaxState], tmp[kMaxState];
   const Real* PhiEnd = F.phi.data() + F.N * D * D;
   for (int j = 0; j < D; ++j) lam[j] = PhiEnd[0 * D + j];  // Phi_end^T e_I
   for (std::int64_t k = F.N - 1; k >= 0; --k) {
+    if (k % 1024 == 0 && cancel.requested()) return;
     const Real* K = F.gain.data() + k * D;
     Real wk = 0.0;
     for (int i = 0; i < D; ++i) wk += lam[i] * K[i];
@@ -413,6 +420,29 @@ inline double bq_innovation_quad(const BQFilter& F, const double* y, std::int64_
     for (int i = 0; i < D; ++i) m[i] = mp[i] + K[i] * v;
   }
   return quad;
+}
+
+// Everything a BQ fit needs from one filter pass over nodes x[0..N) of [a, b]: weights w (N), the posterior
+// variance and sum_k log S_k (sigma^2 = 1), and for each of the R rows of Y (R x N, C order; may be null when
+// R = 0) the innovation quadratic form quad[r] = sum_k v_k^2 / S_k (rows in parallel when R N is large).
+// Returns false when a prior variance S_k is not positive (nodes too close together for the lengthscale, or
+// not strictly increasing). Entry point: throws numkern::Interrupted when the host asked to stop.
+inline bool bq_solve(const StateSpaceKernel& ker, const double* x, std::int64_t N, double a, double b,
+                     const double* Y, std::int64_t R, double* w, double& variance, double& logdet, double* quad) {
+  CancellationScope scope;
+  Cancellation& cancel = scope.cancellation();
+  const BQFilter F = bq_filter(ker, x, N, a, b);
+  scope.throw_if_requested();
+  if (!F.ok) return false;
+  bq_weights_from_filter(F, w);
+  variance = static_cast<double>(F.variance);
+  logdet = 0.0;
+  for (std::int64_t k = 0; k < N; ++k) logdet += static_cast<double>(std::log(F.innov_var[k]));
+#pragma omp parallel for schedule(static) if (R * N > 100000)
+  for (std::int64_t r = 0; r < R; ++r)
+    if (!cancel.requested()) quad[r] = bq_innovation_quad(F, Y + r * N, 1);
+  scope.throw_if_requested();
+  return true;
 }
 
 }  // namespace integrate

@@ -330,5 +330,13 @@ inline void simpson_weights(const double* d, std::int64_t n, double* w) {
   }
 }
 
+// The 1-D weights of a rule from the n - 1 spacings d.
+enum class Rule : int { trapezoid = 0, simpson = 1 };
+
+inline void rule_weights(Rule rule, const double* d, std::int64_t n, double* w) {
+  if (rule == Rule::trapezoid) trapezoid_weights(d, n, w);
+  else simpson_weights(d, n, w);
+}
+
 }  // namespace integrate
 }  // namespace numkern
