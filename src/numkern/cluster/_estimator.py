@@ -13,7 +13,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data  # noqa: E40
 
 from numkern._validation import check_integer  # noqa: E402
 
-from ._kmedoids import _ALGORITHMS, _callable_matrix, run, scale_together  # noqa: E402
+from ._kmedoids import _ALGORITHMS, run, scale_together  # noqa: E402
+from ._metrics import pairwise_dissimilarity  # noqa: E402
 from ._validation import METRICS, check_init, check_weights  # noqa: E402
 
 _METHODS = sorted(set(_ALGORITHMS) - {"build", "lab"})
@@ -179,8 +180,6 @@ class KMedoids(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, 
         if callable(self.metric):
             return np.array([[float(self.metric(x, c)) for c in centers] for x in X], dtype=np.float64).reshape(
                 X.shape[0], centers.shape[0])
-        from . import pairwise_dissimilarity
-
         if scaled and self.metric in METRICS:
             X, centers = scale_together(X, centers, METRICS[self.metric])
         return pairwise_dissimilarity(X, centers, metric=self.metric, n_threads=self.n_threads)

@@ -11,6 +11,7 @@ from .. import _cluster
 from .._validation import check_allocation, check_integer, check_verbose, seed_from, warn_not_converged
 from .._backend import is_cupy_array
 from . import _validation as v
+from ._metrics import callable_matrix
 
 _ALGORITHMS = {
     "pam": 0, "fastpam1": 1, "fastpam2": 2, "fasterpam": 3, "alternating": 4, "build": 5, "lab": 6,
@@ -47,16 +48,6 @@ class KMedoidsResult:
     medoids: np.ndarray
     n_iter: int
     n_swap: int
-
-
-def _callable_matrix(X: np.ndarray, metric) -> np.ndarray:
-    """Dense matrix of a Python metric callable (assumed symmetric; n (n - 1) / 2 calls)."""
-    n = X.shape[0]
-    D = np.zeros((n, n), dtype=np.float64)
-    for i in range(n):
-        for j in range(i + 1, n):
-            D[i, j] = D[j, i] = float(metric(X[i], X[j]))
-    return D
 
 
 _LARGE_N_ALTERNATIVES = ("use fasterpam (on raw data it computes the distances on the fly when the n x n matrix "
@@ -136,7 +127,7 @@ def _prepare(algorithm: str, X, metric, n_threads: int):
     n = A.shape[0]
     if callable(code):
         _matrix_bytes(n, 8, "X: a callable metric turns the raw data")
-        return _matrix_result(v.check_matrix(_callable_matrix(A, code), n_threads))
+        return _matrix_result(v.check_matrix(callable_matrix(A, code), n_threads))
     A, largest, loss_exponent = _scale_points(A, code)
     if algorithm in _NEEDS_MATRIX or (algorithm == "fasterpam" and n * n * A.itemsize <= FASTERPAM_MATRIX_BYTES):
         _matrix_bytes(n, A.itemsize, f"X: {algorithm} turns the raw data")
