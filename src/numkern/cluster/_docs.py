@@ -11,7 +11,10 @@ medoid indices, and returns a :class:`KMedoidsResult`.
 
 Conventions (Schubert & Rousseeuw, "Fast and eager k-medoids clustering", Information Systems 101 (2021)):
 
-* The loss is TD = sum_j w_j d(j, nearest medoid); ``labels`` are 0..k-1 in medoid slot order.
+* The loss is TD = sum_j w_j d(j, nearest medoid); ``labels`` are 0..k-1 in medoid slot order. The silhouette
+  optimisers (fastmsc, fastermsc, pammedsil, pamsil, dynmsc; Lenssen & Schubert 2024) report the average
+  medoid silhouette (pamsil: the silhouette) as their loss instead, higher being better.
+* A 1-D ``diss`` is scipy's condensed form (``pdist`` output, length n (n - 1) / 2), expanded once.
 * A matrix entry ``diss[m, j]`` is the dissimilarity charged to object ``j`` when ``m`` is its medoid (row =
   medoid). Symmetric matrices are the normal case; asymmetric ones are accepted with that meaning.
   Entries must be finite and non-negative (NaN, inf and negative values raise ValueError); any diagonal is
@@ -47,13 +50,18 @@ _COMMON = """
     Parameters
     ----------
     X : array_like
-        Square dissimilarity matrix (n x n) when ``metric="precomputed"``, else data (n_samples x
-        n_features). float32 and float64 are used as given.
+        Square dissimilarity matrix (n x n) or scipy's condensed vector (``pdist`` output, length
+        n (n - 1) / 2) when ``metric="precomputed"``, else data (n_samples x n_features). float32 and float64
+        are used as given.
     medoids : int or array_like of int
-        The number of clusters k (1 <= k <= n) or the initial medoid indices (then ``init`` must be None).
+        The number of clusters k ({k_range}) or the initial medoid indices (then ``init`` must be None).
     metric : str or callable, default "precomputed"
-        "precomputed", "euclidean", "sqeuclidean", "manhattan", "cosine" (computed in C++ in double
-        precision) or a callable ``metric(x, y) -> float`` (evaluated in Python for all pairs).{metric_note}
+        "precomputed", a name of :func:`pairwise_dissimilarity` ("euclidean"/"l2", "sqeuclidean",
+        "manhattan"/"cityblock"/"l1", "cosine", "chebyshev", "minkowski", "hamming", "jaccard", "canberra";
+        computed in C++ in double precision) or a callable ``metric(x, y) -> float`` (assumed symmetric,
+        evaluated by ``scipy.spatial.distance.cdist`` on blocks of rows).{metric_note}
+    p : float, default 2
+        Exponent of ``metric="minkowski"`` (> 0).
 {init}    max_iter : int or None, default None
         Limit on the iterations (see ``n_iter`` of the result); None runs to convergence.
     random_state : None, int, numpy.random.SeedSequence, Generator or RandomState, default None
@@ -100,7 +108,69 @@ def doc(summary: str, default_init: str | None = "build", metric_note: str = "",
     init = _INIT.format(default=default_init) if default_init else ""
 
     def decorate(func: F) -> F:
-        func.__doc__ = summary + _COMMON.format(metric_note=metric_note, init=init, extra=extra) + example
+        func.__doc__ = summary + _COMMON.format(metric_note=metric_note, init=init, extra=extra,
+                                                k_range="1 <= k <= n") + example
+        return func
+
+    return decorate
+
+
+# The silhouette optimisers share the first parameters of _COMMON, then their own returns and notes.
+_MSC_TAIL = """    max_iter : int or None, default None
+        Limit on the swap iterations (FasterMSC, DynMSC: passes over the data, per k); None runs to convergence.
+    random_state : None, int, numpy.random.SeedSequence, Generator or RandomState, default None
+        Seed of the random initialisation (see :ref:`random-state`); results do not depend on ``n_threads``.
+    n_threads : int or None, default None
+        OpenMP threads; None uses OpenMP's default (``OMP_NUM_THREADS``).
+    verbose : int or bool, default 0
+        >= 1 prints one summary line when the run ends.
+
+    Returns
+    -------
+    {returns}
+
+    Raises
+    ------
+    ValueError
+        k outside 2..n-1 (the medoid silhouette needs a second medoid and a non-medoid), ``sample_weight``-free
+        methods given weights, bad input as for :func:`pam`, naming the argument.
+
+    Notes
+    -----
+    Loss, ties and acceptance as in the ``kmedoids`` package (the same medoids from the same start, up to
+    rounding-level ties): the result's ``loss`` is the average medoid silhouette AMS = mean of 1 - d1/d2
+    (:func:`medoid_silhouette`){loss_note}; higher is better. Internally sum_j d1(j)/d2(j) = n (1 - AMS) is
+    minimised: a swap is accepted when it lowers that sum by more than 1e-12 of it, ties (within 1e-12) go to
+    the lowest candidate, then the lowest slot, as for PAM. Labels are the nearest medoid's slot.
+{references}"""
+
+MSC_REFERENCES = """
+    References
+    ----------
+    L. Lenssen, E. Schubert, "Medoid silhouette clustering with automatic cluster number selection",
+    Information Systems 120 (2024) 102290, arXiv:2309.03751. L. Lenssen, E. Schubert, "Clustering by direct
+    optimization of the medoid silhouette", SISAP 2022, LNCS 13590, 190-204.
+"""
+
+PAMSIL_REFERENCES = """
+    References
+    ----------
+    M. Van der Laan, K. Pollard, J. Bryan, "A new partitioning around medoids algorithm", J. Stat. Comput. Simul.
+    73 (2003) 575-584. L. Lenssen, E. Schubert, "Clustering by direct optimization of the medoid silhouette",
+    SISAP 2022.
+"""
+
+
+def msc_doc(summary: str, default_init: str, example: str, *, returns: str = "KMedoidsResult\n        ``loss`` "
+            "(the average medoid silhouette), ``labels``, ``medoids``, ``n_iter``, ``n_swap``.",
+            loss_note: str = "", extra: str = "", references: str = MSC_REFERENCES) -> Callable[[F], F]:
+    """Docstring of a silhouette optimiser: _COMMON's data/medoids/metric/p/init, then _MSC_TAIL."""
+    head = _COMMON.split("    max_iter :")[0].format(metric_note="", init=_INIT.format(default=default_init),
+                                                        extra="", k_range="2 <= k <= n - 1")
+    tail = _MSC_TAIL.format(returns=returns, loss_note=loss_note, references=references)
+
+    def decorate(func: F) -> F:
+        func.__doc__ = summary + head + extra + tail + example
         return func
 
     return decorate
