@@ -84,7 +84,8 @@ py::tuple msc(int algorithm, const carray<T>& data, int metric, double p, index_
   return py::make_tuple(to_numpy(r.medoids), to_numpy(r.labels), r.loss, r.n_iter, r.n_swap, losses);
 }
 
-// Classic silhouette of labels 0..k-1 on an n x n matrix (row i = d(i, .)): (mean, samples).
+// Classic silhouette of labels 0..k-1 on an n x n matrix (row i = d(i, .)): (mean, samples, valid), valid false
+// when an off-diagonal entry is NaN, infinite or negative (checked in the same pass; Python reports it).
 template <class T>
 py::tuple silhouette(const carray<T>& D, const carray<std::int64_t>& labels, index_t k, int n_threads) {
   const index_t n = D.shape(0);
@@ -93,12 +94,13 @@ py::tuple silhouette(const carray<T>& D, const carray<std::int64_t>& labels, ind
   double* out = samples.mutable_data();
   const int threads = numkern::resolve_num_threads(n_threads);
   double mean;
+  bool valid = true;
   {
     py::gil_scoped_release release;
     nc::MatrixDissimilarity<T> dis{D.data(), n};
-    mean = nc::silhouette(dis, labels.data(), k, out, threads);
+    mean = nc::silhouette(dis, labels.data(), k, out, threads, &valid);
   }
-  return py::make_tuple(mean, samples);
+  return py::make_tuple(mean, samples, valid);
 }
 
 // Medoid silhouette of the medoids (row = medoid): (mean, samples).

@@ -121,3 +121,22 @@ def test_silhouette_bad_labels_type_and_matrix():
         cluster.silhouette(np.ones(4), np.array([0, 0, 1, 1]))
     with pytest.raises(ValueError, match="medoids indices must be distinct"):
         cluster.medoid_silhouette(D, [1, 1])
+
+
+def test_non_finite_values_are_reported_by_position():
+    x = np.arange(6.0)
+    D = np.abs(x[:, None] - x[None, :])
+    labels = np.array([0, 0, 0, 1, 1, 1])
+    for i, j, value in ((4, 1, np.inf), (2, 2, np.nan), (0, 5, -1.0)):  # (2, 2): the diagonal, checked apart
+        bad = D.copy()
+        bad[i, j] = value
+        with pytest.raises(ValueError, match=rf"diss\[{i}, {j}\]"):
+            cluster.silhouette(bad, labels)
+        with pytest.raises(ValueError, match=rf"diss\[{i}, {j}\]"):
+            cluster.silhouette_score(bad, labels, metric="precomputed")
+    bad = D.copy()
+    bad[3, 4] = np.nan
+    with pytest.raises(ValueError, match=r"diss contains nan at diss\[3, 4\]"):
+        cluster.medoid_silhouette(bad, [0, 3])
+    # only the medoid rows are read (O(n k)): a value elsewhere does not enter the result
+    assert cluster.medoid_silhouette(bad, [0, 5]) == cluster.medoid_silhouette(D, [0, 5])

@@ -84,10 +84,20 @@ def silhouette(diss, labels, samples=False, *, n_threads=None):
     0.899749373433584
     """
     threads = v.check_n_threads(n_threads)
-    D, _ = v.check_matrix(diss, threads)
+    D = v.square_matrix(diss, threads)
     lab, k = _labels(labels, D.shape[0])
-    mean, values = _cluster.silhouette(D, lab, k, threads)
+    mean, values = _checked_silhouette(D, lab, k, threads)
     return (float(mean), values) if samples else float(mean)
+
+
+def _checked_silhouette(D, labels, k, threads):
+    """The C++ silhouette, whose one pass over D also checks the off-diagonal values (the diagonal is checked
+    here); any NaN, infinity or negative value raises check_matrix's error naming its position."""
+    diagonal = np.diagonal(D)
+    mean, values, valid = _cluster.silhouette(D, labels, k, threads)
+    if not valid or not (np.isfinite(diagonal).all() and (diagonal >= 0).all()):
+        v.check_matrix(D, threads)
+    return mean, values
 
 
 def medoid_silhouette(diss, medoids, samples=False):
@@ -106,7 +116,8 @@ def medoid_silhouette(diss, medoids, samples=False):
         medoid, as in the k-medoids functions; ``kmedoids.medoid_silhouette`` reads ``diss[j, m]``, the same for a
         symmetric matrix).
     medoids : array_like of int
-        Distinct medoid indices in 0..n-1.
+        Distinct medoid indices in 0..n-1. Only their k rows of ``diss`` are read (and checked: NaN, infinite or
+        negative values there raise ValueError), so the cost is O(n k).
     samples : bool, default False
         Also return every object's value.
 
@@ -129,7 +140,7 @@ def medoid_silhouette(diss, medoids, samples=False):
     >>> medoid_silhouette(np.abs(x[:, None] - x[None, :]), [0, 2], samples=True)
     (0.9494949494949495, array([1.        , 0.88888889, 1.        , 0.90909091]))
     """
-    D, _ = v.check_matrix(diss, 1)
+    D = v.square_matrix(diss, 1)
     n = D.shape[0]
     med = np.asarray(medoids)
     if med.ndim != 1 or med.size == 0 or med.dtype.kind not in "iu":
@@ -138,6 +149,12 @@ def medoid_silhouette(diss, medoids, samples=False):
         raise ValueError(f"medoids indices must lie in 0..{n - 1}")
     if np.unique(med).size != med.size:
         raise ValueError("medoids indices must be distinct")
+    rows = D[med]  # only the k medoid rows are read: O(n k), checked here
+    bad = ~((rows >= 0) & (rows <= np.finfo(rows.dtype).max))
+    if bad.any():
+        s, j = np.argwhere(bad)[0]
+        raise ValueError(f"diss contains {rows[s, j]} at diss[{int(med[s])}, {int(j)}]; dissimilarities must be "
+                         "finite and non-negative")
     mean, values = _cluster.medoid_silhouette(D, np.ascontiguousarray(med, dtype=np.int64))
     return (float(mean), values) if samples else float(mean)
 
@@ -145,7 +162,7 @@ def medoid_silhouette(diss, medoids, samples=False):
 def _sklearn_style(X, labels, metric, p, n_threads):
     threads = v.check_n_threads(n_threads)
     if isinstance(metric, str) and metric == "precomputed":
-        D, _ = v.check_matrix(X, threads)
+        D = v.square_matrix(X, threads)
     else:
         from ._metrics import pairwise_dissimilarity
 
@@ -157,7 +174,7 @@ def _sklearn_style(X, labels, metric, p, n_threads):
     k = int(codes.max()) + 1
     if not 2 <= k <= D.shape[0] - 1:
         raise ValueError(f"Number of labels is {k}. Valid values are 2 to n_samples - 1 (inclusive)")
-    return _cluster.silhouette(D, np.ascontiguousarray(codes.reshape(-1), dtype=np.int64), k, threads)
+    return _checked_silhouette(D, np.ascontiguousarray(codes.reshape(-1), dtype=np.int64), k, threads)
 
 
 def silhouette_score(X, labels, *, metric="euclidean", p=2.0, n_threads=None):

@@ -55,9 +55,9 @@ def square_from_condensed(diss, n_threads: int) -> np.ndarray:
     return np.ascontiguousarray(squareform(v, checks=False))
 
 
-def check_matrix(diss, n_threads: int) -> tuple[np.ndarray, float]:
-    """A square, finite, non-negative dissimilarity matrix (C-contiguous; a strided input is copied) and its
-    largest entry. A 1-D array is read as scipy's condensed form (``pdist`` output) and expanded."""
+def square_matrix(diss, n_threads: int) -> np.ndarray:
+    """A square float matrix (C-contiguous) whose values are still to be checked; a 1-D array is read as scipy's
+    condensed form (``pdist`` output), checked and expanded."""
     if np.ndim(diss) == 1:
         diss = square_from_condensed(diss, n_threads)
     D = float_array(diss, "diss", 2)
@@ -65,6 +65,13 @@ def check_matrix(diss, n_threads: int) -> tuple[np.ndarray, float]:
         raise ValueError(f"diss must be a square dissimilarity matrix, got shape {D.shape}")
     if D.shape[0] == 0:
         raise ValueError("diss must not be empty")
+    return D
+
+
+def check_matrix(diss, n_threads: int) -> tuple[np.ndarray, float]:
+    """A square, finite, non-negative dissimilarity matrix (C-contiguous; a strided input is copied) and its
+    largest entry. A 1-D array is read as scipy's condensed form (``pdist`` output) and expanded."""
+    D = square_matrix(diss, n_threads)
     bad, largest = _cluster.first_invalid(D, n_threads)
     if bad >= 0:
         i, j = divmod(int(bad), D.shape[1])

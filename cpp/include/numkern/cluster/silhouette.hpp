@@ -25,15 +25,28 @@ namespace numkern::cluster {
 // a / b of the medoid silhouette: 0 where b is 0 (then a is 0 too) or infinite.
 NK_INLINE double msil_ratio(double a, double b) { return (b > 0.0 && b < kInf) ? a / b : 0.0; }
 
-// s(i) of one object from its row d(i, .): `size` holds the cluster sizes, `sums` is k values of scratch.
+// sums[c] = sum of row[j] over j != i with labels[j] = c (index order; two loops, so no branch on j == i).
+// Returns false if an entry read is NaN, infinite or negative (the caller reports it; the diagonal is not read).
 template <class T>
-double silhouette_of(const T* row, index_t i, index_t n, const index_t* labels, index_t k, const double* size,
-                     double* sums) {
-  const index_t own = labels[i];
-  if (size[own] <= 1.0 || k == 1) return 0.0;
+bool cluster_sums(const T* row, index_t i, index_t n, const index_t* labels, index_t k, double* sums) {
   std::fill(sums, sums + k, 0.0);
-  for (index_t j = 0; j < n; ++j)
-    if (j != i) sums[labels[j]] += static_cast<double>(row[j]);
+  bool ok = true;
+  for (index_t j = 0; j < i; ++j) {
+    const double d = static_cast<double>(row[j]);
+    ok &= d >= 0.0 && d <= std::numeric_limits<double>::max();
+    sums[labels[j]] += d;
+  }
+  for (index_t j = i + 1; j < n; ++j) {
+    const double d = static_cast<double>(row[j]);
+    ok &= d >= 0.0 && d <= std::numeric_limits<double>::max();
+    sums[labels[j]] += d;
+  }
+  return ok;
+}
+
+// s(i) from the cluster sums of its row (cluster_sums) and the cluster sizes.
+inline double silhouette_from_sums(const double* sums, index_t own, index_t k, const double* size) {
+  if (size[own] <= 1.0 || k == 1) return 0.0;
   const double a = sums[own] / (size[own] - 1.0);
   double b = kInf;
   for (index_t c = 0; c < k; ++c)
@@ -43,32 +56,45 @@ double silhouette_of(const T* row, index_t i, index_t n, const index_t* labels, 
   return top > 0.0 ? (b - a) / top : 0.0;
 }
 
+// s(i) of one object from its row d(i, .): `size` holds the cluster sizes, `sums` is k values of scratch.
+template <class T>
+double silhouette_of(const T* row, index_t i, index_t n, const index_t* labels, index_t k, const double* size,
+                     double* sums) {
+  cluster_sums(row, i, n, labels, k, sums);
+  return silhouette_from_sums(sums, labels[i], k, size);
+}
+
 inline std::vector<double> cluster_sizes(const index_t* labels, index_t n, index_t k) {
   std::vector<double> size(static_cast<std::size_t>(k), 0.0);
   for (index_t j = 0; j < n; ++j) size[labels[j]] += 1.0;
   return size;
 }
 
-// s(i) for every object into `samples` (n values); returns their mean. labels in 0..k-1.
-// Entry point: throws Interrupted on Ctrl-C.
+// s(i) for every object into `samples` (n values); returns their mean. labels in 0..k-1. The one pass over the
+// rows also checks every off-diagonal entry: `valid` (optional) becomes false if one is NaN, infinite or
+// negative (the values are then meaningless). Entry point: throws Interrupted on Ctrl-C.
 template <class Dis>
-double silhouette(const Dis& dis, const index_t* labels, index_t k, double* samples, int n_threads) {
+double silhouette(const Dis& dis, const index_t* labels, index_t k, double* samples, int n_threads,
+                  bool* valid = nullptr) {
   using T = typename Dis::value_type;
   const index_t n = dis.size();
   const std::vector<double> size = cluster_sizes(labels, n, k);
   CancellationScope scope;
   Cancellation& cancel = scope.cancellation();
-#pragma omp parallel num_threads(n_threads)
+  bool all_ok = true;
+#pragma omp parallel num_threads(n_threads) reduction(&& : all_ok)
   {
     std::vector<double> sums(static_cast<std::size_t>(k));
     std::vector<T> buffer(Dis::rows_are_computed ? static_cast<std::size_t>(n) : 0);
 #pragma omp for schedule(dynamic, 16)
     for (index_t i = 0; i < n; ++i) {
       if (cancel.requested()) continue;
-      samples[i] = silhouette_of(dis.row(i, buffer.data()), i, n, labels, k, size.data(), sums.data());
+      all_ok = cluster_sums(dis.row(i, buffer.data()), i, n, labels, k, sums.data()) && all_ok;
+      samples[i] = silhouette_from_sums(sums.data(), labels[i], k, size.data());
     }
   }
   scope.throw_if_requested();
+  if (valid) *valid = all_ok;
   double total = 0.0;
   for (index_t i = 0; i < n; ++i) total += samples[i];
   return total / static_cast<double>(n);
