@@ -132,8 +132,10 @@ _MSC_TAIL = """    max_iter : int or None, default None
     Raises
     ------
     ValueError
-        k outside 2..n-1 (the medoid silhouette needs a second medoid and a non-medoid), ``sample_weight``-free
-        methods given weights, bad input as for :func:`pam`, naming the argument.
+        k outside 2..n-1 (the medoid silhouette needs a second medoid and a non-medoid object), ``minimum_k``
+        outside 2..k_max (dynmsc), bad input as for :func:`pam`, naming the argument.
+    TypeError
+        An integer argument given as bool, float or other non-integer.
 
     Notes
     -----
