@@ -1,30 +1,30 @@
-"""k-medoids benchmark: numkern vs the `kmedoids` package (Rust core) in the same process.
+"""k-medoids and silhouette benchmark: numkern vs the `kmedoids` package (Rust core) in the same process.
 
-Gaussian blobs (k centres, d = 20), precomputed float64 Euclidean matrix, for every (n, k):
-  * FasterPAM, random init (kmedoids.fasterpam with n_cpu = threads; losses differ: different random starts)
-  * FastPAM1 from BUILD (kmedoids.fastpam1(init="build"), single-threaded in kmedoids)
-  * exact PAM, BUILD + best-improvement SWAP (kmedoids.pam, its original O(k n^2) SWAP)
-Times are the minimum over --repeat runs, ours and theirs alternating, after one warm-up run of each (no
-warm-up and a single run for calls predicted to take longer than 5 s). kmedoids.pam is skipped where the
-note's measurement (4.1 s at n = 2000, k = 10, scaling as n^2 k) predicts more than --pam-budget seconds.
+Gaussian blobs (k centres, d = 20), precomputed float64 Euclidean matrix. Rows (one and two threads each; where
+kmedoids has no thread option its single-threaded time is the reference for both rows):
+  * PAM family: FasterPAM (random init; kmedoids.fasterpam with n_cpu = threads), FastPAM1 from BUILD, exact PAM
+    (kmedoids.pam, its original O(k n^2) SWAP; skipped above --pam-budget predicted seconds)
+  * silhouette of the blob labels (kmedoids.silhouette with n_cpu = threads), n = 10 000
+  * medoid silhouette of k random medoids, FasterMSC from the same k random medoids (both packages get the same
+    initial indices, so the objectives are comparable), n = 5 000, k = 10 and 50
+  * DynMSC from the same 20 random medoids, scanning k = 2..20, n = 2 000
+Timing: benchmarks/_harness.py (alternating races after a warm-up, minimum and pair ratio; the load average of
+every race is printed). "ratio" = kmedoids time / numkern time (> 1: numkern faster); "obj diff" = (ours - theirs)
+/ |theirs| of the objective (TD for the PAM family: lower is better; the (medoid) silhouette otherwise: higher is
+better). --quick shrinks every size (PAM family n = 2000, k = 10; silhouette n = 4000; MSC n = 2000; DynMSC
+n = 1000) for a shared machine.
 
-    python benchmarks/bench_cluster.py --quick          # n = 2000, k in {10, 50}
-    python benchmarks/bench_cluster.py                  # n in {2000, 5000, 10000}, k in {10, 50, 100}
+    python benchmarks/bench_cluster.py --quick [--json out.json]
+    python benchmarks/bench_cluster.py              # the sizes above (and the PAM family at n = 2000 / 5000)
 """
 
 from __future__ import annotations
 
-import os
+import argparse
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-# OpenMP threads that spin while waiting steal the time slices of the thread doing the serial part when the
-# machine is shared (load above the core count): measured here, FasterPAM with 2 threads went from 0.34 s
-# (passive) to 2-3.5 s (active, libgomp's default). Must be set before the OpenMP runtime loads; override by
-# exporting OMP_WAIT_POLICY yourself.
-os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+from _harness import Results, pin_environment, race
 
-import argparse  # noqa: E402
-import time  # noqa: E402
+pin_environment()
 
 import numpy as np  # noqa: E402
 
@@ -34,84 +34,93 @@ from numkern import cluster  # noqa: E402
 def blobs(n, k, d=20, seed=0):
     rng = np.random.default_rng(seed)
     centers = rng.normal(scale=3.0, size=(k, d))
-    return centers[rng.integers(0, k, size=n)] + rng.normal(size=(n, d))
+    labels = rng.integers(0, k, size=n)
+    return centers[labels] + rng.normal(size=(n, d)), labels
 
 
-def timed(fn):
-    t0 = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t0, out
-
-
-def race(ours, theirs, repeat):
-    """Alternate ours/theirs; return (best ours, best theirs, last results)."""
-    t_o, r_o = timed(ours)
-    t_t, r_t = timed(theirs) if theirs else (float("nan"), None)
-    slow = max(t_o, 0 if theirs is None else t_t) > 5.0
-    if slow or repeat <= 1:
-        return t_o, t_t, r_o, r_t
-    best_o, best_t = t_o, t_t  # the warm-up counts as a run too
-    for _ in range(repeat):
-        t, r_o = timed(ours)
-        best_o = min(best_o, t)
-        if theirs:
-            t, r_t = timed(theirs)
-            best_t = min(best_t, t)
-    return best_o, best_t, r_o, r_t
+def relabel(labels):
+    return np.unique(labels, return_inverse=True)[1].reshape(-1)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="n = 2000 and k in {10, 50} only")
-    parser.add_argument("--n", type=int, nargs="*", default=None)
-    parser.add_argument("--k", type=int, nargs="*", default=None)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (see above)")
     parser.add_argument("--threads", type=int, nargs="*", default=[1, 2])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pam-budget", type=float, default=60.0, help="skip kmedoids.pam above this many seconds")
+    parser.add_argument("--json", default=None, help="also write the rows and the environment as JSON")
     args = parser.parse_args()
     import kmedoids
 
-    ns = args.n or ([2000] if args.quick else [2000, 5000, 10000])
-    ks = args.k or ([10, 50] if args.quick else [10, 50, 100])
-    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}, numkern threads: {args.threads}, "
-          f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}")
-    print("ratio = kmedoids time / numkern time (> 1: numkern faster); loss diff = (ours - theirs) / theirs")
-    header = f"{'n':>6} {'k':>4} {'method':<10} {'thr':>3} {'numkern s':>10} {'kmedoids s':>10} {'ratio':>7} " \
-             f"{'loss numkern':>14} {'loss kmedoids':>14} {'loss diff':>10}"
-    print(header)
-    print("-" * len(header))
-    for n in ns:
-        for k in ks:
-            D = cluster.pairwise_dissimilarity(blobs(n, k))
+    q = args.quick
+    table = Results("bench_cluster", {
+        "task": "<22s", "n": "6d", "k": "5s", "thr": "3d", "numkern s": "10.4f", "kmedoids s": "10.4f",
+        "ratio": "7.2f", "pair": "7.2f", "obj numkern": "14.6f", "obj kmedoids": "14.6f", "obj diff": "+10.1e",
+        "load": "5.1f",
+    })
+    print("ratio = min kmedoids / min numkern, pair = median of back-to-back ratios (> 1: numkern faster); "
+          "obj diff = (ours - theirs) / |theirs|")
+    table.print_header()
+
+    def row(task, n, k, threads, ours, theirs, objective, note_single=False):
+        """Race ours vs theirs and print one row; objective(result, package) gives the objective value."""
+        r = race({"numkern": ours, "kmedoids": theirs}, repeat=args.repeat, budget=30.0)
+        res_o, res_t = ours(), theirs()
+        o, t = objective(res_o, "numkern"), objective(res_t, "kmedoids")
+        table.add(task=task + (" (km 1 thr)" if note_single else ""), n=n, k=str(k), thr=threads,
+                  **{"numkern s": r["numkern"].min, "kmedoids s": r["kmedoids"].min,
+                     "ratio": r.ratio("kmedoids", "numkern"), "pair": r.pair_ratio("kmedoids", "numkern"),
+                     "obj numkern": o, "obj kmedoids": t, "obj diff": (o - t) / abs(t), "load": r.load})
+
+    loss = lambda res, _: float(res.loss)  # noqa: E731
+
+    # ---------------------------------------------------------------------------------------- PAM family
+    for n in ([2000] if q else [2000, 5000]):
+        for k in ([10] if q else [10, 50]):
+            D = cluster.pairwise_dissimilarity(blobs(n, k)[0])
             for threads in args.threads:
-                rows = [
-                    ("fasterpam",
-                     lambda: cluster.fasterpam(D, k, random_state=0, n_threads=threads),
-                     lambda: kmedoids.fasterpam(D, k, random_state=0, n_cpu=threads)),
-                    ("fastpam1",
-                     lambda: cluster.fastpam1(D, k, n_threads=threads),
-                     (lambda: kmedoids.fastpam1(D, k, init="build", max_iter=10**6)) if threads == 1 else None),
-                    ("pam",
-                     lambda: cluster.pam(D, k, n_threads=threads),
-                     (lambda: kmedoids.pam(D, k, init="build", max_iter=10**6)) if threads == 1 else None),
-                ]
-                for name, ours, theirs in rows:
-                    # kmedoids' fastpam1 and pam have no thread option: compare them once, at one thread.
-                    skip = theirs is None
-                    predicted = 4.1 * (n / 2000) ** 2 * (k / 10)
-                    if name == "pam" and threads == 1 and predicted > args.pam_budget:
-                        skip = True
-                        note = f"skipped (~{predicted:.0f} s predicted)"
-                    else:
-                        note = "single-threaded only" if skip else ""
-                    t_o, t_t, r_o, r_t = race(ours, None if skip else theirs, args.repeat)
-                    if r_t is None:
-                        print(f"{n:>6} {k:>4} {name:<10} {threads:>3} {t_o:>10.3f} {'-':>10} {'-':>7} "
-                              f"{r_o.loss:>14.3f} {'-':>14} {'':>10} kmedoids {note}")
-                        continue
-                    diff = (r_o.loss - r_t.loss) / r_t.loss
-                    print(f"{n:>6} {k:>4} {name:<10} {threads:>3} {t_o:>10.3f} {t_t:>10.3f} {t_t / t_o:>7.2f} "
-                          f"{r_o.loss:>14.3f} {r_t.loss:>14.3f} {diff:>+10.2e}", flush=True)
+                row("fasterpam", n, k, threads, lambda: cluster.fasterpam(D, k, random_state=0, n_threads=threads),
+                    lambda: kmedoids.fasterpam(D, k, random_state=0, n_cpu=threads), loss)
+                row("fastpam1 (build)", n, k, threads, lambda: cluster.fastpam1(D, k, n_threads=threads),
+                    lambda: kmedoids.fastpam1(D, k, init="build", max_iter=10**6), loss, threads > 1)
+                predicted = 4.1 * (n / 2000) ** 2 * (k / 10)
+                if threads == 1 and predicted <= args.pam_budget:
+                    row("pam", n, k, threads, lambda: cluster.pam(D, k, n_threads=threads),
+                        lambda: kmedoids.pam(D, k, init="build", max_iter=10**6), loss)
+
+    # ---------------------------------------------------------------------------------------- silhouette
+    n = 4000 if q else 10000
+    X, labels = blobs(n, 10)
+    D = cluster.pairwise_dissimilarity(X)
+    labels = relabel(labels)
+    sil = lambda res, _: float(res if np.isscalar(res) else res[0])  # noqa: E731
+    for threads in args.threads:
+        row("silhouette", n, 10, threads, lambda: cluster.silhouette(D, labels, n_threads=threads),
+            lambda: kmedoids.silhouette(D, labels, n_cpu=threads), sil)
+    del D
+
+    # ---------------------------------------------------------------------- medoid silhouette and FasterMSC
+    n = 2000 if q else 5000
+    for k in (10, 50):
+        X, _ = blobs(n, k)
+        D = cluster.pairwise_dissimilarity(X)
+        start = np.random.default_rng(1).choice(n, k, replace=False)
+        for threads in args.threads:
+            row("medoid_silhouette", n, k, threads, lambda: cluster.medoid_silhouette(D, start),
+                lambda: kmedoids.medoid_silhouette(D, start), sil, True)
+            row("fastermsc", n, k, threads, lambda: cluster.fastermsc(D, start.copy(), n_threads=threads),
+                lambda: kmedoids.fastermsc(D, start.copy(), max_iter=10**6), loss, True)
+
+    # -------------------------------------------------------------------------------------------- DynMSC
+    n = 1000 if q else 2000
+    X, _ = blobs(n, 8)
+    D = cluster.pairwise_dissimilarity(X)
+    start = np.random.default_rng(2).choice(n, 20, replace=False)
+    for threads in args.threads:
+        row("dynmsc", n, "2..20", threads, lambda: cluster.dynmsc(D, start.copy(), n_threads=threads),
+            lambda: kmedoids.dynmsc(D, start.copy(), max_iter=10**6), loss, True)
+    if args.json:
+        table.write_json(args.json)
 
 
 if __name__ == "__main__":

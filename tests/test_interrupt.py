@@ -32,6 +32,10 @@ CHILD = textwrap.dedent(
         "pam": lambda: nc.pam(X, 50, metric="euclidean", n_threads={threads}),
         "fastclarans": lambda: nc.fastclarans(X, 50, metric="euclidean", random_state=0, maxneighbor=10**9,
                                              n_threads={threads}),
+        "fastermsc": lambda: nc.fastermsc(X, 50, metric="euclidean", random_state=0, n_threads={threads},
+                                          max_iter=1000),
+        "dynmsc": lambda: nc.dynmsc(X, 40, metric="euclidean", random_state=0, n_threads={threads}),
+        "pamsil": lambda: nc.pamsil(X, 5, metric="euclidean", n_threads={threads}),
     }}
     expected = nc.fasterpam(small, 3, random_state=0, metric="euclidean").loss
     print("ready", flush=True)
@@ -63,7 +67,8 @@ def _interrupt(call, n, threads, delay=1.0):
 
 @pytest.mark.parametrize(
     "call, n, threads",
-    [("fasterpam", 30000, 1), ("fasterpam", 30000, 2), ("pam", 20000, 2), ("fastclarans", 30000, 1)],
+    [("fasterpam", 30000, 1), ("fasterpam", 30000, 2), ("pam", 20000, 2), ("fastclarans", 30000, 1),
+     ("fastermsc", 30000, 2), ("dynmsc", 30000, 1), ("pamsil", 1500, 2)],
 )
 def test_sigint_stops_long_kmedoids(call, n, threads):
     out, waited = _interrupt(call, n, threads)

@@ -27,12 +27,25 @@ py::array_t<std::int64_t> to_numpy(const std::vector<index_t>& v) {
   return a;
 }
 
+// Run opt.algorithm on a precomputed n x n matrix (metric < 0) or n x dim points with a nc::Metric code.
+template <class T>
+nc::Result dispatch(const carray<T>& data, int metric, double p, const nc::Options& opt) {
+  if (data.ndim() != 2) throw std::invalid_argument("data must be 2-D");
+  const index_t n = data.shape(0);
+  py::gil_scoped_release release;
+  if (metric < 0) {
+    nc::MatrixDissimilarity<T> dis{data.data(), n};
+    return nc::run_kmedoids(dis, opt);
+  }
+  nc::PointsDissimilarity<T> dis(data.data(), n, data.shape(1), static_cast<nc::Metric>(metric), p);
+  return nc::run_kmedoids(dis, opt);
+}
+
 // metric < 0: `data` is a precomputed n x n matrix; otherwise n x dim points and a nc::Metric code.
 template <class T>
 py::tuple run(int algorithm, const carray<T>& data, int metric, index_t k, int init, const carray<std::int64_t>& initial,
               index_t max_iter, std::uint64_t seed, int n_threads, std::optional<carray<double>> weights, index_t samples,
-              index_t sample_size, index_t numlocal, index_t maxneighbor) {
-  if (data.ndim() != 2) throw std::invalid_argument("data must be 2-D");
+              index_t sample_size, index_t numlocal, index_t maxneighbor, double p) {
   nc::Options opt;
   opt.algorithm = static_cast<nc::Algorithm>(algorithm);
   opt.init = static_cast<nc::Init>(init);
@@ -46,19 +59,66 @@ py::tuple run(int algorithm, const carray<T>& data, int metric, index_t k, int i
   opt.sample_size = sample_size;
   opt.numlocal = numlocal;
   opt.maxneighbor = maxneighbor;
-  const index_t n = data.shape(0);
-  nc::Result r;
+  const nc::Result r = dispatch(data, metric, p, opt);
+  return py::make_tuple(to_numpy(r.medoids), to_numpy(r.labels), r.loss, r.n_iter, r.n_swap);
+}
+
+// The silhouette optimisers (nc::Algorithm::fastmsc ..): (medoids, labels, loss, n_iter, n_swap, losses), where
+// loss is the average medoid silhouette (pamsil: the silhouette) and losses DynMSC's AMS for k = min_k .. k.
+template <class T>
+py::tuple msc(int algorithm, const carray<T>& data, int metric, double p, index_t k, index_t min_k, int init,
+              const carray<std::int64_t>& initial, index_t max_iter, std::uint64_t seed, int n_threads) {
+  if (k < 2 || min_k < 2 || min_k > k || k >= data.shape(0)) throw std::invalid_argument("need 2 <= min_k <= k < n");
+  nc::Options opt;
+  opt.algorithm = static_cast<nc::Algorithm>(algorithm);
+  if (!nc::optimises_silhouette(opt.algorithm)) throw std::invalid_argument("not a silhouette algorithm");
+  opt.init = static_cast<nc::Init>(init);
+  opt.k = k;
+  opt.min_k = min_k;
+  opt.initial.assign(initial.data(), initial.data() + initial.size());
+  opt.max_iter = max_iter;
+  opt.seed = seed;
+  opt.n_threads = numkern::resolve_num_threads(n_threads);
+  const nc::Result r = dispatch(data, metric, p, opt);
+  py::array_t<double> losses(static_cast<py::ssize_t>(r.losses.size()));
+  std::copy(r.losses.begin(), r.losses.end(), losses.mutable_data());
+  return py::make_tuple(to_numpy(r.medoids), to_numpy(r.labels), r.loss, r.n_iter, r.n_swap, losses);
+}
+
+// Classic silhouette of labels 0..k-1 on an n x n matrix (row i = d(i, .)): (mean, samples, valid), valid false
+// when an off-diagonal entry is NaN, infinite or negative (checked in the same pass; Python reports it).
+template <class T>
+py::tuple silhouette(const carray<T>& D, const carray<std::int64_t>& labels, index_t k, int n_threads) {
+  const index_t n = D.shape(0);
+  if (D.ndim() != 2 || D.shape(1) != n || labels.size() != n) throw std::invalid_argument("need an n x n D, n labels");
+  py::array_t<double> samples(static_cast<py::ssize_t>(n));
+  double* out = samples.mutable_data();
+  const int threads = numkern::resolve_num_threads(n_threads);
+  double mean;
+  bool valid = true;
   {
     py::gil_scoped_release release;
-    if (metric < 0) {
-      nc::MatrixDissimilarity<T> dis{data.data(), n};
-      r = nc::run_kmedoids(dis, opt);
-    } else {
-      nc::PointsDissimilarity<T> dis(data.data(), n, data.shape(1), static_cast<nc::Metric>(metric));
-      r = nc::run_kmedoids(dis, opt);
-    }
+    nc::MatrixDissimilarity<T> dis{D.data(), n};
+    mean = nc::silhouette(dis, labels.data(), k, out, threads, &valid);
   }
-  return py::make_tuple(to_numpy(r.medoids), to_numpy(r.labels), r.loss, r.n_iter, r.n_swap);
+  return py::make_tuple(mean, samples, valid);
+}
+
+// Medoid silhouette of the medoids (row = medoid): (mean, samples).
+template <class T>
+py::tuple medoid_silhouette(const carray<T>& D, const carray<std::int64_t>& medoids) {
+  const index_t n = D.shape(0);
+  if (D.ndim() != 2 || D.shape(1) != n) throw std::invalid_argument("need an n x n D");
+  py::array_t<double> samples(static_cast<py::ssize_t>(n));
+  double* out = samples.mutable_data();
+  const std::vector<index_t> med(medoids.data(), medoids.data() + medoids.size());
+  double mean;
+  {
+    py::gil_scoped_release release;
+    nc::MatrixDissimilarity<T> dis{D.data(), n};
+    mean = nc::medoid_silhouette(dis, med, out);
+  }
+  return py::make_tuple(mean, samples);
 }
 
 // (flat index of the first entry that is not finite and >= 0, or -1; the largest entry) in one pass.
@@ -76,7 +136,7 @@ py::tuple first_invalid(const carray<T>& data, int n_threads) {
 
 // Dissimilarities between the rows of A (na x dim) and of B (nb x dim): out[i, j] = d(A_i, B_j).
 template <class T>
-carray<T> cdist(const carray<T>& A, const carray<T>& B, int metric, int n_threads) {
+carray<T> cdist(const carray<T>& A, const carray<T>& B, int metric, int n_threads, double p) {
   if (A.ndim() != 2 || B.ndim() != 2 || A.shape(1) != B.shape(1)) throw std::invalid_argument("A and B must be 2-D with equal columns");
   const index_t na = A.shape(0), nb = B.shape(0), dim = A.shape(1);
   carray<T> out({na, nb});
@@ -84,20 +144,20 @@ carray<T> cdist(const carray<T>& A, const carray<T>& B, int metric, int n_thread
   const int threads = numkern::resolve_num_threads(n_threads);
   {
     py::gil_scoped_release release;
-    nc::cross_dissimilarities(A.data(), na, B.data(), nb, dim, static_cast<nc::Metric>(metric), o, threads);
+    nc::cross_dissimilarities(A.data(), na, B.data(), nb, dim, static_cast<nc::Metric>(metric), o, threads, p);
   }
   return out;
 }
 
 template <class T>
-carray<T> pairwise(const carray<T>& X, int metric, int n_threads) {
+carray<T> pairwise(const carray<T>& X, int metric, int n_threads, double p) {
   if (X.ndim() != 2) throw std::invalid_argument("X must be 2-D");
   const index_t n = X.shape(0);
   carray<T> out({n, n});
   const int threads = numkern::resolve_num_threads(n_threads);
   {
     py::gil_scoped_release release;
-    nc::PointsDissimilarity<T> dis(X.data(), n, X.shape(1), static_cast<nc::Metric>(metric));
+    nc::PointsDissimilarity<T> dis(X.data(), n, X.shape(1), static_cast<nc::Metric>(metric), p);
     nc::materialise(dis, out.mutable_data(), threads);
   }
   return out;
@@ -124,10 +184,14 @@ template <class T>
 void define(py::module_& m) {
   m.def("run", &run<T>, py::arg("algorithm"), py::arg("data"), py::arg("metric"), py::arg("k"), py::arg("init"),
         py::arg("initial"), py::arg("max_iter"), py::arg("seed"), py::arg("n_threads"), py::arg("weights"),
-        py::arg("samples"), py::arg("sample_size"), py::arg("numlocal"), py::arg("maxneighbor"));
+        py::arg("samples"), py::arg("sample_size"), py::arg("numlocal"), py::arg("maxneighbor"), py::arg("p") = 2.0);
+  m.def("msc", &msc<T>, py::arg("algorithm"), py::arg("data"), py::arg("metric"), py::arg("p"), py::arg("k"),
+        py::arg("min_k"), py::arg("init"), py::arg("initial"), py::arg("max_iter"), py::arg("seed"), py::arg("n_threads"));
+  m.def("silhouette", &silhouette<T>, py::arg("D"), py::arg("labels"), py::arg("k"), py::arg("n_threads"));
+  m.def("medoid_silhouette", &medoid_silhouette<T>, py::arg("D"), py::arg("medoids"));
   m.def("first_invalid", &first_invalid<T>, py::arg("data"), py::arg("n_threads"));
-  m.def("cdist", &cdist<T>, py::arg("A"), py::arg("B"), py::arg("metric"), py::arg("n_threads"));
-  m.def("pairwise", &pairwise<T>, py::arg("X"), py::arg("metric"), py::arg("n_threads"));
+  m.def("cdist", &cdist<T>, py::arg("A"), py::arg("B"), py::arg("metric"), py::arg("n_threads"), py::arg("p") = 2.0);
+  m.def("pairwise", &pairwise<T>, py::arg("X"), py::arg("metric"), py::arg("n_threads"), py::arg("p") = 2.0);
   m.def("pam_offload_reference", &pam_offload_reference<T>, py::arg("D"), py::arg("k"), py::arg("initial"),
         py::arg("weights"), py::arg("max_iter"), py::arg("build_only"));
 }
@@ -136,7 +200,7 @@ void define(py::module_& m) {
 
 PYBIND11_MODULE(_cluster, m) {
   numkern::bindings::install_interrupt_hook();  // Ctrl-C stops long kernels (cpp/bindings/interrupt.hpp)
-  m.doc() = "numkern k-medoids kernels (PAM family, CLARA, CLARANS)";
+  m.doc() = "numkern k-medoids kernels (PAM family, CLARA, CLARANS, silhouettes and their optimisers)";
   define<double>(m);
   define<float>(m);
 }

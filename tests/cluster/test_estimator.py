@@ -85,7 +85,7 @@ def test_estimator_errors():
     with pytest.raises(ValueError, match="square"):
         KMedoids(2, metric="precomputed").fit(X)
     with pytest.raises(ValueError, match="metric"):
-        KMedoids(2, metric="hamming").fit(X)
+        KMedoids(2, metric="mahalanobis").fit(X)  # hamming became a metric name (issue 22)
 
 
 @pytest.mark.parametrize("method", ["predict", "transform"])

@@ -12,7 +12,9 @@ D = np.array([[0.0, 1.0, 4.0], [1.0, 0.0, 2.0], [4.0, 2.0, 0.0]])
     "diss,match",
     [
         (np.zeros((3, 4)), "square"),
-        (np.zeros(3), "2-D"),
+        (np.zeros((2, 2, 2)), "2-D"),
+        (np.zeros(4), r"diss: a condensed distance vector .* length n \(n - 1\) / 2 .* got length 4"),  # 1-D: pdist
+        (np.zeros(0), "got length 0"),
         (np.zeros((0, 0)), "empty"),
         (np.where(np.eye(3) == 1, np.nan, D), "NaN"),
         (np.where(np.eye(3) == 1, np.inf, D), "inf"),
@@ -54,7 +56,7 @@ def test_other_arguments():
     with pytest.raises(ValueError, match="max_iter"):
         cluster.pam(D, 2, max_iter=-1)
     with pytest.raises(ValueError, match="metric"):
-        cluster.pam(D, 2, metric="chebyshev")
+        cluster.pam(D, 2, metric="mahalanobis")  # chebyshev became a metric name (issue 22)
     with pytest.raises(ValueError, match="sample_weight"):
         cluster.pam(D, 2, sample_weight=[1.0, -1.0, 1.0])
     with pytest.raises(ValueError, match="sample_weight"):

@@ -13,7 +13,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data  # noqa: E40
 
 from numkern._validation import check_integer  # noqa: E402
 
-from ._kmedoids import _ALGORITHMS, _callable_matrix, run, scale_together  # noqa: E402
+from ._kmedoids import _ALGORITHMS, SILHOUETTE_METHODS, run, scale_together  # noqa: E402
+from ._metrics import pairwise_dissimilarity  # noqa: E402
 from ._validation import METRICS, check_init, check_weights  # noqa: E402
 
 _METHODS = sorted(set(_ALGORITHMS) - {"build", "lab"})
@@ -33,11 +34,14 @@ class KMedoids(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, 
         ``fit`` reads its matrix with row = medoid like the functions, so only for a symmetric matrix does
         ``predict`` of the training matrix reproduce ``labels_`` exactly).
     method : str, default "fasterpam"
-        "fasterpam", "fastpam1", "pam", "fastpam2", "alternating", "clara", "fastclara", "clarans" or
-        "fastclarans" (see the functions of the same name in :mod:`numkern.cluster`).
+        "fasterpam", "fastpam1", "pam", "fastpam2", "alternating", "clara", "fastclara", "clarans",
+        "fastclarans", or a silhouette optimiser: "fastermsc", "fastmsc", "pammedsil", "pamsil", "dynmsc" (see
+        the functions of the same name in :mod:`numkern.cluster`). With "dynmsc", ``n_clusters`` is the largest
+        k scanned (from 2) and ``n_clusters_`` the k chosen; the silhouette optimisers need 2 <= n_clusters <=
+        n_samples - 1 and take no ``sample_weight``.
     init : {"build", "lab", "random", "first"} or None, default None
         Initial medoids for the swap/alternating methods; None means the method's default ("random" for
-        fasterpam, "build" otherwise).
+        fasterpam, fastermsc, fastmsc and dynmsc, "build" otherwise).
     max_iter : int or None, default None
         Iteration limit; None runs to convergence.
     random_state : None, int, numpy.random.SeedSequence, Generator or RandomState, default None
@@ -63,7 +67,12 @@ class KMedoids(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, 
     cluster_centers_ : numpy.ndarray or None
         The medoids' feature vectors (None with ``metric="precomputed"``).
     inertia_ : float
-        Sum of (weighted) dissimilarities of the samples to their medoid.
+        Sum of (weighted) dissimilarities of the samples to their medoid (for every method, the silhouette
+        optimisers included).
+    n_clusters_ : int
+        Number of clusters found (``n_clusters`` except for "dynmsc").
+    medoid_silhouette_ : float
+        Silhouette optimisers only: the average medoid silhouette reached (:func:`numkern.cluster.medoid_silhouette`).
     n_iter_ : int
         Iterations of the method (see :class:`numkern.cluster.KMedoidsResult`).
     n_features_in_ : int
@@ -137,8 +146,11 @@ class KMedoids(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, 
             raise ValueError(f"n_clusters must be an integer in 1..n_samples = 1..{X.shape[0]}, got {k!r}")
         if self.metric == "precomputed" and X.shape[0] != X.shape[1]:
             raise ValueError(f"with metric='precomputed' X must be a square dissimilarity matrix, got {X.shape}")
-        swap_method = self.method in ("pam", "fastpam1", "fastpam2", "fasterpam", "alternating")
-        default_init = "random" if self.method == "fasterpam" else "build"
+        if self.method in SILHOUETTE_METHODS and not 2 <= k <= X.shape[0] - 1:
+            raise ValueError(f"n_clusters must be in 2..n_samples-1 = 2..{X.shape[0] - 1} for method="
+                             f"{self.method!r} (the medoid silhouette needs a second medoid), got {k!r}")
+        swap_method = self.method in ("pam", "fastpam1", "fastpam2", "fasterpam", "alternating") + SILHOUETTE_METHODS
+        default_init = "random" if self.method in ("fasterpam", "fastermsc", "fastmsc", "dynmsc") else "build"
         if swap_method:  # checked here for a message without the functions' medoids argument
             check_init(self.init, default_init, medoids_hint=False)
         result = run(self.method, X, int(k), metric=self.metric, init=self.init if swap_method else None,
@@ -148,8 +160,14 @@ class KMedoids(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, 
         self.labels_ = result.labels
         self.medoid_indices_ = result.medoids
         self.cluster_centers_ = None if self.metric == "precomputed" else X[result.medoids].copy()
-        self.inertia_ = result.loss
         self.n_iter_ = result.n_iter
+        self.n_clusters_ = int(result.medoids.size)
+        if self.method in SILHOUETTE_METHODS:  # the result's loss is a silhouette: inertia_ stays the total deviation
+            to_medoids = self._dissimilarities(X, scaled=False, fitted_check=False)
+            self.inertia_ = float(to_medoids.min(axis=1).sum())
+            self.medoid_silhouette_ = _medoid_silhouette_of(to_medoids)
+        else:
+            self.inertia_ = result.loss
         return self
 
     def transform(self, X):
@@ -168,19 +186,18 @@ class KMedoids(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, 
         """
         return self._dissimilarities(X, scaled=False)
 
-    def _dissimilarities(self, X, scaled: bool):
+    def _dissimilarities(self, X, scaled: bool, fitted_check: bool = True):
         """transform; with `scaled`, data and medoids may be scaled by one power of two so that no distance
         overflows (exact: the same comparisons as the true distances, which `predict` needs)."""
-        check_is_fitted(self, "medoid_indices_")
-        X = self._validate(X, reset=False)
+        if fitted_check:
+            check_is_fitted(self, "medoid_indices_")
+            X = self._validate(X, reset=False)
         if self.metric == "precomputed":
             return np.ascontiguousarray(X[:, self.medoid_indices_])
         centers = self.cluster_centers_.astype(X.dtype, copy=False)
         if callable(self.metric):
             return np.array([[float(self.metric(x, c)) for c in centers] for x in X], dtype=np.float64).reshape(
                 X.shape[0], centers.shape[0])
-        from . import pairwise_dissimilarity
-
         if scaled and self.metric in METRICS:
             X, centers = scale_together(X, centers, METRICS[self.metric])
         return pairwise_dissimilarity(X, centers, metric=self.metric, n_threads=self.n_threads)
@@ -252,3 +269,12 @@ class KMedoids(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, 
             Cluster labels of the training samples.
         """
         return self.fit(X, sample_weight=sample_weight).labels_
+
+
+def _medoid_silhouette_of(to_medoids: np.ndarray) -> float:
+    """AMS from the n x k dissimilarities to the medoids (1 - d1/d2, 0/0 and one medoid count as s = 1)."""
+    if to_medoids.shape[1] < 2:
+        return 1.0
+    two = np.partition(to_medoids, 1, axis=1)[:, :2]
+    ratio = np.divide(two[:, 0], two[:, 1], out=np.zeros(two.shape[0]), where=two[:, 1] > 0)
+    return float(1.0 - ratio.mean())

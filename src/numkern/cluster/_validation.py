@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from numkern._validation import check_integer, check_n_threads
+from numkern._validation import check_allocation, check_integer, check_n_threads, check_real
 
 from .. import _cluster
 
-METRICS = {"euclidean": 0, "sqeuclidean": 1, "manhattan": 2, "cityblock": 2, "cosine": 3}
+# Metric names (scikit-learn's and scipy's spellings) -> nc::Metric codes (cpp/include/numkern/cluster/common.hpp).
+METRICS = {"euclidean": 0, "sqeuclidean": 1, "manhattan": 2, "cityblock": 2, "cosine": 3,
+           "l2": 0, "l1": 2, "chebyshev": 4, "minkowski": 5, "hamming": 6, "jaccard": 7, "canberra": 8}
 INITS = {"build": 0, "lab": 1, "random": 2, "first": 3}
 NO_LIMIT = np.iinfo(np.int64).max
 
@@ -27,14 +31,47 @@ def float_array(x, name: str, ndim: int) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-def check_matrix(diss, n_threads: int) -> tuple[np.ndarray, float]:
-    """A square, finite, non-negative dissimilarity matrix (C-contiguous; a strided input is copied) and its
-    largest entry."""
+def condensed_size(length: int, name: str = "diss") -> int:
+    """n such that n (n - 1) / 2 == length (scipy's condensed form), else ValueError naming ``name``."""
+    n = int((1 + math.isqrt(1 + 8 * length)) // 2)
+    if n * (n - 1) // 2 != length or length == 0:
+        raise ValueError(f"{name}: a condensed distance vector (scipy.spatial.distance.pdist output) must have "
+                         f"length n (n - 1) / 2 for some n >= 2, got length {length}")
+    return n
+
+
+def square_from_condensed(diss, n_threads: int) -> np.ndarray:
+    """The n x n matrix of a condensed distance vector, checked (finite, non-negative) before it is built."""
+    v = float_array(diss, "diss", 1)
+    n = condensed_size(v.shape[0])
+    bad, _ = _cluster.first_invalid(v.reshape(1, -1), n_threads)
+    if bad >= 0:
+        raise ValueError(f"diss contains {v[bad]} at condensed position {int(bad)}; dissimilarities must be "
+                         "finite and non-negative")
+    check_allocation(n * n * v.itemsize, f"diss: the condensed vector of n = {n} objects becomes an n x n matrix, "
+                     "which", "cluster raw data with fasterpam, clara or clarans instead")
+    from scipy.spatial.distance import squareform
+
+    return np.ascontiguousarray(squareform(v, checks=False))
+
+
+def square_matrix(diss, n_threads: int) -> np.ndarray:
+    """A square float matrix (C-contiguous) whose values are still to be checked; a 1-D array is read as scipy's
+    condensed form (``pdist`` output), checked and expanded."""
+    if np.ndim(diss) == 1:
+        diss = square_from_condensed(diss, n_threads)
     D = float_array(diss, "diss", 2)
     if D.shape[0] != D.shape[1]:
         raise ValueError(f"diss must be a square dissimilarity matrix, got shape {D.shape}")
     if D.shape[0] == 0:
         raise ValueError("diss must not be empty")
+    return D
+
+
+def check_matrix(diss, n_threads: int) -> tuple[np.ndarray, float]:
+    """A square, finite, non-negative dissimilarity matrix (C-contiguous; a strided input is copied) and its
+    largest entry. A 1-D array is read as scipy's condensed form (``pdist`` output) and expanded."""
+    D = square_matrix(diss, n_threads)
     bad, largest = _cluster.first_invalid(D, n_threads)
     if bad >= 0:
         i, j = divmod(int(bad), D.shape[1])
@@ -63,6 +100,11 @@ def check_metric(metric):
     if not isinstance(metric, str) or (metric != "precomputed" and metric not in METRICS):
         raise ValueError(f"metric must be 'precomputed', one of {sorted(METRICS)} or a callable, got {metric!r}")
     return -1 if metric == "precomputed" else METRICS[metric]
+
+
+def check_p(p) -> float:
+    """Minkowski's exponent: a finite real > 0 (ignored by the other metrics, but still checked)."""
+    return check_real(p, "p", positive=True)
 
 
 

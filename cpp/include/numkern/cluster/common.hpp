@@ -100,7 +100,16 @@ struct MatrixDissimilarity {
   const T* row(index_t i, T* /*buffer*/) const { return data + i * n; }
 };
 
-enum class Metric : int { euclidean = 0, sqeuclidean = 1, manhattan = 2, cosine = 3 };
+// Codes shared with numkern.cluster._validation.METRICS. The last five follow scipy.spatial.distance:
+// chebyshev max |x-y|; minkowski (sum |x-y|^p)^(1/p) (p > 0, evaluated as M (sum (|x-y|/M)^p)^(1/p) with
+// M = max |x-y|, so it never overflows where the distance itself is finite); hamming = fraction of unequal
+// coordinates; jaccard on the booleans x != 0 = (coordinates where exactly one is non-zero) / (coordinates
+// where either is), 0 when both rows are zero;
+// canberra = sum |x-y| / (|x| + |y|) with 0/0 terms counted as 0.
+enum class Metric : int {
+  euclidean = 0, sqeuclidean = 1, manhattan = 2, cosine = 3,
+  chebyshev = 4, minkowski = 5, hamming = 6, jaccard = 7, canberra = 8,
+};
 
 // Dissimilarities computed on the fly from points X (n x dim, C-contiguous) in double precision:
 // euclidean sqrt(sum (x-y)^2) (direct differences, no |x|^2 + |y|^2 - 2xy cancellation; scaled by the largest
@@ -117,6 +126,7 @@ struct PointsDissimilarity {
   index_t n;
   index_t dim;
   Metric metric;
+  double p = 2.0;  // minkowski's exponent
   // Cosine only: the plain norm of every row, and of the row scaled by 2^-e (e = exponent of max |x_t|) for
   // the pairs that need it; rescaled[i]: the plain sum of squares of row i over- or underflowed.
   std::vector<double> norms, scaled_norms;
@@ -125,7 +135,8 @@ struct PointsDissimilarity {
   static constexpr bool rows_are_computed = true;
   static constexpr double kCosinePlainMin = 0x1p-960;  // sum of squares below this: squares lost precision
 
-  PointsDissimilarity(const T* X_, index_t n_, index_t dim_, Metric metric_) : X(X_), n(n_), dim(dim_), metric(metric_) {
+  PointsDissimilarity(const T* X_, index_t n_, index_t dim_, Metric metric_, double p_ = 2.0)
+      : X(X_), n(n_), dim(dim_), metric(metric_), p(p_) {
     if (metric != Metric::cosine) return;
     norms.assign(static_cast<std::size_t>(n), 0.0);
     scaled_norms.assign(static_cast<std::size_t>(n), 0.0);
@@ -214,8 +225,47 @@ struct PointsDissimilarity {
         for (index_t t = 0; t < dim; ++t) s += static_cast<double>(x[t]) * static_cast<double>(y[t]);
         return std::min(2.0, std::max(0.0, 1.0 - s / (na * nb)));
       }
+      default: return other_metric(x, y);
     }
     return 0.0;
+  }
+
+  // chebyshev, minkowski, hamming, jaccard, canberra (see Metric).
+  double other_metric(const T* x, const T* y) const {
+    double s = 0.0, m = 0.0;
+    index_t count = 0;
+    for (index_t t = 0; t < dim; ++t) {
+      const double u = static_cast<double>(x[t]), v = static_cast<double>(y[t]);
+      switch (metric) {
+        case Metric::chebyshev:
+        case Metric::minkowski: m = std::max(m, std::fabs(u - v)); break;
+        case Metric::hamming: s += u != v; break;
+        case Metric::jaccard: {
+          const bool a = u != 0.0, b = v != 0.0;
+          if (a || b) {
+            ++count;
+            s += a != b;
+          }
+          break;
+        }
+        default: {  // canberra
+          const double den = std::fabs(u) + std::fabs(v);
+          if (den > 0.0) s += std::fabs(u - v) / den;
+        }
+      }
+    }
+    switch (metric) {
+      case Metric::chebyshev: return m;
+      case Metric::minkowski: {
+        if (m == 0.0 || !(m <= std::numeric_limits<double>::max())) return m;
+        for (index_t t = 0; t < dim; ++t)
+          s += std::pow(std::fabs(static_cast<double>(x[t]) - static_cast<double>(y[t])) / m, p);
+        return m * std::pow(s, 1.0 / p);
+      }
+      case Metric::hamming: return s / static_cast<double>(dim);
+      case Metric::jaccard: return count > 0 ? s / static_cast<double>(count) : 0.0;
+      default: return s;
+    }
   }
   const T* row(index_t i, T* buffer) const {
     for (index_t j = 0; j < n; ++j) buffer[j] = static_cast<T>((*this)(i, j));
@@ -238,6 +288,16 @@ const typename Dis::value_type* row_parallel(const Dis& dis, index_t i, typename
   }
 }
 
+// Stream the row d(., medoids[s]) of every slot s, in slot order, through f(s, row) (rows of points are
+// computed across threads). Used to fill the nearest-medoid caches.
+template <class Dis, class F>
+void for_each_medoid_row(const Dis& dis, const std::vector<index_t>& medoids, int n_threads, F&& f) {
+  using T = typename Dis::value_type;
+  std::vector<T> buffer(Dis::rows_are_computed ? static_cast<std::size_t>(dis.size()) : 0);
+  for (std::size_t s = 0; s < medoids.size(); ++s)
+    f(static_cast<index_t>(s), row_parallel(dis, medoids[s], buffer.data(), n_threads));
+}
+
 // Materialise the full matrix of a provider (row i = d(., i)), rows split across threads.
 // Entry point: throws Interrupted on Ctrl-C (out is then unspecified).
 template <class Dis, class T>
@@ -257,12 +317,12 @@ void materialise(const Dis& dis, T* out, int n_threads) {
 // across threads. Entry point: throws Interrupted on Ctrl-C.
 template <class T>
 void cross_dissimilarities(const T* A, index_t na, const T* B, index_t nb, index_t dim, Metric metric, T* out,
-                           int n_threads) {
+                           int n_threads, double p = 2.0) {
   // Stack A and B behind one provider so cosine norms and metric code are shared: rows 0..na-1 are A.
   std::vector<T> stacked(static_cast<std::size_t>((na + nb) * dim));
   std::copy(A, A + na * dim, stacked.begin());
   std::copy(B, B + nb * dim, stacked.begin() + na * dim);
-  PointsDissimilarity<T> dis(stacked.data(), na + nb, dim, metric);
+  PointsDissimilarity<T> dis(stacked.data(), na + nb, dim, metric, p);
   CancellationScope scope;
   Cancellation& cancel = scope.cancellation();
 #pragma omp parallel for schedule(dynamic, 16) num_threads(n_threads)
@@ -318,6 +378,7 @@ struct Result {
   double loss = 0.0;
   index_t n_iter = 0;
   index_t n_swap = 0;
+  std::vector<double> losses;    // DynMSC: the average medoid silhouette reached at k = min_k, ..., k_max
 };
 
 // Assign every object to its nearest medoid (lowest slot on ties); returns TD. O(nk), rows of the medoids.

@@ -18,8 +18,9 @@
 
 namespace numkern::cluster {
 
-template <class Dis>
-void fasterpam_swap(const Dis& dis, NearestCache& c, const double* w, index_t max_iter, int n_threads, Result& out) {
+// With an MscCache (msc.hpp) the same loop is FasterMSC: eager swaps on the medoid silhouette.
+template <class Dis, class Cache>
+void fasterpam_swap(const Dis& dis, Cache& c, const double* w, index_t max_iter, int n_threads, Result& out) {
   using T = typename Dis::value_type;
   const index_t n = c.n, k = c.k;
   if (k >= n) return;

@@ -15,9 +15,10 @@
 
 namespace numkern::cluster {
 
-// Runs the SWAP loop on an initialised cache, adding its iterations and swaps to `out`.
-template <class Dis>
-void fastpam1_swap(const Dis& dis, NearestCache& c, const double* w, index_t max_iter, int n_threads, Result& out) {
+// Runs the SWAP loop on an initialised cache, adding its iterations and swaps to `out`. With an MscCache the
+// same loop is FastMSC (msc.hpp): best-improvement swaps on the medoid silhouette.
+template <class Dis, class Cache>
+void fastpam1_swap(const Dis& dis, Cache& c, const double* w, index_t max_iter, int n_threads, Result& out) {
   using T = typename Dis::value_type;
   std::vector<T> buffer(Dis::rows_are_computed ? static_cast<std::size_t>(c.n) : 0);
   for (index_t iter = 0; iter < max_iter; ++iter) {

@@ -13,6 +13,7 @@
 #include "numkern/cluster/fastpam1.hpp"
 #include "numkern/cluster/fastpam2.hpp"
 #include "numkern/cluster/lab.hpp"
+#include "numkern/cluster/msc.hpp"
 
 namespace numkern::cluster {
 
@@ -28,7 +29,15 @@ enum class Algorithm : int {
   fastclara = 8,
   clarans = 9,
   fastclarans = 10,
+  // Silhouette optimisation (msc.hpp): result loss = average medoid silhouette (silhouette for pamsil).
+  fastmsc = 11,
+  fastermsc = 12,
+  pammedsil = 13,
+  pamsil = 14,
+  dynmsc = 15,       // medoids / k = k_max, down to Options::min_k
 };
+
+inline bool optimises_silhouette(Algorithm a) { return static_cast<int>(a) >= static_cast<int>(Algorithm::fastmsc); }
 
 enum class Init : int { build = 0, lab = 1, random = 2, first = 3, given = 4 };
 
@@ -45,6 +54,7 @@ struct Options {
   index_t sample_size = 0;       // CLARA, 0: default
   index_t numlocal = 2;          // CLARANS
   index_t maxneighbor = 0;       // CLARANS, 0: default
+  index_t min_k = 2;             // DynMSC
 };
 
 template <class Dis>
@@ -66,6 +76,31 @@ std::vector<index_t> initial_medoids(const Dis& dis, const Options& opt, SplitMi
     case Init::given: return opt.initial;
   }
   return {};
+}
+
+// The silhouette optimisers (k >= 2, no weights) from the initial medoids.
+template <class Dis>
+void run_silhouette_method(const Dis& dis, const Options& opt, const std::vector<index_t>& medoids, Result& out) {
+  switch (opt.algorithm) {
+    case Algorithm::fastmsc:
+    case Algorithm::fastermsc: {
+      MscCache c;
+      init_cache(dis, medoids, c, opt.n_threads);
+      if (opt.algorithm == Algorithm::fastmsc) fastpam1_swap(dis, c, nullptr, opt.max_iter, opt.n_threads, out);
+      else fasterpam_swap(dis, c, nullptr, opt.max_iter, opt.n_threads, out);
+      out.medoids = c.medoids;
+      break;
+    }
+    case Algorithm::pammedsil:
+    case Algorithm::pamsil: {
+      NaiveSilhouetteCache<Dis> c;
+      init_cache(dis, medoids, c, opt.algorithm == Algorithm::pamsil);
+      fastpam1_swap(dis, c, nullptr, opt.max_iter, opt.n_threads, out);
+      out.medoids = c.medoids;
+      break;
+    }
+    default: dynmsc(dis, medoids, opt.min_k, opt.max_iter, opt.n_threads, out);
+  }
 }
 
 template <class Dis>
@@ -106,6 +141,10 @@ Result run_kmedoids(const Dis& dis, const Options& opt) {
         out.medoids = medoids;
         break;
       }
+      if (optimises_silhouette(opt.algorithm)) {
+        run_silhouette_method(dis, opt, medoids, out);
+        break;
+      }
       NearestCache c;
       init_cache(dis, medoids, w, c, opt.n_threads);
       switch (opt.algorithm) {
@@ -122,6 +161,12 @@ Result run_kmedoids(const Dis& dis, const Options& opt) {
   scope.throw_if_requested();
   // Final labels and TD from scratch (lowest slot on ties), the same rule `predict` uses.
   out.loss = assign_labels(dis, out.medoids, w, out.labels, opt.n_threads);
+  if (opt.algorithm == Algorithm::pamsil) {
+    std::vector<double> samples(static_cast<std::size_t>(n));
+    out.loss = silhouette(dis, out.labels.data(), k, samples.data(), opt.n_threads);
+  } else if (optimises_silhouette(opt.algorithm)) {
+    out.loss = medoid_silhouette(dis, out.medoids, nullptr);
+  }
   return out;
 }
 

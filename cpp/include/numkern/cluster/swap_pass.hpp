@@ -46,6 +46,16 @@ struct SwapChoice {
   }
 };
 
+// The medoid bookkeeping every cache shares: n, k, slot -> object and object -> is a medoid.
+template <class Cache>
+void set_medoids(Cache& c, index_t n, const std::vector<index_t>& medoids) {
+  c.n = n;
+  c.k = static_cast<index_t>(medoids.size());
+  c.medoids = medoids;
+  c.is_medoid.assign(static_cast<std::size_t>(n), 0);
+  for (index_t m : medoids) c.is_medoid[m] = 1;
+}
+
 // R_m for every slot and TD, in index order (deterministic).
 inline void refresh_removal_and_loss(NearestCache& c, const double* w) {
   std::fill(c.removal.begin(), c.removal.end(), 0.0);
@@ -72,23 +82,17 @@ template <class Dis>
 void init_cache(const Dis& dis, const std::vector<index_t>& medoids, const double* w, NearestCache& c, int n_threads) {
   using T = typename Dis::value_type;
   const index_t n = dis.size();
-  c.n = n;
-  c.k = static_cast<index_t>(medoids.size());
-  c.medoids = medoids;
-  c.is_medoid.assign(static_cast<std::size_t>(n), 0);
-  for (index_t m : medoids) c.is_medoid[m] = 1;
+  set_medoids(c, n, medoids);
   c.near.assign(static_cast<std::size_t>(n), -1);
   c.sec.assign(static_cast<std::size_t>(n), -1);
   c.dn.assign(static_cast<std::size_t>(n), kInf);
   c.ds.assign(static_cast<std::size_t>(n), kInf);
   c.removal.assign(static_cast<std::size_t>(c.k), 0.0);
-  std::vector<T> buffer(Dis::rows_are_computed ? static_cast<std::size_t>(n) : 0);
-  for (index_t s = 0; s < c.k; ++s) {
-    const T* row = row_parallel(dis, medoids[s], buffer.data(), n_threads);
+  for_each_medoid_row(dis, medoids, n_threads, [&](index_t s, const T* row) {
     const std::int32_t slot = static_cast<std::int32_t>(s);
     // O(n) per slot: serial (a parallel region per slot costs more than it saves on a busy machine).
     for (index_t j = 0; j < n; ++j) offer_medoid(static_cast<double>(row[j]), slot, c.near[j], c.dn[j], c.sec[j], c.ds[j]);
-  }
+  });
   refresh_removal_and_loss(c, w);
 }
 
@@ -189,9 +193,10 @@ inline SwapChoice choose_swap(const double* cand_delta, const double* all_delta,
 // Best swap over all (non-medoid candidate, slot) pairs: the FastPAM1 step. Candidates are split across
 // threads, each writing only its own entries of per-candidate arrays; the choice is then made serially
 // (minimum over candidates, then the lowest candidate within the tie tolerance of it), so it does not depend
-// on the split.
-template <class Dis>
-SwapChoice best_swap(const Dis& dis, const NearestCache& c, const double* w, int n_threads) {
+// on the split. `Cache` is NearestCache (total deviation) or any cache with the same members and its own
+// candidate_deltas/apply_swap overloads (found by argument-dependent lookup), e.g. MscCache (msc.hpp).
+template <class Dis, class Cache>
+SwapChoice best_swap(const Dis& dis, const Cache& c, const double* w, int n_threads) {
   using T = typename Dis::value_type;
   const index_t n = c.n, k = c.k;
   const double tie = tie_tolerance(c.loss);
