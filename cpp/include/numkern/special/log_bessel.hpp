@@ -91,6 +91,13 @@ NK_HOST_DEVICE NK_INLINE double half_square(double x) {
   return h > 1e-150 ? h * h : 0.0;
 }
 
+// log(1 + tail) for the Debye tail, |tail| <= 0.125/23.5 < 5.4e-3 (s >= 23.5): 8 terms of the log1p series,
+// truncation below tail^9/9 < 6e-22 absolute (cheaper than the libm call and vectorisable).
+NK_HOST_DEVICE NK_INLINE double debye_log1p_tail(double tail) {
+  return tail * (1.0 - tail * (0.5 - tail * (1.0 / 3.0 - tail * (0.25 - tail * (0.2 - tail * (1.0 / 6.0 -
+         tail * (1.0 / 7.0 - tail * 0.125)))))));
+}
+
 // The Debye expansion where s = hypot(v, x) or v + s is beyond the double range (max(v, x) above ~9e307). The
 // U_k sum is 1 to within 1/s < 1e-307 there, so log I = s - v asinh(v/x) - 1/2 log(2 pi s) and
 // log K = 1/2 log(pi/(2s)) - (s - v asinh(v/x)) (scaled: s - x = v^2/(s + x) in place of s), formed with
@@ -108,6 +115,58 @@ NK_HOST_DEVICE NK_INLINE double log_bessel_huge(double v, double x, bool kind_i,
   return (kHalfLogPiOver2 - half_log_s) - core;
 }
 
+// a * b = hi + lo exactly (|a|, |b| < 1e150): FMA where the target has one, else Veltkamp/Dekker splitting, which
+// is exact as well, so both give the same bits (and the baseline x86-64 build makes no libm fma call).
+NK_HOST_DEVICE NK_INLINE DoubleDouble exact_prod(double a, double b) {
+#if defined(__CUDACC__) || defined(__FMA__) || !(defined(__x86_64__) || defined(__i386__) || defined(_M_X64))
+  return two_prod(a, b);
+#else
+  constexpr double split = 134217729.0;  // 2^27 + 1
+  const double ca = split * a, cb = split * b;
+  const double a_hi = ca - (ca - a), a_lo = a - a_hi;
+  const double b_hi = cb - (cb - b), b_lo = b - b_hi;
+  const double p = a * b;
+  return {p, ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo};
+#endif
+}
+
+// The band of the unscaled Debye forms where v eta = s - v asinh(v/x) is a small difference of two large terms:
+// v eta(z), z = x/v, vanishes at z0 = 0.66274..., and rounding s and asinh in double would cost ~v eps absolute.
+// There v eta is formed from d = x - z0 v, exact to ~eps^2 v (z0 as a double-double, x - z0_hi v exact by
+// Sterbenz's lemma), as v eta = d (g0 + w h(w)), w = d/v = z - z0, g0 = eta'(z0) (double-double), and h a
+// polynomial fit (Chebyshev interpolation of (eta(z0 + w)/w - g0)/w at 80 digits, degree 29, |error| < 2e-17) in
+// u = (w - c)/hw over z in [kBandLo, kBandHi]. The result is hi + lo with an error ~eps |d w h| + eps^2 v, so it
+// stays accurate to the last bit where v eta is ~0. Outside the band the plain-double form loses < 2 ulp. The
+// scaled forms use it too: v eta - x has no cancellation there, while (s - x) - v asinh(v/x) loses ~2 ulp.
+constexpr double kBandLo = 0.34;
+constexpr double kBandHi = 1.10;
+
+NK_HOST_DEVICE NK_INLINE double debye_band_core(double v, double x, double* lo) {
+  constexpr double z0_hi = 0.6627434193491816, z0_lo = 8.155323790501267e-18;
+  constexpr double g0_hi = 1.8101705806989772, g0_lo = 9.153657887938339e-17;
+  constexpr double inv_hw = 2.6315789473684212, c_over_hw = 0.15067521223899583;
+  const DoubleDouble p = exact_prod(z0_hi, v);
+  const double d_hi = x - p.hi;  // exact: x / p.hi is in [0.51, 1.66]
+  const double d_lo = -(p.lo + z0_lo * v);
+  const double d = d_hi + d_lo;
+  const double w = d / v;
+  const double u = w * inv_hw - c_over_hw;
+  const double h =
+      ((((((((((((((((((((((((((((6.3840069796522015e-09 * u - 1.1559493938373294e-08) * u -
+      2.532986502171579e-08) * u + 4.288670591347565e-08) * u + 7.80914612917734e-08) * u -
+      1.3143194802791448e-07) * u - 6.768802988101406e-08) * u + 9.077763993683676e-08) * u +
+      2.554110478629257e-07) * u - 4.5148674216839504e-07) * u + 4.925043894708288e-07) * u -
+      1.0271479296712122e-06) * u + 2.315159834442011e-06) * u - 4.598568173017928e-06) * u +
+      9.093226733236962e-06) * u - 1.830907993069371e-05) * u + 3.702434580827747e-05) * u -
+      7.51052875854649e-05) * u + 0.0001531196083540018) * u - 0.0003140141433990506) * u +
+      0.0006483547322667834) * u - 0.0013494282036601727) * u + 0.0028359196639520783) * u -
+      0.006033315410690138) * u + 0.013045001132209005) * u - 0.02882079791858772) * u +
+      0.06543140683004171) * u - 0.15304083009880165) * u + 0.36705166758548485) * u - 0.8898665686706779;
+  const DoubleDouble head = exact_prod(d_hi, g0_hi);
+  *lo = head.lo + ((d_hi * g0_lo + d_lo * g0_hi) + d * (w * h));
+  return head.hi;
+}
+
 // Debye / Hankel expansion (see the file comment). kind_i selects I (true) or K (false); scaled subtracts |x|
 // (for I) or adds x (for K) analytically, without forming s - x by cancellation. v >= 0, x > 0, s >= 23.5.
 NK_HOST_DEVICE NK_INLINE double log_bessel_debye(double v, double x, double s, bool kind_i, bool scaled) {
@@ -115,24 +174,30 @@ NK_HOST_DEVICE NK_INLINE double log_bessel_debye(double v, double x, double s, b
   const double t = 1.0 / s;
   const double p = v * t;
   const double q = p > 1e-150 ? p * p : 0.0;
-  double core;  // v eta = s - v asinh(v/x)  (unscaled)  or  v eta - x = (s - x) - v asinh(v/x)  (scaled)
-  if (v >= 8.0 && x >= 0.25 * v && x <= 1.3 * v && s < 1e150) {
-    // Here the two terms are of similar size (v eta = 0 at x/v = 0.6627 for every v), so double rounding of
-    // s and of asinh would cost ~v eps absolute. Evaluate both in double-double: error ~1e-25 v + 1 ulp.
-    const DoubleDouble sd = dd_sqrt(dd_add(two_prod(v, v), two_prod(x, x)));
-    const DoubleDouble a = dd_log(dd_div(dd_add(sd, v), DoubleDouble{x, 0.0}));  // asinh(v/x)
-    const DoubleDouble base = scaled ? dd_add(sd, -x) : sd;
-    const DoubleDouble c = dd_add(base, dd_mul(a, -v));
-    core = c.hi + c.lo;
+  // core = v eta = s - v asinh(v/x) (unscaled) or v eta - x = (s - x) - v asinh(v/x) (scaled), as core + core_lo.
+  double core, core_lo = 0.0;
+  if (x >= kBandLo * v && x <= kBandHi * v && s < 1e150) {
+    core = debye_band_core(v, x, &core_lo);
+    if (scaled) {  // v eta - x: |v eta| < 0.6 v, x >= 0.4 v, no cancellation; keep the rounding error of the sum
+      const DoubleDouble c = two_sum(core, -x);
+      core = c.hi;
+      core_lo += c.lo;
+    }
   } else {
-    // v asinh(v/x) = v log((v + s)/x); asinh is accurate for small v/x, the log form avoids v/x overflow.
+    // v asinh(v/x): for x >= v asinh = log1p(y), y = r + r^2/(1 + sqrt(1 + r^2)) = r (1 + v/(x + s)), r = v/x
+    // (relative accuracy for small r, which the scaled form needs); for x < v, log((v + s)/x) (argument
+    // > 1 + sqrt 2), or log(v + s) - log(x) where (v + s)/x would overflow.
     double va = 0.0;
-    // For x < v, log((v + s)/x) (argument > 1 + sqrt 2, one log, cheaper than asinh) unless (v + s)/x overflows.
     if (v > 0.0) {
       double a;
-      if (x >= v) a = std::asinh(v / x);
-      else if (x >= 1.0 || v < x * 1e300) a = std::log((v + s) / x);
-      else a = std::log(v + s) - std::log(x);
+      if (x >= v) {
+        const double r = v / x;
+        a = std::log1p(r + r * (v / (x + s)));
+      } else if (x >= 1.0 || v < x * 1e300) {
+        a = std::log((v + s) / x);
+      } else {
+        a = std::log(v + s) - std::log(x);
+      }
       va = v * a;
     }
     // s (unscaled) or s - x = v^2 / (s + x) (scaled).
@@ -142,12 +207,9 @@ NK_HOST_DEVICE NK_INLINE double log_bessel_debye(double v, double x, double s, b
   const int n = debye_terms(s);
   const double tail = detail::debye_u_sum(q, kind_i ? t : -t, n);
   const double half_log_s = 0.5 * std::log(s);
-  // |tail| < 1e-3 for s >= ~130: a 5-term series of log1p is exact to < 2e-19 and cheaper than the libm call.
-  const double log_sum = std::fabs(tail) < 1e-3
-                             ? tail * (1.0 - tail * (0.5 - tail * (1.0 / 3.0 - tail * (0.25 - tail * 0.2))))
-                             : std::log1p(tail);
-  if (kind_i) return (core - kHalfLog2Pi - half_log_s) + log_sum;
-  return (kHalfLogPiOver2 - half_log_s - core) + log_sum;
+  const double log_sum = debye_log1p_tail(tail);
+  if (kind_i) return core + (((core_lo - kHalfLog2Pi) - half_log_s) + log_sum);
+  return (((kHalfLogPiOver2 - half_log_s) - core_lo) + log_sum) - core;
 }
 
 // log((x/2)^v / Gamma(v+1)), the leading factor of the I series. For v >= 7 the two logs nearly cancel where
