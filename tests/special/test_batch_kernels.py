@@ -16,7 +16,7 @@ TABLE = Path(__file__).parents[1] / "data" / "bessel_reference.csv"
 EPS = np.finfo(np.float64).eps
 LOG_FUNCS = ["log_iv", "log_ive", "log_kv", "log_kve"]
 ISAS = ["baseline", "avx2", "avx512"]
-BUDGET = {"log_iv": 4.0, "log_ive": 4.0, "log_kv": 6.0, "log_kve": 6.0}
+BUDGET = {"log_iv": 4.0, "log_ive": 4.0, "log_kv": 4.5, "log_kve": 4.0}
 
 
 @pytest.fixture(scope="module")

@@ -136,6 +136,13 @@ void debye_loop(const double* __restrict v, const double* __restrict x, double* 
         core = c.hi;
         core_lo += c.lo;
       }
+    } else if (Scaled) {
+      // Outside the band either x > kBandHi v (the positive series, see atanh_terms) or x < kBandLo v (log).
+      const double b = vj / (xj + s);
+      const double series = -(vj * b) * (1.0 + atanh_terms(b * b));
+      const double plain = vj * (t * vj / (1.0 + xj * t)) - vj * fast_log((vj + s) / xj, 0.0);
+      core = xj > vj ? series : plain;
+      core_lo = 0.0;
     } else {
       // v asinh(v/x): log1p(r (1 + v/(x + s))) (r = v/x) for x >= v, log((v + s)/x) for x < v; one fast_log.
       const bool large_x = xj >= vj;
@@ -145,8 +152,7 @@ void debye_loop(const double* __restrict v, const double* __restrict x, double* 
       const double corr = (y - (u - 1.0)) / u;  // log1p(y) = log(u) + corr
       const double w = (vj + s) / xj;
       const double a = fast_log(large_x ? u : w, large_x ? corr : 0.0);
-      const double base = Scaled ? vj * (t * vj / (1.0 + xj * t)) : s;
-      core = base - vj * a;
+      core = s - vj * a;
       core_lo = 0.0;
     }
     const double tail = debye_u_sum(q, KindI ? t : -t, N);
