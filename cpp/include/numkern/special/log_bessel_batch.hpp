@@ -116,6 +116,81 @@ inline double fast_log_dd(double a, double* lo) {
   return head.hi;
 }
 
+// log(a) for a in [2^-398, 2^623] (normal and far from overflow): fast_log of a 2^400 >= 0.75, minus 400 log 2.
+inline double fast_log_wide(double a) {
+  double kd;
+  const double f = reduce_log_arg(a * 0x1p400, &kd);
+  kd -= 400.0;
+  const double s = f / (2.0 + f);
+  const double hfsq = 0.5 * f * f;
+  return kd * kLn2Hi + (f - (hfsq - (s * (hfsq + atanh_series(s * s)) + kd * kLn2Lo)));
+}
+
+// exp(a), < 1 ulp, for a <= 709; 0 for a < -708 (only used for terms far below a sum). a = n log 2 + r,
+// |r| <= 0.35, n rounded through the 1.5 * 2^52 bias (vectorisable), e^r by its Taylor polynomial of degree 13
+// (truncation < 5e-18), 2^n from the bits.
+inline double fast_exp(double a) {
+  constexpr double log2e = 1.4426950408889634, bias = 6755399441055744.0;
+  const double ac = a < -708.0 ? -708.0 : (a > 709.0 ? 709.0 : a);
+  const double biased = ac * log2e + bias;
+  const double nd = biased - bias;
+  const double r = (ac - nd * kLn2Hi) - nd * kLn2Lo;
+  const double p =
+      1.0 + r * (1.0 + r * (0.5 + r * (1.6666666666666666e-01 + r * (4.1666666666666664e-02 +
+      r * (8.3333333333333332e-03 + r * (1.3888888888888889e-03 + r * (1.9841269841269841e-04 +
+      r * (2.4801587301587302e-05 + r * (2.7557319223985893e-06 + r * (2.7557319223985888e-07 +
+      r * (2.5052108385441720e-08 + r * (2.0876756987868100e-09 + r * 1.6059043836821613e-10))))))))))));
+  const std::uint64_t n = to_bits(biased) - to_bits(bias);  // two's complement n, |n| <= 1023
+  const double scale = from_bits((n + 1023) << 52);
+  return a < -708.0 ? 0.0 : p * scale;
+}
+
+// sinh(u) for u >= 0, ~1-2 ulp: the odd Taylor series below 1/2 (truncation < 1e-19), (e^u - e^-u)/2 above.
+inline double fast_sinh(double u) {
+  const double e = fast_exp(u);
+  const double big = 0.5 * (e - 1.0 / e);
+  const double z = u * u;
+  const double small =
+      u * (1.0 + z * (1.6666666666666666e-01 + z * (8.3333333333333332e-03 + z * (1.9841269841269841e-04 +
+      z * (2.7557319223985893e-06 + z * (2.5052108385441720e-08 + z * (1.6059043836821613e-10 +
+      z * (7.6471637318198164e-13 + z * 2.8114572543455206e-15))))))));
+  return u < 0.5 ? small : big;
+}
+
+// log K_v(x) (+ x when scaled) for the elements of the quadrature region (see log_kv_quadrature): the same
+// step, and a fixed window of kQuadNodes nodes from max(0, k* - 30) (k* the node at the peak asinh(v/x);
+// measured over the region: at most 29 nodes left and 26 right of k* carry a term above 1e-18 of the sum).
+// Nodes outer, elements inner, so the element loop vectorises; terms are summed in node order.
+constexpr int kQuadNodes = 58;
+
+template <bool Scaled>
+void quadrature_loop(const double* __restrict v, const double* __restrict x, double* __restrict out, int n) {
+  double h[kBlock], k0[kBlock], sum[kBlock];
+#pragma omp simd
+  for (int j = 0; j < n; ++j) {
+    const double s = std::sqrt(v[j] * v[j] + x[j] * x[j]);
+    const double h0 = 0.5 / std::sqrt(s);
+    h[j] = h0 < 0.2 ? h0 : 0.2;
+    const double kp = std::floor(fast_log(v[j] / x[j] + std::sqrt(1.0 + (v[j] / x[j]) * (v[j] / x[j])), 0.0) / h[j]);
+    k0[j] = kp > 30.0 ? kp - 30.0 : 0.0;
+    sum[j] = 0.0;
+  }
+  for (int m = 0; m < kQuadNodes; ++m) {
+#pragma omp simd
+    for (int j = 0; j < n; ++j) {
+      const double k = k0[j] + m;
+      const double t = k * h[j];
+      const double sh = fast_sinh(0.5 * t);
+      const double c = 2.0 * sh * sh + (Scaled ? 0.0 : 1.0);  // cosh t - 1, or cosh t
+      const double xc = x[j] * c, vt = v[j] * t;
+      const double f = fast_exp(vt - xc) + fast_exp(-vt - xc);
+      sum[j] += k == 0.0 ? 0.5 * f : f;
+    }
+  }
+#pragma omp simd
+  for (int j = 0; j < n; ++j) out[j] = fast_log_wide(0.5 * h[j] * sum[j]);
+}
+
 // The Debye forms (see log_bessel_debye) for elements known to be in the region, N Debye terms, Band: x/v in
 // [kBandLo, kBandHi] (debye_band_core), else the plain-double core.
 template <bool KindI, bool Scaled, bool Band, int N>
@@ -204,7 +279,8 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
   double v[kBlock], x[kBlock];
   std::int16_t lists[2 * kBins][kBlock];
   int counts[2 * kBins] = {};
-  int n_rest = 0;
+  std::int16_t quad[kBlock], quad_minus_x[kBlock];
+  int n_rest = 0, n_quad = 0, n_quad_minus_x = 0;
   for (int i = 0; i < n; ++i) {
     double vi = v_in[i], xi = x_in[i];
     // NaN first (an ordered comparison with NaN would raise FE_INVALID); it goes to the scalar kernels.
@@ -220,13 +296,21 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
       vi = std::fabs(vi);
     }
     const double s2 = vi * vi + xi * xi;
+    v[i] = vi;
+    x[i] = xi;
+    if (!KindI && s2 < 23.5 * 23.5 && xi >= numkern::special::detail::kQuadratureMinX) {
+      if (Scaled || vi < 1.5) {
+        quad[n_quad++] = static_cast<std::int16_t>(i);  // the same region as log_kv_small's quadrature
+      } else {
+        quad_minus_x[n_quad_minus_x++] = static_cast<std::int16_t>(i);
+      }
+      continue;
+    }
     const bool fast = vi >= 0.0 && xi > 0.0 && vi < 1e150 && xi < 1e150 && vi < xi * 1e300 && s2 >= 23.5 * 23.5;
     if (!fast) {
       rest[n_rest++] = i;
       continue;
     }
-    v[i] = vi;
-    x[i] = xi;
     const int bin = s2 >= 2100.0 * 2100.0 ? 0
                     : s2 >= 310.0 * 310.0 ? 1
                     : s2 >= 84.0 * 84.0   ? 2
@@ -238,6 +322,40 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
   double vb[kBlock], xb[kBlock], ob[kBlock];
   run_bins<Scaled, KindI, false>(v, x, out, lists, counts, vb, xb, ob);
   run_bins<Scaled, KindI, true>(v, x, out, lists, counts, vb, xb, ob);
+  if constexpr (!KindI) {
+    if (n_quad > 0) {
+      for (int j = 0; j < n_quad; ++j) {
+        vb[j] = v[quad[j]];
+        xb[j] = x[quad[j]];
+      }
+      quadrature_loop<Scaled>(vb, xb, ob, n_quad);
+      for (int j = 0; j < n_quad; ++j) out[quad[j]] = ob[j];
+    }
+    if (n_quad_minus_x > 0) {
+      // Unscaled K with v >= 1.5 (the scalar kernels use the recurrence there): log K = log(K e^x) - x from the
+      // scaled quadrature, kept where its error bound is small against the result. The quadrature's exponents
+      // v t - x (cosh t - 1) carry rounding errors ~eps (v t* + s - x) near the peak t* = asinh(v/x) (measured:
+      // at most 0.7 eps times that sum), so elements with v t* + s - x > 3 max(|log K|, 1) (near K_v(x) = 1)
+      // go to the scalar kernels instead.
+      for (int j = 0; j < n_quad_minus_x; ++j) {
+        vb[j] = v[quad_minus_x[j]];
+        xb[j] = x[quad_minus_x[j]];
+      }
+      quadrature_loop<true>(vb, xb, ob, n_quad_minus_x);
+      for (int j = 0; j < n_quad_minus_x; ++j) {
+        const double vj = vb[j], xj = xb[j];
+        const double log_k = ob[j] - xj;
+        const double size = std::fabs(log_k) > 1.0 ? std::fabs(log_k) : 1.0;
+        const double s = std::sqrt(vj * vj + xj * xj);
+        const double spread = vj * std::asinh(vj / xj) + (s - xj);
+        if (spread <= 3.0 * size) {
+          out[quad_minus_x[j]] = log_k;
+        } else {
+          rest[n_rest++] = quad_minus_x[j];
+        }
+      }
+    }
+  }
   return n_rest;
 }
 
