@@ -16,8 +16,9 @@
 // header with its own -m flags (baseline x86-64, AVX2 + FMA, AVX-512); the binding picks one at import by cpuid.
 // Everything the loops call is inlined into them (flatten), so no out-of-line copy of a shared inline function
 // compiled for a newer instruction set can be picked by the linker for the baseline code. FMA is used where the
-// target has it (`__FMA__`) through exact_prod, which gives the same bits either way; there is no contraction
-// (-ffp-contract=off in ISO C++ mode), so the vector body and the scalar remainder agree bit for bit.
+// target has it (`__FMA__`) through exact_prod (the same bits either way) and madd in the polynomials (so the
+// baseline variant may differ in the last bit); the TUs are compiled with -ffp-contract=off, so the vector body
+// and the scalar remainder agree bit for bit.
 #pragma once
 
 #include <cmath>
@@ -53,6 +54,8 @@ namespace avx512 { int log_bessel_block(int fn, const double* v, const double* x
 namespace numkern::special::batch::NK_BATCH_NS {
 namespace {
 
+using numkern::special::detail::madd;
+
 inline double from_bits(std::uint64_t i) {
   double d;
   std::memcpy(&d, &i, sizeof d);
@@ -67,15 +70,10 @@ inline std::uint64_t to_bits(double d) {
 
 // R(z) = sum_{j=1..11} 2 z^j/(2j + 1), z = s^2 <= 0.0295: 2 atanh(s) = 2s + s R(s^2), truncation < 1e-19 relative.
 inline double atanh_series(double z) {
-  return z * (0.6666666666666666 +
-              z * (0.4 + z * (0.2857142857142857 +
-                              z * (0.2222222222222222 +
-                                   z * (0.18181818181818182 +
-                                        z * (0.15384615384615385 +
-                                             z * (0.13333333333333333 +
-                                                  z * (0.11764705882352941 +
-                                                       z * (0.10526315789473684 +
-                                                            z * (0.09523809523809523 + z * 0.08695652173913043))))))))));
+  return z * madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z,
+      0.08695652173913043, 0.09523809523809523), 0.10526315789473684), 0.11764705882352941),
+      0.13333333333333333), 0.15384615384615385), 0.18181818181818182), 0.2222222222222222),
+      0.2857142857142857), 0.4), 0.6666666666666666);
 }
 
 constexpr double kLn2Hi = 0.693147180559663;  // 40 bits: k kLn2Hi is exact for |k| < 2^13
@@ -135,11 +133,11 @@ inline double fast_exp(double a) {
   const double biased = ac * log2e + bias;
   const double nd = biased - bias;
   const double r = (ac - nd * kLn2Hi) - nd * kLn2Lo;
-  const double p =
-      1.0 + r * (1.0 + r * (0.5 + r * (1.6666666666666666e-01 + r * (4.1666666666666664e-02 +
-      r * (8.3333333333333332e-03 + r * (1.3888888888888889e-03 + r * (1.9841269841269841e-04 +
-      r * (2.4801587301587302e-05 + r * (2.7557319223985893e-06 + r * (2.7557319223985888e-07 +
-      r * (2.5052108385441720e-08 + r * (2.0876756987868100e-09 + r * 1.6059043836821613e-10))))))))))));
+  const double p = madd(r, madd(r, madd(r, madd(r, madd(r, madd(r, madd(r, madd(r, madd(r, madd(r, madd(r,
+      madd(r, madd(r, 1.6059043836821613e-10, 2.08767569878681e-09), 2.505210838544172e-08),
+      2.755731922398589e-07), 2.7557319223985893e-06), 2.48015873015873e-05), 0.0001984126984126984),
+      0.001388888888888889), 0.008333333333333333), 0.041666666666666664), 0.16666666666666666), 0.5),
+      1.0), 1.0);
   const std::uint64_t n = to_bits(biased) - to_bits(bias);  // two's complement n, |n| <= 1023
   const double scale = from_bits((n + 1023) << 52);
   return a < -708.0 ? 0.0 : p * scale;
@@ -150,10 +148,9 @@ inline double fast_sinh(double u) {
   const double e = fast_exp(u);
   const double big = 0.5 * (e - 1.0 / e);
   const double z = u * u;
-  const double small =
-      u * (1.0 + z * (1.6666666666666666e-01 + z * (8.3333333333333332e-03 + z * (1.9841269841269841e-04 +
-      z * (2.7557319223985893e-06 + z * (2.5052108385441720e-08 + z * (1.6059043836821613e-10 +
-      z * (7.6471637318198164e-13 + z * 2.8114572543455206e-15))))))));
+  const double small = u * madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z,
+      2.8114572543455206e-15, 7.647163731819816e-13), 1.6059043836821613e-10), 2.505210838544172e-08),
+      2.7557319223985893e-06), 0.0001984126984126984), 0.008333333333333333), 0.16666666666666666), 1.0);
   return u < 0.5 ? small : big;
 }
 
