@@ -480,8 +480,14 @@ NK_HOST_DEVICE NK_INLINE double log_kv_small(double v, double x, bool scaled) {
     const double r = iv_ratio_cf(v, x);
     const double log_ratio_sum =
         x > 1e-10 ? std::log(2.0 * rho / x + r) : std::log(2.0 * rho + r * x) - std::log(x);
-    const double log_k = -std::log(x) - log_iv_series(v, x) - log_ratio_sum;
-    return scaled ? log_k + x : log_k;
+    // The three logs nearly cancel where K_v(x) ~ 1: sum them without intermediate rounding.
+    const DoubleDouble a = two_sum(-std::log(x), -log_iv_series(v, x));
+    const DoubleDouble b = two_sum(a.hi, -log_ratio_sum);
+    if (scaled) {
+      const DoubleDouble c = two_sum(b.hi, x);
+      return c.hi + ((a.lo + b.lo) + c.lo);
+    }
+    return b.hi + (a.lo + b.lo);
   }
   if (x > 2.0) {
     // Scaled K at x > 2: the recurrence ratios (2/x) rho_k are multiplied directly (log_kve_steed); adding
