@@ -1,5 +1,8 @@
 // numkern._special: the log-Bessel kernels of numkern/special/log_bessel.hpp as real NumPy ufuncs.
 //
+// log I / log K are evaluated by blocks (numkern/special/log_bessel_batch.hpp): the vectorised Debye regions run
+// in the block kernel compiled for this CPU (baseline x86-64, AVX2 + FMA or AVX-512, chosen by cpuid at import,
+// cpp/bindings/special/batch_*.cpp), every other element in the scalar kernels.
 // Each ufunc has two loops, 'ff->f' (computed in double, rounded once) and 'dd->d'. Loops honour arbitrary
 // strides; long loops are split across OpenMP threads (OMP_NUM_THREADS / threadpoolctl decide how many). The
 // kernels are elementwise, so results do not depend on the thread count. NumPy releases the GIL around loops
@@ -25,6 +28,7 @@
 
 #include "numkern/parallel.hpp"
 #include "numkern/special/log_bessel.hpp"
+#include "numkern/special/log_bessel_batch.hpp"
 
 namespace py = pybind11;
 namespace nks = numkern::special;
@@ -34,30 +38,79 @@ namespace {
 // Below this many elements a loop runs on the calling thread (thread start-up would cost more than it saves).
 constexpr npy_intp kParallelMinElements = 2048;
 
-template <class T, double (*Kernel)(double, double)>
-void binary_loop(char** args, npy_intp const* dimensions, npy_intp const* steps, void* /*data*/) {
+// The block kernels (log_bessel_batch.hpp) for this CPU: chosen once at import (cpu_dispatch), or by set_isa.
+namespace nkb = numkern::special::batch;
+nkb::BlockFunction g_block = &nkb::baseline::log_bessel_block;
+const char* g_isa = "baseline";
+
+bool select_isa(const std::string& isa) {
+  if (isa == "baseline") {
+    g_block = &nkb::baseline::log_bessel_block;
+#if defined(NUMKERN_SPECIAL_X86_DISPATCH)
+  } else if (isa == "avx2" && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    g_block = &nkb::avx2::log_bessel_block;
+  } else if (isa == "avx512" && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    g_block = &nkb::avx512::log_bessel_block;
+#endif
+  } else {
+    return false;
+  }
+  g_isa = isa == "avx512" ? "avx512" : isa == "avx2" ? "avx2" : "baseline";
+  return true;
+}
+
+void cpu_dispatch() {
+#if defined(NUMKERN_SPECIAL_X86_DISPATCH)
+  __builtin_cpu_init();
+#endif
+  if (!select_isa("avx512") && !select_isa("avx2")) select_isa("baseline");
+}
+
+// The loops: blocks of kBlock elements (any strides) are converted to double, handed to the block kernel
+// (vectorised Debye regions; Function < 0: none, e.g. iv_ratio), the elements it returns in `rest` are
+// evaluated by the scalar Kernel, and the block is written back. Long loops split their blocks across OpenMP
+// threads; an element's value depends on (v, x) only, not on the thread count or its position.
+template <class T, int Function, double (*Kernel)(double, double)>
+void block_loop(char** args, npy_intp const* dimensions, npy_intp const* steps, void* /*data*/) {
   const npy_intp n = dimensions[0];
   const char* in0 = args[0];
   const char* in1 = args[1];
   char* out = args[2];
   const npy_intp s0 = steps[0], s1 = steps[1], s2 = steps[2];
+  const npy_intp n_blocks = (n + nkb::kBlock - 1) / nkb::kBlock;
+  const nkb::BlockFunction block = g_block;
   fexcept_t saved_flags;
   std::fegetexceptflag(&saved_flags, FE_UNDERFLOW | FE_OVERFLOW);
 #if defined(_OPENMP)
   const int threads = n >= kParallelMinElements ? numkern::default_num_threads() : 1;
 #pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
 #endif
-  for (npy_intp i = 0; i < n; ++i) {
-    const double v = static_cast<double>(*reinterpret_cast<const T*>(in0 + i * s0));
-    const double x = static_cast<double>(*reinterpret_cast<const T*>(in1 + i * s1));
-    *reinterpret_cast<T*>(out + i * s2) = static_cast<T>(Kernel(v, x));
+  for (npy_intp b = 0; b < n_blocks; ++b) {
+    double v[nkb::kBlock], x[nkb::kBlock], r[nkb::kBlock];
+    int rest[nkb::kBlock];
+    const npy_intp start = b * nkb::kBlock;
+    const int m = static_cast<int>(n - start < nkb::kBlock ? n - start : nkb::kBlock);
+    for (int j = 0; j < m; ++j) {
+      v[j] = static_cast<double>(*reinterpret_cast<const T*>(in0 + (start + j) * s0));
+      x[j] = static_cast<double>(*reinterpret_cast<const T*>(in1 + (start + j) * s1));
+    }
+    int n_rest = m;
+    if (Function >= 0) {
+      n_rest = block(Function, v, x, r, m, rest);
+    } else {
+      for (int j = 0; j < m; ++j) rest[j] = j;
+    }
+    for (int j = 0; j < n_rest; ++j) r[rest[j]] = Kernel(v[rest[j]], x[rest[j]]);
+    for (int j = 0; j < m; ++j) *reinterpret_cast<T*>(out + (start + j) * s2) = static_cast<T>(r[j]);
   }
   std::fesetexceptflag(&saved_flags, FE_UNDERFLOW | FE_OVERFLOW);
 }
 
-template <double (*Kernel)(double, double)>
-struct UfuncTables {
-  static inline PyUFuncGenericFunction functions[2] = {&binary_loop<float, Kernel>, &binary_loop<double, Kernel>};
+template <int Function, double (*Kernel)(double, double)>
+struct BlockUfuncTables {
+  static inline PyUFuncGenericFunction functions[2] = {&block_loop<float, Function, Kernel>,
+                                                       &block_loop<double, Function, Kernel>};
   static inline void* data[2] = {nullptr, nullptr};
   static inline char types[6] = {NPY_FLOAT, NPY_FLOAT, NPY_FLOAT, NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE};
 };
@@ -68,14 +121,13 @@ std::deque<std::string>& string_storage() {
   return storage;
 }
 
-template <double (*Kernel)(double, double)>
+template <class Tables>
 py::object make_binary_ufunc(const std::string& name, const std::string& doc) {
   auto& storage = string_storage();
   storage.push_back(name);
   const char* name_ptr = storage.back().c_str();
   storage.push_back(doc);
   const char* doc_ptr = storage.back().c_str();
-  using Tables = UfuncTables<Kernel>;
   PyObject* ufunc = PyUFunc_FromFuncAndData(Tables::functions, Tables::data, Tables::types, 2, 2, 1,
                                             PyUFunc_None, name_ptr, doc_ptr, 0);
   if (ufunc == nullptr) throw py::error_already_set();
@@ -88,15 +140,21 @@ PYBIND11_MODULE(_special, m) {
   m.doc() = "numkern log-Bessel ufuncs (use numkern.special)";
   if (PyArray_ImportNumPyAPI() < 0) throw py::error_already_set();
   if (PyUFunc_ImportUFuncAPI() < 0) throw py::error_already_set();
+  cpu_dispatch();
+  m.def("_isa", []() { return std::string(g_isa); }, "The instruction set of the log-Bessel block kernels in use.");
+  m.def(
+      "_set_isa", [](const std::string& isa) { return select_isa(isa); }, py::arg("isa"),
+      "Use the block kernels for `isa` (baseline, avx2, avx512) if this CPU and build have them; returns whether "
+      "it did (for tests and benchmarks; the ufuncs read the choice at each call).");
 
   m.def(
       "make_ufunc",
       [](const std::string& name, const std::string& doc) -> py::object {
-        if (name == "log_iv") return make_binary_ufunc<&nks::log_iv>(name, doc);
-        if (name == "log_ive") return make_binary_ufunc<&nks::log_ive>(name, doc);
-        if (name == "log_kv") return make_binary_ufunc<&nks::log_kv>(name, doc);
-        if (name == "log_kve") return make_binary_ufunc<&nks::log_kve>(name, doc);
-        if (name == "iv_ratio") return make_binary_ufunc<&nks::iv_ratio>(name, doc);
+        if (name == "log_iv") return make_binary_ufunc<BlockUfuncTables<nkb::kLogIv, &nks::log_iv>>(name, doc);
+        if (name == "log_ive") return make_binary_ufunc<BlockUfuncTables<nkb::kLogIve, &nks::log_ive>>(name, doc);
+        if (name == "log_kv") return make_binary_ufunc<BlockUfuncTables<nkb::kLogKv, &nks::log_kv>>(name, doc);
+        if (name == "log_kve") return make_binary_ufunc<BlockUfuncTables<nkb::kLogKve, &nks::log_kve>>(name, doc);
+        if (name == "iv_ratio") return make_binary_ufunc<BlockUfuncTables<-1, &nks::iv_ratio>>(name, doc);
         throw py::value_error("unknown special ufunc name: " + name);
       },
       py::arg("name"), py::arg("doc"),

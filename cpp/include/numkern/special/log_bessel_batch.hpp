@@ -1,0 +1,371 @@
+// numkern/special/log_bessel_batch.hpp: block evaluation of log I_v(x), log K_v(x) and their scaled forms for
+// the CPU ufunc loops, classified by region and run as tight loops that the compiler vectorises.
+//
+// A block of up to kBlock elements is classified first: elements in the Debye region (s = hypot(v, x) >= 23.5,
+// v >= 0 (|v| for K), 0 < x, v, x < 1e150, v < 1e300 x) are sorted into lists by the number of Debye terms
+// they need (bins with a compile-time term count: s >= 2100, 310, 84, 39, 23.5 -> 5, 7, 10, 14, 21 terms, each at
+// least what debye_terms(s) asks for) and by whether x/v lies in the band of debye_band_core; each list is
+// gathered, evaluated by one branch-free `#pragma omp simd` loop and scattered back. Every other element (the
+// power series, Temme/Steed, negative order, special values) is returned to the caller in `rest`, which
+// evaluates it with the scalar kernels of log_bessel.hpp. The formulas are those of log_bessel_debye (same
+// band polynomial, same Debye coefficients); the logarithm is fast_log below (vectorisable, < 1 ulp) instead of
+// libm's, so results may differ from the scalar kernels in the last bits (both within the accuracy budget).
+// Each element's value depends on its (v, x) only: not on the block, its position, or the thread count.
+//
+// Instruction sets: a translation unit defines NK_BATCH_NS (a namespace name of its own) and includes this
+// header with its own -m flags (baseline x86-64, AVX2 + FMA, AVX-512); the binding picks one at import by cpuid.
+// Everything the loops call is inlined into them (flatten), so no out-of-line copy of a shared inline function
+// compiled for a newer instruction set can be picked by the linker for the baseline code. FMA is used where the
+// target has it (`__FMA__`) through exact_prod (the same bits either way) and madd in the polynomials (so the
+// baseline variant may differ in the last bit); the TUs are compiled with -ffp-contract=off, so the vector body
+// and the scalar remainder agree bit for bit.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "numkern/special/log_bessel.hpp"
+
+namespace numkern::special::batch {
+
+// Function ids of the block kernels.
+enum : int { kLogIv = 0, kLogIve = 1, kLogKv = 2, kLogKve = 3 };
+constexpr int kBlock = 512;
+
+// Evaluates function `fn` on v[0..n), x[0..n) (n <= kBlock) into out for the elements of the vectorised
+// regions; writes the indices of the other elements to rest and returns their count.
+using BlockFunction = int (*)(int fn, const double* v, const double* x, double* out, int n, int* rest);
+
+// The compiled variants (cpp/bindings/special/batch_*.cpp; avx2 and avx512 on x86-64 only).
+namespace baseline { int log_bessel_block(int fn, const double* v, const double* x, double* out, int n, int* rest); }
+namespace avx2 { int log_bessel_block(int fn, const double* v, const double* x, double* out, int n, int* rest); }
+namespace avx512 { int log_bessel_block(int fn, const double* v, const double* x, double* out, int n, int* rest); }
+
+}  // namespace numkern::special::batch
+
+#if defined(NK_BATCH_NS)
+#if defined(__GNUC__)
+#define NK_BATCH_FLATTEN __attribute__((flatten))
+#else
+#define NK_BATCH_FLATTEN
+#endif
+
+namespace numkern::special::batch::NK_BATCH_NS {
+namespace {
+
+using numkern::special::detail::madd;
+
+inline double from_bits(std::uint64_t i) {
+  double d;
+  std::memcpy(&d, &i, sizeof d);
+  return d;
+}
+
+inline std::uint64_t to_bits(double d) {
+  std::uint64_t i;
+  std::memcpy(&i, &d, sizeof i);
+  return i;
+}
+
+// R(z) = sum_{j=1..11} 2 z^j/(2j + 1), z = s^2 <= 0.0295: 2 atanh(s) = 2s + s R(s^2), truncation < 1e-19 relative.
+inline double atanh_series(double z) {
+  return z * madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z,
+      0.08695652173913043, 0.09523809523809523), 0.10526315789473684), 0.11764705882352941),
+      0.13333333333333333), 0.15384615384615385), 0.18181818181818182), 0.2222222222222222),
+      0.2857142857142857), 0.4), 0.6666666666666666);
+}
+
+constexpr double kLn2Hi = 0.693147180559663;  // 40 bits: k kLn2Hi is exact for |k| < 2^13
+constexpr double kLn2Lo = 2.8235290563031577e-13;
+
+// a = 2^k (1 + f) with 1 + f in [sqrt(1/2), sqrt 2), for finite a >= 0.75 (so k >= 0): returns f (exact) and k
+// as a double. From the bits: k >= 0 keeps the integer shift logical and k converts to double through the
+// 1.5 * 2^52 bias, both vectorisable without AVX-512.
+inline double reduce_log_arg(double a, double* kd) {
+  constexpr std::uint64_t sqrt_half_bits = 0x3fe6a09e667f3bcdULL;
+  const std::uint64_t i = to_bits(a);
+  const std::uint64_t k = (i - sqrt_half_bits) >> 52;
+  *kd = from_bits(0x4338000000000000ULL + k) - 6755399441055744.0;
+  return from_bits(i - (k << 52)) - 1.0;
+}
+
+// log(a) + c for finite a >= 0.75 and a small correction c (|c| <= ~ulp(1)), error < 1 ulp:
+// log(1 + f) = 2 atanh(s), s = f/(2 + f), written as f - (f^2/2 - s (f^2/2 + R(s^2))), plus k log 2 with
+// log 2 split so that k kLn2Hi is exact.
+inline double fast_log(double a, double c) {
+  double kd;
+  const double f = reduce_log_arg(a, &kd);
+  const double s = f / (2.0 + f);
+  const double hfsq = 0.5 * f * f;
+  return kd * kLn2Hi + (f - (hfsq - (s * (hfsq + atanh_series(s * s)) + (kd * kLn2Lo + c))));
+}
+
+// log(a) = hi + lo for finite a >= 0.75 with an error ~0.05 ulp: as fast_log, with k kLn2Hi + f (exact terms)
+// summed by two_sum and the small rest (|rest| < 0.09) in lo. Where log(s) nearly cancels against v eta, its
+// rounding would otherwise be the largest error of the Debye forms.
+inline double fast_log_dd(double a, double* lo) {
+  double kd;
+  const double f = reduce_log_arg(a, &kd);
+  const double s = f / (2.0 + f);
+  const double hfsq = 0.5 * f * f;
+  const numkern::special::detail::DoubleDouble head = numkern::special::detail::two_sum(kd * kLn2Hi, f);
+  *lo = head.lo + (kd * kLn2Lo - (hfsq - s * (hfsq + atanh_series(s * s))));
+  return head.hi;
+}
+
+// log(a) for a in [2^-398, 2^623] (normal and far from overflow): fast_log of a 2^400 >= 0.75, minus 400 log 2.
+inline double fast_log_wide(double a) {
+  double kd;
+  const double f = reduce_log_arg(a * 0x1p400, &kd);
+  kd -= 400.0;
+  const double s = f / (2.0 + f);
+  const double hfsq = 0.5 * f * f;
+  return kd * kLn2Hi + (f - (hfsq - (s * (hfsq + atanh_series(s * s)) + kd * kLn2Lo)));
+}
+
+// exp(a), < 1 ulp, for a <= 709; 0 for a < -708 (only used for terms far below a sum). a = n log 2 + r,
+// |r| <= 0.35, n rounded through the 1.5 * 2^52 bias (vectorisable), e^r by its Taylor polynomial of degree 13
+// (truncation < 5e-18), 2^n from the bits.
+inline double fast_exp(double a) {
+  constexpr double log2e = 1.4426950408889634, bias = 6755399441055744.0;
+  const double ac = a < -708.0 ? -708.0 : (a > 709.0 ? 709.0 : a);
+  const double biased = ac * log2e + bias;
+  const double nd = biased - bias;
+  const double r = (ac - nd * kLn2Hi) - nd * kLn2Lo;
+  const double p = madd(r, madd(r, madd(r, madd(r, madd(r, madd(r, madd(r, madd(r, madd(r, madd(r, madd(r,
+      madd(r, madd(r, 1.6059043836821613e-10, 2.08767569878681e-09), 2.505210838544172e-08),
+      2.755731922398589e-07), 2.7557319223985893e-06), 2.48015873015873e-05), 0.0001984126984126984),
+      0.001388888888888889), 0.008333333333333333), 0.041666666666666664), 0.16666666666666666), 0.5),
+      1.0), 1.0);
+  const std::uint64_t n = to_bits(biased) - to_bits(bias);  // two's complement n, |n| <= 1023
+  const double scale = from_bits((n + 1023) << 52);
+  return a < -708.0 ? 0.0 : p * scale;
+}
+
+// sinh(u) for u >= 0, ~1-2 ulp: the odd Taylor series below 1/2 (truncation < 1e-19), (e^u - e^-u)/2 above.
+inline double fast_sinh(double u) {
+  const double e = fast_exp(u);
+  const double big = 0.5 * (e - 1.0 / e);
+  const double z = u * u;
+  const double small = u * madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z,
+      2.8114572543455206e-15, 7.647163731819816e-13), 1.6059043836821613e-10), 2.505210838544172e-08),
+      2.7557319223985893e-06), 0.0001984126984126984), 0.008333333333333333), 0.16666666666666666), 1.0);
+  return u < 0.5 ? small : big;
+}
+
+// log K_v(x) (+ x when scaled) for the elements of the quadrature region (see log_kv_quadrature): the same
+// step, and a fixed window of kQuadNodes nodes from max(0, k* - 30) (k* the node at the peak asinh(v/x);
+// measured over the region: at most 29 nodes left and 26 right of k* carry a term above 1e-18 of the sum).
+// Nodes outer, elements inner, so the element loop vectorises; terms are summed in node order.
+constexpr int kQuadNodes = 58;
+
+template <bool Scaled>
+void quadrature_loop(const double* __restrict v, const double* __restrict x, double* __restrict out, int n) {
+  double h[kBlock], k0[kBlock], sum[kBlock];
+#pragma omp simd
+  for (int j = 0; j < n; ++j) {
+    const double s = std::sqrt(v[j] * v[j] + x[j] * x[j]);
+    const double h0 = 0.5 / std::sqrt(s);
+    h[j] = h0 < 0.2 ? h0 : 0.2;
+    const double kp = std::floor(fast_log(v[j] / x[j] + std::sqrt(1.0 + (v[j] / x[j]) * (v[j] / x[j])), 0.0) / h[j]);
+    k0[j] = kp > 30.0 ? kp - 30.0 : 0.0;
+    sum[j] = 0.0;
+  }
+  for (int m = 0; m < kQuadNodes; ++m) {
+#pragma omp simd
+    for (int j = 0; j < n; ++j) {
+      const double k = k0[j] + m;
+      const double t = k * h[j];
+      const double sh = fast_sinh(0.5 * t);
+      const double c = 2.0 * sh * sh + (Scaled ? 0.0 : 1.0);  // cosh t - 1, or cosh t
+      const double xc = x[j] * c, vt = v[j] * t;
+      const double f = fast_exp(vt - xc) + fast_exp(-vt - xc);
+      sum[j] += k == 0.0 ? 0.5 * f : f;
+    }
+  }
+#pragma omp simd
+  for (int j = 0; j < n; ++j) out[j] = fast_log_wide(0.5 * h[j] * sum[j]);
+}
+
+// The Debye forms (see log_bessel_debye) for elements known to be in the region, N Debye terms, Band: x/v in
+// [kBandLo, kBandHi] (debye_band_core), else the plain-double core.
+template <bool KindI, bool Scaled, bool Band, int N>
+void debye_loop(const double* __restrict v, const double* __restrict x, double* __restrict out, int n) {
+  using namespace numkern::special::detail;
+#pragma omp simd
+  for (int j = 0; j < n; ++j) {
+    const double vj = v[j], xj = x[j];
+    const double s = std::sqrt(vj * vj + xj * xj);
+    const double t = 1.0 / s;
+    const double p = vj * t;
+    const double q = p * p;
+    double core, core_lo;
+    if constexpr (Band) {
+      core = debye_band_core(vj, xj, &core_lo);
+      if constexpr (Scaled) {
+        const DoubleDouble c = two_sum(core, -xj);
+        core = c.hi;
+        core_lo += c.lo;
+      }
+    } else if (Scaled) {
+      // Outside the band either x > kBandHi v (the positive series, see atanh_terms) or x < kBandLo v (log).
+      const double b = vj / (xj + s);
+      const double series = -(vj * b) * (1.0 + atanh_terms(b * b));
+      const double plain = vj * (t * vj / (1.0 + xj * t)) - vj * fast_log((vj + s) / xj, 0.0);
+      core = xj > vj ? series : plain;
+      core_lo = 0.0;
+    } else {
+      // v asinh(v/x): log1p(r (1 + v/(x + s))) (r = v/x) for x >= v, log((v + s)/x) for x < v; one fast_log.
+      const bool large_x = xj >= vj;
+      const double r = vj / xj;
+      const double y = r + r * (vj / (xj + s));
+      const double u = 1.0 + y;
+      const double corr = (y - (u - 1.0)) / u;  // log1p(y) = log(u) + corr
+      const double w = (vj + s) / xj;
+      const double a = fast_log(large_x ? u : w, large_x ? corr : 0.0);
+      core = s - vj * a;
+      core_lo = 0.0;
+    }
+    const double tail = debye_u_sum(q, KindI ? t : -t, N);
+    const double log_sum = debye_log1p_tail(tail);
+    // core + c0 - log(s)/2 + (core_lo + log_sum), the three large terms summed without rounding error (they
+    // cancel where the result is ~0), c0 = -log(2 pi)/2 (I) or log(pi/2)/2 (K, with -core).
+    double log_s_lo;
+    const double log_s = fast_log_dd(s, &log_s_lo);
+    constexpr double c0 = KindI ? -kHalfLog2Pi : kHalfLogPiOver2;
+    constexpr double c0_lo = KindI ? -kHalfLog2PiLo : kHalfLogPiOver2Lo;
+    const DoubleDouble a = two_sum(KindI ? core : -core, -0.5 * log_s);  // log_s / 2 is exact
+    const DoubleDouble b = two_sum(a.hi, c0);
+    const double small = (KindI ? core_lo : -core_lo) + log_sum - 0.5 * log_s_lo + c0_lo;
+    out[j] = b.hi + ((a.lo + b.lo) + small);
+  }
+}
+
+constexpr int kBins = 5;
+
+template <bool Scaled, bool KindI, bool Band>
+void run_bins(const double* v, const double* x, double* out, const std::int16_t (*lists)[kBlock],
+              const int* counts, double* vb, double* xb, double* ob) {
+  for (int bin = 0; bin < kBins; ++bin) {
+    const int list = 2 * bin + (Band ? 1 : 0);
+    const int m = counts[list];
+    if (m == 0) continue;
+    const std::int16_t* idx = lists[list];
+    for (int j = 0; j < m; ++j) {
+      vb[j] = v[idx[j]];
+      xb[j] = x[idx[j]];
+    }
+    switch (bin) {
+      case 0: debye_loop<KindI, Scaled, Band, 5>(vb, xb, ob, m); break;
+      case 1: debye_loop<KindI, Scaled, Band, 7>(vb, xb, ob, m); break;
+      case 2: debye_loop<KindI, Scaled, Band, 10>(vb, xb, ob, m); break;
+      case 3: debye_loop<KindI, Scaled, Band, 14>(vb, xb, ob, m); break;
+      default: debye_loop<KindI, Scaled, Band, 21>(vb, xb, ob, m); break;
+    }
+    for (int j = 0; j < m; ++j) out[idx[j]] = ob[j];
+  }
+}
+
+template <bool KindI, bool Scaled>
+int block(const double* v_in, const double* x_in, double* out, int n, int* rest) {
+  using numkern::special::detail::kBandHi;
+  using numkern::special::detail::kBandLo;
+  // The orders and arguments the Debye loops see: K_{-v} = K_v; I_{-n} = I_n and I_n(-x) = I_n(x) for even n
+  // (the same symmetries as the scalar kernels, so that mirrored inputs give the same bits).
+  double v[kBlock], x[kBlock];
+  std::int16_t lists[2 * kBins][kBlock];
+  int counts[2 * kBins] = {};
+  std::int16_t quad[kBlock], quad_minus_x[kBlock];
+  int n_rest = 0, n_quad = 0, n_quad_minus_x = 0;
+  for (int i = 0; i < n; ++i) {
+    double vi = v_in[i], xi = x_in[i];
+    // NaN first (an ordered comparison with NaN would raise FE_INVALID); it goes to the scalar kernels.
+    if (std::isnan(vi) || std::isnan(xi) || std::isinf(vi) || std::isinf(xi)) {
+      rest[n_rest++] = i;
+      continue;
+    }
+    if (KindI) {
+      const bool integer = std::floor(vi) == vi;
+      if (vi < 0.0 && integer) vi = -vi;
+      if (xi < 0.0 && integer && std::fmod(vi, 2.0) == 0.0) xi = -xi;
+    } else {
+      vi = std::fabs(vi);
+    }
+    const double s2 = vi * vi + xi * xi;
+    v[i] = vi;
+    x[i] = xi;
+    if (!KindI && s2 < 23.5 * 23.5 && xi >= numkern::special::detail::kQuadratureMinX) {
+      if (Scaled || vi < 1.5) {
+        quad[n_quad++] = static_cast<std::int16_t>(i);  // the same region as log_kv_small's quadrature
+      } else {
+        quad_minus_x[n_quad_minus_x++] = static_cast<std::int16_t>(i);
+      }
+      continue;
+    }
+    const bool fast = vi >= 0.0 && xi > 0.0 && vi < 1e150 && xi < 1e150 && vi < xi * 1e300 && s2 >= 23.5 * 23.5;
+    if (!fast) {
+      rest[n_rest++] = i;
+      continue;
+    }
+    const int bin = s2 >= 2100.0 * 2100.0 ? 0
+                    : s2 >= 310.0 * 310.0 ? 1
+                    : s2 >= 84.0 * 84.0   ? 2
+                    : s2 >= 39.0 * 39.0   ? 3
+                                          : 4;
+    const int list = 2 * bin + ((xi >= kBandLo * vi && xi <= kBandHi * vi) ? 1 : 0);
+    lists[list][counts[list]++] = static_cast<std::int16_t>(i);
+  }
+  double vb[kBlock], xb[kBlock], ob[kBlock];
+  run_bins<Scaled, KindI, false>(v, x, out, lists, counts, vb, xb, ob);
+  run_bins<Scaled, KindI, true>(v, x, out, lists, counts, vb, xb, ob);
+  if constexpr (!KindI) {
+    if (n_quad > 0) {
+      for (int j = 0; j < n_quad; ++j) {
+        vb[j] = v[quad[j]];
+        xb[j] = x[quad[j]];
+      }
+      quadrature_loop<Scaled>(vb, xb, ob, n_quad);
+      for (int j = 0; j < n_quad; ++j) out[quad[j]] = ob[j];
+    }
+    if (n_quad_minus_x > 0) {
+      // Unscaled K with v >= 1.5 (the scalar kernels use the recurrence there): log K = log(K e^x) - x from the
+      // scaled quadrature, kept where its error bound is small against the result. The quadrature's exponents
+      // v t - x (cosh t - 1) carry rounding errors ~eps (v t* + s - x) near the peak t* = asinh(v/x) (measured:
+      // at most 0.7 eps times that sum), so elements with v t* + s - x > 3 max(|log K|, 1) (near K_v(x) = 1)
+      // go to the scalar kernels instead.
+      for (int j = 0; j < n_quad_minus_x; ++j) {
+        vb[j] = v[quad_minus_x[j]];
+        xb[j] = x[quad_minus_x[j]];
+      }
+      quadrature_loop<true>(vb, xb, ob, n_quad_minus_x);
+      for (int j = 0; j < n_quad_minus_x; ++j) {
+        const double vj = vb[j], xj = xb[j];
+        const double log_k = ob[j] - xj;
+        const double size = std::fabs(log_k) > 1.0 ? std::fabs(log_k) : 1.0;
+        const double s = std::sqrt(vj * vj + xj * xj);
+        const double spread = vj * std::asinh(vj / xj) + (s - xj);
+        if (spread <= 3.0 * size) {
+          out[quad_minus_x[j]] = log_k;
+        } else {
+          rest[n_rest++] = quad_minus_x[j];
+        }
+      }
+    }
+  }
+  return n_rest;
+}
+
+}  // namespace
+
+NK_BATCH_FLATTEN int log_bessel_block(int fn, const double* v, const double* x, double* out, int n, int* rest) {
+  switch (fn) {
+    case kLogIv: return block<true, false>(v, x, out, n, rest);
+    case kLogIve: return block<true, true>(v, x, out, n, rest);
+    case kLogKv: return block<false, false>(v, x, out, n, rest);
+    default: return block<false, true>(v, x, out, n, rest);
+  }
+}
+
+}  // namespace numkern::special::batch::NK_BATCH_NS
+#endif  // NK_BATCH_NS
