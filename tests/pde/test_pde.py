@@ -369,8 +369,9 @@ def test_interior_residual_dense_solve():
     assert s.N_R == 6 * 5
     U = s.solve_grid()
     np.testing.assert_allclose(U, _dense_U_space(s), rtol=1e-8, atol=1e-9)
-    full = GPHMSolver(pde, (8, 7), **_GRAD).solve_grid()
+    full = GPHMSolver(pde, (8, 7), boundary_residual=True, **_GRAD).solve_grid()
     assert np.abs(U - full).max() > 1e-3 * np.abs(full).max()  # the boundary rows do change the minimiser
+    assert not GPHMSolver(pde, (8, 7), **_GRAD).boundary_residual  # the default for an elliptic 2-D operator
 
 
 def test_preconditioner_argument_errors():
@@ -425,3 +426,34 @@ def test_blocked_sylvester_matches_lapack(m, n, seed, transpose):
         _precond.SYLVESTER_BLOCK = old
     ref = sla.solve_sylvester(Ma.T, Mb, R) if transpose else sla.solve_sylvester(Ma, Mb.T, R)
     np.testing.assert_allclose(X, ref, rtol=1e-7, atol=1e-9 * np.abs(ref).max())
+
+
+@pytest.mark.parametrize("boundary_residual", [True, False])
+def test_stale_collocation_preconditioner_still_reaches_dense_minimiser(boundary_residual):
+    """Inside fit() the preconditioner built at one kernel is reused at the next ones (its build, with the Woodbury
+    term of the boundary residual rows, cost 2/3 of a V7 solve): CG must still reach the dense minimiser at the new
+    kernel, and a solve that needs too many iterations with it triggers a rebuild."""
+    ex = lambda x, y: np.sin(4 * x) * np.cos(3 * y)  # noqa: E731
+    pde = PDE([(0, 2.0), (0, 1.5)], {(2, 0): 1.0, (0, 2): 1.0}, source=ex, boundary=ex)
+    kw = dict(n_components=6, boundary_residual=boundary_residual, cg_tol=1e-12, cg_maxiter=400, jitter=1e-6)
+    s = GPHMSolver(pde, (24, 21), dense_limit=0, **kw)
+    s._reuse_preconditioner = True
+    s.solve_grid()
+    built = s._precond_cache["P"]
+    theta = s.theta.copy()
+    theta[6:12] += 0.3  # log-scales of axis 0: a nearby kernel
+    theta[24:30] -= 0.2  # log-scales of axis 1
+    s._set_theta(theta)
+    U = s.solve_grid()
+    assert s.last_cg_info == 0
+    dense = GPHMSolver(pde, (24, 21), dense_limit=10**4, **kw)
+    dense._set_theta(theta)
+    expected = dense.solve_grid()
+    np.testing.assert_allclose(U, expected, rtol=0, atol=1e-8 * np.abs(expected).max())
+    cache = s._precond_cache
+    assert cache is None or cache["P"] is built  # reused (or dropped for the next solve when it got slow)
+    # far away: the stale preconditioner is too slow or fails, and the next solve builds a fresh one
+    s._precond_cache = {"P": built, "iterations": 1}
+    s._set_theta(theta + 0.5)
+    s.solve_grid()
+    assert s._precond_cache is None or s._precond_cache["P"] is not built
