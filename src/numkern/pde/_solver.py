@@ -159,9 +159,9 @@ class GPHMSolver:
     cg_tol : float
         Relative residual tolerance of the CG inner solve.
     cg_maxiter : int, optional
-        Iteration cap of the CG inner solve. Default 1000 with the collocation preconditioner (it converges in
-        100-300 iterations on the 2-D benchmarks; a solve that needs more marks a kernel where the preconditioner
-        is poor, and :meth:`fit` then treats that point as infeasible), 3000 with Jacobi.
+        Iteration cap of the CG inner solve. Default 1000 with the collocation preconditioner in 2-D (it converges
+        in 100-300 iterations on the 2-D benchmarks; a solve that needs more marks a kernel where the preconditioner
+        is poor, and :meth:`fit` then treats that point as infeasible), 300 in 3-D, 3000 with Jacobi.
     boundary_residual : bool, optional
         Count the PDE residual at the boundary nodes too (the reference's objective: residual at every grid node).
         Default: False for elliptic operators (a second derivative along every axis) on 2-D and 3-D grids, True
@@ -245,13 +245,16 @@ class GPHMSolver:
         kron_sum = is_kronecker_sum(dim, pde.terms)
         if preconditioner == "collocation" and not kron_sum:
             raise ValueError(
-                "preconditioner='collocation' needs a 2-D PDE whose terms each differentiate along one axis at most"
+                "preconditioner='collocation' needs a 2-D or 3-D PDE whose terms each differentiate along one axis "
+                "at most"
             )
         if preconditioner == "auto":
             preconditioner = "collocation" if kron_sum else "jacobi"
         self.preconditioner = preconditioner
         if cg_maxiter is None:
-            cg_maxiter = 1000 if preconditioner == "collocation" else 3000
+            # 3-D: the collocation preconditioner converges in a few iterations at the initial kernel (3 at 32^3);
+            # kernels that need hundreds are trial points the line search should leave quickly
+            cg_maxiter = (300 if dim == 3 else 1000) if preconditioner == "collocation" else 3000
         self.cg_maxiter = check_integer(cg_maxiter, "cg_maxiter", min_value=1)
         self.cg_failures = 0  # inner CG solves that stopped at cg_maxiter
         self._reuse_preconditioner = False  # True inside fit(): see _solve_collocation_pcg
