@@ -471,7 +471,7 @@ class GPHMSolver:
         z = self._cg(normal, rhs, lambda r: r / diag, None, loose_rtol, warn)
         return apply_term(factors, zero, z.reshape(self.shape), whitened=kind)
 
-    def _cg(self, matvec, rhs, precond, x0, loose_rtol=None, warn=True, count=True):
+    def _cg(self, matvec, rhs, precond, x0, loose_rtol=None, warn=True, count=True, maxiter=None):
         """Preconditioned CG on grid-shaped vectors; records ``last_cg_info`` and ``last_cg_iterations``.
 
         ``loose_rtol``: an inexact solve (early Gauss-Newton steps) to max(cg_tol, loose_rtol), which neither counts
@@ -486,7 +486,7 @@ class GPHMSolver:
             rhs.ravel(),
             x0=None if x0 is None else x0.ravel(),
             rtol=self.cg_tol if loose_rtol is None else max(self.cg_tol, loose_rtol),
-            maxiter=self.cg_maxiter,
+            maxiter=self.cg_maxiter if maxiter is None else maxiter,
             M=spla.LinearOperator(shape, matvec=lambda r: precond(r.reshape(self.shape)).ravel(), dtype=np.float64),
             callback=lambda _: counter.__setitem__(0, counter[0] + 1),
         )
@@ -511,8 +511,9 @@ class GPHMSolver:
         Inside :meth:`fit` the preconditioner is kept across inner solves (``_reuse_preconditioner``): built at a
         nearby kernel it is still symmetric positive definite, CG still converges to the exact minimiser, and its
         build (two Schur forms; on V7 also ~800 transposed solves for the Woodbury term, 2/3 of a solve's time) is
-        saved. It is rebuilt when a solve with it needs more than twice the iterations it took when fresh, and a
-        solve that stops at the cap with a stale one is repeated with a fresh one.
+        saved. It is rebuilt when a solve with it needs more than twice the iterations it took when fresh; a solve
+        with a stale one that needs more than three times those iterations (plus 20) goes on from where it stopped
+        with a fresh one.
         """
         lam_t1 = self.boundary_weight * tau[0]
         mask, rmask = self.boundary_mask, self.residual_mask
@@ -528,12 +529,14 @@ class GPHMSolver:
         rhs = lam_t1 * gfull + tau[1] * adjoint(np.where(rmask, f_eff, 0.0))
         cache = self._precond_cache if self._reuse_preconditioner else None
         if cache is not None:
-            x = self._cg(normal, rhs, cache["P"], U0, loose_rtol, warn, count=False)
-            stale_ok = self.last_cg_info == 0 and self.last_cg_iterations <= 2 * cache["iterations"] + 10
+            # at most 3x the iterations it took fresh: past that a fresh one is cheaper than going on
+            cap = min(self.cg_maxiter, 3 * cache["iterations"] + 20)
+            x = self._cg(normal, rhs, cache["P"], U0, loose_rtol, warn, count=False, maxiter=cap)
             if self.last_cg_info == 0:
-                if not stale_ok:
+                if self.last_cg_iterations > 2 * cache["iterations"] + 10:
                     self._precond_cache = None  # too slow now: the next solve builds a fresh one
                 return x.reshape(self.shape)
+            self._precond_cache = None
             U0 = x.reshape(self.shape)  # stopped at the cap: go on from here with a fresh preconditioner
         precond = CollocationPreconditioner.build(
             factors, self.pde.terms, mask, lam_t1, tau[1], p=p, adjoint=adjoint if self.boundary_residual else None
@@ -715,7 +718,9 @@ class GPHMSolver:
         Notes
         -----
         A trial point whose inner CG solve stops at ``cg_maxiter`` counts as infeasible (objective +inf), so the
-        line search backs off instead of trusting an inexact gradient; ``cg_failures`` counts such solves.
+        line search backs off instead of trusting an inexact gradient; ``cg_failures`` counts such solves. With the
+        collocation preconditioner the cap during the fit is at most twice the iterations of the starting point's
+        solve (at least 100).
         """
         if max_iter is None:
             max_iter = 400 if self.pde.dim == 1 else 100
@@ -767,6 +772,7 @@ class GPHMSolver:
 
         x0 = np.concatenate([self.theta, self.log_tau]) if self.learn_tau else self.theta
         state["U"] = self.solve_grid()  # the starting point's solution; from here on the solver is fitted
+        self._initial_cg_iterations = getattr(self, "last_cg_iterations", 0)
         criteria = []
         best = {}
 
@@ -801,6 +807,12 @@ class GPHMSolver:
         used = 0
         failures_before = self.cg_failures
         self._reuse_preconditioner, self._precond_cache = True, None
+        cg_maxiter = self.cg_maxiter
+        if self.N > self.dense_limit and self.preconditioner == "collocation":
+            # a trial point whose solve needs more than twice the iterations of the starting point's (from zero)
+            # is one the line search should leave: at 400^2 each CG iteration costs ~0.3 s, and a trial that ran
+            # to 1000 iterations used half of a 10-minute budget
+            self.cg_maxiter = min(cg_maxiter, max(100, 2 * self._initial_cg_iterations))
         try:
             for _ in range(max_restarts + 1):
                 res = sopt.minimize(
@@ -820,6 +832,7 @@ class GPHMSolver:
             self._adopt(res.x, n_theta, state)
         finally:
             self._reuse_preconditioner, self._precond_cache = False, None
+            self.cg_maxiter = cg_maxiter
         iteration = len(history) - 1
         if select == "estimate" and best["iteration"] != iteration and best["criterion"] < self.error_estimate():
             self._set_theta(best["theta"])
