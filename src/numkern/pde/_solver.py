@@ -511,9 +511,9 @@ class GPHMSolver:
         Inside :meth:`fit` the preconditioner is kept across inner solves (``_reuse_preconditioner``): built at a
         nearby kernel it is still symmetric positive definite, CG still converges to the exact minimiser, and its
         build (two Schur forms; on V7 also ~800 transposed solves for the Woodbury term, 2/3 of a solve's time) is
-        saved. It is rebuilt when a solve with it needs more than twice the iterations it took when fresh; a solve
-        with a stale one that needs more than three times those iterations (plus 20) goes on from where it stopped
-        with a fresh one.
+        saved. It is rebuilt when a solve with it needs more than twice the iterations it took when fresh plus the
+        build's cost in CG iterations (measured); a solve with a stale one that needs more than three times those
+        iterations plus that cost goes on from where it stopped with a fresh one.
         """
         lam_t1 = self.boundary_weight * tau[0]
         mask, rmask = self.boundary_mask, self.residual_mask
@@ -529,21 +529,27 @@ class GPHMSolver:
         rhs = lam_t1 * gfull + tau[1] * adjoint(np.where(rmask, f_eff, 0.0))
         cache = self._precond_cache if self._reuse_preconditioner else None
         if cache is not None:
-            # at most 3x the iterations it took fresh: past that a fresh one is cheaper than going on
-            cap = min(self.cg_maxiter, 3 * cache["iterations"] + 20)
+            # `slack`: the build's cost in CG iterations (V7: ~200, its Woodbury term; V5: a few, two Schur forms).
+            # Past 3x the fresh iterations plus that, a fresh preconditioner is cheaper than going on.
+            fresh, slack = cache["iterations"], cache.get("slack", 0)
+            cap = min(self.cg_maxiter, 3 * fresh + 20 + slack)
             x = self._cg(normal, rhs, cache["P"], U0, loose_rtol, warn, count=False, maxiter=cap)
             if self.last_cg_info == 0:
-                if self.last_cg_iterations > 2 * cache["iterations"] + 10:
+                if self.last_cg_iterations > 2 * fresh + 10 + slack:
                     self._precond_cache = None  # too slow now: the next solve builds a fresh one
                 return x.reshape(self.shape)
             self._precond_cache = None
             U0 = x.reshape(self.shape)  # stopped at the cap: go on from here with a fresh preconditioner
+        start = time.perf_counter()
         precond = CollocationPreconditioner.build(
             factors, self.pde.terms, mask, lam_t1, tau[1], p=p, adjoint=adjoint if self.boundary_residual else None
         )
+        built = time.perf_counter()
         x = self._cg(normal, rhs, precond, U0, loose_rtol, warn)
         if self._reuse_preconditioner:
-            self._precond_cache = {"P": precond, "iterations": self.last_cg_iterations}
+            per_iteration = (time.perf_counter() - built) / max(self.last_cg_iterations, 1)
+            slack = int(min((built - start) / max(per_iteration, 1e-9), self.cg_maxiter))
+            self._precond_cache = {"P": precond, "iterations": self.last_cg_iterations, "slack": slack}
         return x.reshape(self.shape)
 
     def _jacobi_diagonal(self, factors, tau, lam_t1, p):
