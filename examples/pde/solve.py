@@ -130,7 +130,7 @@ def main():
         print("GP-HM (published)   none: this case is not in the paper")
     else:
         print(f"GP-HM (published)   rel. L2 error {published:.3e}   "
-              f"(ratio ours / published {result.error / published:.2f})")
+              f"(ratio ours / published {result.error / published:.3g})")
 
     t0 = time.perf_counter()
     cheb = chebyshev_solve(pde, n - 1)

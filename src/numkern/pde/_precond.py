@@ -168,7 +168,7 @@ class CollocationPreconditioner:
     when A is not a Kronecker sum or the grid is 1-D. The interior solve is the blocked Bartels-Stewart Sylvester
     solver in 2-D and fast diagonalisation (:class:`_FastDiagonalisation`) in 3-D."""
 
-    def __init__(self, factors, terms, boundary_mask, lam_tau1, tau2, p, adjoint, woodbury_bytes):
+    def __init__(self, factors, terms, boundary_mask, lam_tau1, tau2, p, adjoint, woodbury_bytes, forward=None):
         shift = 0.0 if p is None else float(np.mean(p))
         self.mask = boundary_mask
         self.shape = boundary_mask.shape
@@ -187,20 +187,29 @@ class CollocationPreconditioner:
         interior = [m[1:-1, 1:-1] for m in mats]
         self.sylvester = _Sylvester(*interior) if len(mats) == 2 else _FastDiagonalisation(interior)
         self.F = None
+        self.implicit = None
         n_b = int(boundary_mask.sum())
         if adjoint is not None and n_b * boundary_mask.size * 8 <= woodbury_bytes:
             self._fold_boundary_residual(adjoint)
+            if forward is not None:
+                # apply F and F^T through C^{-1}, A and their transposes instead of the stored N_B x N matrix: two
+                # more interior solves per application, but no pass over 8 N_B N bytes (at 200^2 the two
+                # memory-bound products with F were 2/3 of the preconditioner's time)
+                self.F = None
+                self.implicit = (forward, adjoint)
 
     @classmethod
-    def build(cls, factors, terms, boundary_mask, lam_tau1, tau2, p=None, adjoint=None, woodbury_bytes=2**30):
+    def build(cls, factors, terms, boundary_mask, lam_tau1, tau2, p=None, adjoint=None, woodbury_bytes=2**30,
+              forward=None):
         """The preconditioner for the Gauss-Newton weights ``p`` (pointwise, or None), or None if not applicable.
 
         ``adjoint`` is R -> A^T R for the true linearised operator A (with ``p``) when the residual rows at the
-        boundary nodes count; they are then folded in by Woodbury. None: they do not count.
+        boundary nodes count; they are then folded in by Woodbury. None: they do not count. With ``forward``
+        (U -> A U, the same operator) the Woodbury term is applied without keeping F (see ``__call__``).
         """
         if not is_kronecker_sum(len(factors), terms):
             return None
-        return cls(factors, terms, boundary_mask, lam_tau1, tau2, p, adjoint, woodbury_bytes)
+        return cls(factors, terms, boundary_mask, lam_tau1, tau2, p, adjoint, woodbury_bytes, forward)
 
     # C (the preconditioner's collocation operator) and its transpose, solved exactly
     def _apply_axes(self, U, transpose=False):
@@ -240,6 +249,13 @@ class CollocationPreconditioner:
     def __call__(self, r):
         """P^{-1} r for a grid-shaped r."""
         y = self._solve_c_transpose(r)
+        if self.implicit is not None:
+            # C^{-1} (y - F^T M^{-1} F y) with F y = s_r (A C^{-1} y)_B and F^T z = s_r C^{-T} A^T (z on B)
+            forward, adjoint = self.implicit
+            x = self._solve_c(y)
+            z = np.zeros(self.shape)
+            z[self.mask] = sla.cho_solve(self.capacitance, self.s_r * forward(x)[self.mask])
+            return x - self._solve_c(self.s_r * self._solve_c_transpose(adjoint(z)))
         if self.F is not None:
             flat = y.ravel()
             y = (flat - self.F.T @ sla.cho_solve(self.capacitance, self.F @ flat)).reshape(self.shape)

@@ -542,7 +542,8 @@ class GPHMSolver:
             U0 = x.reshape(self.shape)  # stopped at the cap: go on from here with a fresh preconditioner
         start = time.perf_counter()
         precond = CollocationPreconditioner.build(
-            factors, self.pde.terms, mask, lam_t1, tau[1], p=p, adjoint=adjoint if self.boundary_residual else None
+            factors, self.pde.terms, mask, lam_t1, tau[1], p=p, adjoint=adjoint if self.boundary_residual else None,
+            forward=forward,
         )
         built = time.perf_counter()
         x = self._cg(normal, rhs, precond, U0, loose_rtol, warn)
