@@ -394,7 +394,10 @@ def test_fit_time_budget_and_cg_failures():
     assert s.cg_maxiter == 1000
     result = s.fit(max_iter=50, max_time=0.0)
     assert result.message == "max_time reached"
-    assert len(result.history) == 2  # the start and one iteration
+    assert len(result.history) == 1 and result.iteration == 0  # a hard budget: only the start
+    start = GPHMSolver(pde, (16, 14), n_components=4, dense_limit=0, boundary_residual=False)
+    np.testing.assert_array_equal(s.U, start.solve_grid())
+    assert result.error == start.error()
     assert result.cg_failures == 0
     # a CG budget far too small: the trial points are rejected (objective +inf), counted, and warned about once
     tight = GPHMSolver(pde, (16, 14), n_components=4, dense_limit=0, cg_maxiter=2, boundary_residual=False)

@@ -82,6 +82,10 @@ def _check_bool(value, name):
     return bool(value)
 
 
+class _OutOfTime(Exception):
+    """Raised inside the objective once ``max_time`` has passed (ends the L-BFGS-B run)."""
+
+
 @dataclass(frozen=True)
 class FitResult:
     """Outcome of :meth:`GPHMSolver.fit` (immutable).
@@ -706,7 +710,8 @@ class GPHMSolver:
         max_restarts : int
             Restarts of L-BFGS-B (fresh curvature memory) when it stops before ``max_iter`` iterations.
         max_time : float, optional
-            Wall-clock budget in seconds: no new L-BFGS-B iteration starts after it (the current one finishes).
+            Wall-clock budget in seconds: the first objective evaluation after it ends the fit (the solver keeps
+            one of the completed iterates; the start counts as one).
         verbose : int or bool
             0 (default) prints nothing; >= 1 prints to stdout one line per L-BFGS-B iteration (the same values as
             ``callback``, e.g. ``Iteration 3: objective 12.345, error 0.00123``), iteration 0 being the start.
@@ -755,6 +760,8 @@ class GPHMSolver:
         history = []
 
         def fun(x):
+            if max_time is not None and time.perf_counter() - t0 > max_time:
+                raise _OutOfTime  # a hard budget: a line search with slow trial points ran past it on V7 (15 min)
             theta = self._amplitude_fixed(x[:n_theta])
             log_tau = x[n_theta:] if self.learn_tau else self.log_tau
             try:
@@ -801,6 +808,7 @@ class GPHMSolver:
         record(J0, self.error(n_test) if self.pde.exact is not None else None)
 
         def cb(xk):
+            state["x"] = np.array(xk)
             self._adopt(xk, n_theta, state)
             record(self.objective(), self.error(n_test) if self.pde.exact is not None else None)
             if max_time is not None and time.perf_counter() - t0 > max_time:
@@ -822,22 +830,29 @@ class GPHMSolver:
             # a 10-minute budget
             self.cg_maxiter = min(cg_maxiter, max(300, 3 * self._initial_cg_iterations))
         try:
+            state["x"] = x0
+            message = ""
             for _ in range(max_restarts + 1):
-                res = sopt.minimize(
-                    fun,
-                    x,
-                    jac=True,
-                    method="L-BFGS-B",
-                    bounds=self._bounds(),
-                    callback=cb,
-                    options={"maxiter": max_iter - used, "ftol": tol, "gtol": 0},
-                )
+                try:
+                    res = sopt.minimize(
+                        fun,
+                        x,
+                        jac=True,
+                        method="L-BFGS-B",
+                        bounds=self._bounds(),
+                        callback=cb,
+                        options={"maxiter": max_iter - used, "ftol": tol, "gtol": 0},
+                    )
+                except _OutOfTime:
+                    state["out_of_time"] = True
+                    x = state["x"]  # the last completed iterate
+                    break
                 used += max(res.nit, 1)
-                x = res.x
+                x, message = res.x, str(res.message)
                 if used >= max_iter or res.nit == 0 or state.get("out_of_time"):
                     break
                 self._adopt(x, n_theta, state)
-            self._adopt(res.x, n_theta, state)
+            self._adopt(x, n_theta, state)
         finally:
             self._reuse_preconditioner, self._precond_cache = False, None
             self.cg_maxiter = cg_maxiter
@@ -856,7 +871,7 @@ class GPHMSolver:
                 stacklevel=2,
             )
         err = self.error(n_test) if self.pde.exact is not None else None
-        message = "max_time reached" if state.get("out_of_time") else str(res.message)
+        message = "max_time reached" if state.get("out_of_time") else message
         return FitResult(self.objective(), err, history, state["evals"], time.perf_counter() - t0, message,
                          cg_failures=failures, iteration=iteration, criteria=criteria)
 
