@@ -115,8 +115,8 @@ def main():
     def progress(it, J, err):
         if it % args.every == 0:
             cg = f", last CG solve {solver.last_cg_iterations} it." if hasattr(solver, "last_cg_iterations") else ""
-            print(f"  iter {it:4d}  objective {J: .6e}  rel. L2 error {err:.3e}  ({time.perf_counter() - t0:.1f} s{cg})",
-                  flush=True)
+            print(f"  iter {it:4d}  objective {J: .6e}  rel. L2 error {err:.3e}  "
+                  f"({time.perf_counter() - t0:.1f} s{cg})", flush=True)
 
     # 1-D fits end by themselves (a failed line search after 30-110 iterations: 20-90 s on an idle machine); the
     # 2-D and 3-D fits get the 10-minute target's budget

@@ -5,7 +5,8 @@ Methods in MATLAB* (SIAM 2000), ch. 6 (negative-sum trick on the diagonal), boun
 data. 1-D: one dense solve (Newton for a nonlinearity). 2-D operators made of pure-axis terms
 (c_x d^m/dx^m + c_y d^m/dy^m + c_0): the interior equations are the Sylvester equation A X + X B^T = C, solved by
 Bartels-Stewart (scipy.linalg.solve_sylvester), Newton with GMRES preconditioned by that Sylvester solve when there
-is a nonlinearity. 3-D linear operators made of pure-axis terms: fast diagonalisation of the interior blocks. Results are evaluated off the grid by barycentric interpolation (Berrut & Trefethen 2004).
+is a nonlinearity. 3-D linear operators made of pure-axis terms: fast diagonalisation of the interior blocks.
+Results are evaluated off the grid by barycentric interpolation (Berrut & Trefethen 2004).
 """
 
 from __future__ import annotations

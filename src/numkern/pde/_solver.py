@@ -174,18 +174,20 @@ class GPHMSolver:
         Dirichlet data: on the elliptic benchmark V5 the exact inner minimiser is 13x more accurate that way
         (7.1e-4 vs 9.5e-3 at 200^2 and the initial kernel), on the advection benchmark V7 10x less accurate.
     preconditioner : {"auto", "collocation", "jacobi"}
-        Preconditioner of the CG inner solve (grids above ``dense_limit``). ``"collocation"`` (2-D grids whose
+        Preconditioner of the CG inner solve (grids above ``dense_limit``). ``"collocation"`` (2-D and 3-D grids whose
         operator differentiates along one axis per term: Poisson, Helmholtz, advection, reaction-diffusion):
-        the exact inverse of the collocation system (interior PDE rows + boundary values, a Sylvester equation
-        solved from Schur forms), with a square root of the prior on each axis and the boundary residual rows
-        folded in by Woodbury; CG runs on the normal equations in U. ``"jacobi"``: the exact diagonal in
-        eigen-whitened coordinates (any operator, any dimension; slow to converge on stiff 2-D problems).
+        the exact inverse of the collocation system (interior PDE rows + boundary values: in 2-D a Sylvester
+        equation solved from Schur forms, in 3-D fast diagonalisation), with a square root of the prior on each
+        axis and the boundary residual rows folded in by Woodbury; CG runs on the normal equations in U.
+        ``"jacobi"``: the exact diagonal in eigen-whitened coordinates (any operator, any dimension; slow to
+        converge on stiff 2-D problems).
         ``"auto"`` takes the collocation preconditioner where it applies.
     fix_amplitude : bool, optional
-        Default True. Keep each axis's total weight sum_q w_q at 1 while learning (the log-weights are optimised through a
-        softmax; they still prune components against each other). With fixed taus the overall amplitude of the
-        prior sets the balance between prior and data: left free, the MAP objective keeps shrinking it late in
-        the fit, and the error of the iterates drifts up while the objective falls (1-D benchmarks).
+        Default True. Keep each axis's total weight sum_q w_q at 1 while learning (the log-weights are optimised
+        through a softmax; they still prune components against each other). With fixed taus the overall
+        amplitude of the prior sets the balance between prior and data: left free, the MAP objective keeps
+        shrinking it late in the fit, and the error of the iterates drifts up while the objective falls (1-D
+        benchmarks).
 
     Examples
     --------
