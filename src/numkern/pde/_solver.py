@@ -46,40 +46,10 @@ from numkern.kron import KroneckerCholesky
 
 from ._kernels import ENVELOPES, spectral_mixture_lags
 from ._defaults import default_settings
+from ._params import (_check_bool, _choice, _per_axis, _points, amplitude_fixed, amplitude_fixed_gradient,
+                      fft_frequencies, lbfgs_bounds, split_theta)
 from ._pde import PDE
 from ._precond import CollocationPreconditioner, is_kronecker_sum
-
-
-def _per_axis(value, dim, name, check):
-    """A scalar or one value per axis, each passed through ``check(v, name)``; a tuple of ``dim`` values."""
-    values = np.asarray(value, dtype=object)
-    if values.ndim > 1 or (values.ndim == 1 and values.size != dim):
-        raise ValueError(f"{name} must be a number or one per axis ({dim}), got {value!r}")
-    items = [values[()]] * dim if values.ndim == 0 else list(values)
-    return tuple(check(v, f"{name}[{j}]" if values.ndim else name) for j, v in enumerate(items))
-
-
-def _choice(value, name, options):
-    """``value`` if it is one of the string ``options``; TypeError for non-strings (arrays, None), else ValueError."""
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be one of {options}, got {value!r} of type {type(value).__name__}")
-    if value not in options:
-        raise ValueError(f"{name} must be one of {options}, got {value!r}")
-    return value
-
-
-def _points(value, name):
-    """Evaluation points: a real float array with finite entries (TypeError/ValueError naming ``name``)."""
-    pts = as_numeric_array(value, name, allow_complex=False, dtype=float)
-    if not np.all(np.isfinite(pts)):
-        raise ValueError(f"{name} must be finite (found NaN or inf)")
-    return pts
-
-
-def _check_bool(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r} of type {type(value).__name__}")
-    return bool(value)
 
 
 class _OutOfTime(Exception):
@@ -325,31 +295,7 @@ class GPHMSolver:
     # ------------------------------------------------------------------ parameters
     def _fft_frequencies(self, axis, mu, rate):
         """Move the uniform components nearest to the strongest source-spectrum peaks onto those peaks."""
-        f = unfold(self.source_grid, axis)
-        n = f.shape[0]
-        if not np.any(f):
-            return mu
-        power = np.mean(np.abs(np.fft.rfft(f - f.mean(axis=0), axis=0)) ** 2, axis=1)
-        interior = (power[1:-1] > power[:-2]) & (power[1:-1] >= power[2:])
-        peaks = np.nonzero(interior)[0] + 1
-        peaks = peaks[power[peaks] > 1e-3 * power.max()]
-        peaks = peaks[np.argsort(power[peaks])[::-1]][: max(1, len(mu) // 3)]
-        mu = mu.copy()
-        taken = np.zeros(len(mu), dtype=bool)
-        taken[0] = True  # keep the zero-frequency component
-        for p in peaks:
-            # refine the peak by a parabola through the three bins (log power)
-            lp = np.log(power[p - 1 : p + 2] + 1e-300)
-            denom = lp[0] - 2 * lp[1] + lp[2]
-            shift = 0.5 * (lp[0] - lp[2]) / denom if denom < 0 else 0.0
-            peak = (p + np.clip(shift, -0.5, 0.5)) * rate / n
-            free = np.nonzero(~taken)[0]
-            if free.size == 0:
-                break
-            q = free[np.argmin(np.abs(mu[free] - peak))]
-            mu[q] = peak
-            taken[q] = True
-        return mu
+        return fft_frequencies(unfold(self.source_grid, axis), mu, rate)
 
     @property
     def theta(self):
@@ -358,33 +304,14 @@ class GPHMSolver:
 
     def _amplitude_fixed(self, theta):
         """theta with each axis's log-weights shifted so that sum_q w_q = 1 (``fix_amplitude``), else theta."""
-        if not self.fix_amplitude:
-            return theta
-        theta = np.array(theta, dtype=float)
-        Q = self.n_components
-        for j in range(self.pde.dim):
-            lw = theta[3 * Q * j : 3 * Q * j + Q]
-            top = lw.max()
-            lw -= top + np.log(np.sum(np.exp(lw - top)))
-        return theta
+        return amplitude_fixed(theta, self.n_components, self.pde.dim) if self.fix_amplitude else theta
 
     def _amplitude_fixed_gradient(self, theta, g):
-        """Chain rule through :meth:`_amplitude_fixed` at its output theta: dJ/dlw_q = g_q - w_q sum_r g_r."""
-        if not self.fix_amplitude:
-            return g
-        g = np.array(g, dtype=float)
-        Q = self.n_components
-        for j in range(self.pde.dim):
-            sl = slice(3 * Q * j, 3 * Q * j + Q)
-            g[sl] -= np.exp(theta[sl]) * np.sum(g[sl])
-        return g
+        """Chain rule through :meth:`_amplitude_fixed` at its output theta."""
+        return amplitude_fixed_gradient(theta, g, self.n_components, self.pde.dim) if self.fix_amplitude else g
 
     def _set_theta(self, theta):
-        Q = self.n_components
-        self.params = [
-            [theta[3 * Q * j : 3 * Q * j + Q], theta[3 * Q * j + Q : 3 * Q * j + 2 * Q], theta[3 * Q * j + 2 * Q : 3 * Q * (j + 1)]]
-            for j in range(self.pde.dim)
-        ]
+        self.params = split_theta(theta, self.n_components, self.pde.dim)
 
     def _build_factors(self, theta=None):
         if theta is not None:
@@ -878,18 +805,9 @@ class GPHMSolver:
                          cg_failures=failures, iteration=iteration, criteria=criteria)
 
     def _bounds(self):
-        """Box for L-BFGS-B: frequencies in [0, rate / 3] (3 points per period; nearer the Nyquist frequency the
-        objective prefers aliased kernels that fit the grid but not the solution), sane log-scales and weights."""
-        Q = self.n_components
-        bounds = []
-        for rate in self._rates:
-            bounds += [(-40.0, 20.0)] * Q
-            bounds += [(-20.0, 2.0 * np.log(rate) + 2.0)] * Q
-            bounds += [(0.0, rate / 3.0)] * Q
-        if self.learn_tau:
-            bounds += [(-20.0, 40.0)] * 2
+        """Box for L-BFGS-B (see :func:`numkern.pde._params.lbfgs_bounds`)."""
         x = np.concatenate([self.theta, self.log_tau]) if self.learn_tau else self.theta
-        return [(min(lo, v), max(hi, v)) for (lo, hi), v in zip(bounds, x)]
+        return lbfgs_bounds(self._rates, self.n_components, self.learn_tau, x)
 
     def _adopt(self, x, n_theta, state):
         """Make ``x`` the current parameters, with the U the optimiser evaluated there (warm start for the next)."""
