@@ -554,3 +554,24 @@ def test_implicit_woodbury_matches_stored_f():
         r = np.random.default_rng(seed).standard_normal(s.shape)
         a, b = stored(r), implicit(r)
         np.testing.assert_allclose(b, a, rtol=0, atol=1e-9 * np.abs(a).max())
+
+
+def test_default_settings_follow_the_rule():
+    """Defaults from one rule (numkern.pde._defaults): jitter by dimension, fixed amplitude, interior-only residual
+    for elliptic 2-D/3-D operators, lambda 500 with a first-order (transport) axis; explicit values win."""
+    ex1 = lambda x: np.sin(x)  # noqa: E731
+    ex2 = lambda x, y: np.sin(x + y)  # noqa: E731
+    one_d = GPHMSolver(PDE([(0, 1.0)], {(2,): 1.0}, source=ex1, boundary=ex1), 8, n_components=3)
+    assert (one_d.jitter, one_d.fix_amplitude, one_d.boundary_residual, one_d.boundary_weight) == (1e-8, True, True,
+                                                                                                  200.0)
+    poisson = GPHMSolver(PDE([(0, 1.0)] * 2, {(2, 0): 1.0, (0, 2): 1.0}, source=ex2, boundary=ex2), 8, n_components=3)
+    assert (poisson.jitter, poisson.fix_amplitude, poisson.boundary_residual, poisson.boundary_weight) == (
+        1e-6, True, False, 200.0)
+    advection = GPHMSolver(PDE([(0, 1.0)] * 2, {(1, 0): 2.0, (0, 1): 1.0}, source=0.0, boundary=ex2), 8,
+                           n_components=3)
+    assert (advection.boundary_residual, advection.boundary_weight) == (True, 500.0)
+    explicit = GPHMSolver(PDE([(0, 1.0)] * 2, {(1, 0): 2.0, (0, 1): 1.0}, source=0.0, boundary=ex2), 8,
+                          n_components=3, jitter=1e-4, fix_amplitude=False, boundary_residual=False,
+                          boundary_weight=7.0)
+    assert (explicit.jitter, explicit.fix_amplitude, explicit.boundary_residual, explicit.boundary_weight) == (
+        1e-4, False, False, 7.0)
