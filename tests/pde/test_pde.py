@@ -564,6 +564,9 @@ def test_default_settings_follow_the_rule():
     one_d = GPHMSolver(PDE([(0, 1.0)], {(2,): 1.0}, source=ex1, boundary=ex1), 8, n_components=3)
     assert (one_d.jitter, one_d.fix_amplitude, one_d.boundary_residual, one_d.boundary_weight) == (1e-8, True, True,
                                                                                                   200.0)
+    # 1-D jitter by points per period of the source's dominant frequency: 6 -> 1e-8, 12 (oversampled) -> 1e-6
+    assert GPHMSolver(_poisson_1d(k=10.0), 60, n_components=3).jitter == 1e-8
+    assert GPHMSolver(_poisson_1d(k=5.0), 60, n_components=3).jitter == 1e-6
     poisson = GPHMSolver(PDE([(0, 1.0)] * 2, {(2, 0): 1.0, (0, 2): 1.0}, source=ex2, boundary=ex2), 8, n_components=3)
     assert (poisson.jitter, poisson.fix_amplitude, poisson.boundary_residual, poisson.boundary_weight) == (
         1e-6, True, False, 200.0)

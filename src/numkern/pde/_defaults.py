@@ -3,9 +3,13 @@
 Each choice below was measured on the GP-HM benchmarks V1-V7 (``benchmarks/results/pde.txt``) and is applied by
 :class:`~numkern.pde.GPHMSolver` whenever the argument is left at ``None``:
 
-* ``jitter`` (relative to the prior variance k(0) of each axis): 1e-8 on 1-D grids, 1e-6 on 2-D and 3-D grids.
-  In 1-D a small jitter lets the learned kernel interpolate sharply (V1 3.9e-6 -> 9.6e-8 against 1e-6); below
-  about 1e-8 the profiled objective of the 900-point V3 becomes too noisy for the line search. On 2-D and 3-D
+* ``jitter`` (relative to the prior variance k(0) of each axis): 1e-8 on 1-D grids that resolve the source's
+  dominant frequency with fewer than 10 points per period, else 1e-6; 1e-6 on 2-D and 3-D grids.
+  In 1-D a small jitter lets the learned kernel interpolate sharply (V1 3.9e-6 -> 9.6e-8 against 1e-6; at 6 points
+  per period, sin 10x on 60 points: 2.9e-7 against 1.9e-5); below about 1e-8 the profiled objective of the
+  900-point V3 becomes too noisy for the line search. On an oversampled grid (sin 5x on 60 points, 12 points per
+  period) the smooth kernel makes K too ill-conditioned at 1e-8 and the fit diverges (kept: the start, 3.4e-3),
+  while 1e-6 reaches 4.9e-6. On 2-D and 3-D
   grids the prior is a product of d factors, so the jitter of the joint prior is the d-th power-ish of the
   per-axis one and its conditioning the product of theirs: 1e-6 per axis keeps the inner CG solves converging
   (the 2-D results were measured with it). The same for both envelopes.
@@ -23,6 +27,8 @@ Each choice below was measured on the GP-HM benchmarks V1-V7 (``benchmarks/resul
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 #: relative jitter per axis, by dimension
 JITTER = {1: 1e-8, 2: 1e-6, 3: 1e-6}
@@ -43,8 +49,25 @@ def default_settings(pde, n_points, envelope) -> dict:
     del n_points, envelope  # measured not to matter beyond the dimension (see the module docstring)
     elliptic = is_elliptic(pde)
     return {
-        "jitter": JITTER[pde.dim],
+        "jitter": JITTER[pde.dim],  # 1-D: refined by default_jitter from the source on the grid
         "fix_amplitude": True,
         "boundary_residual": pde.dim == 1 or not elliptic,
         "boundary_weight": 200.0 if all(m != 1 for m in pde.max_orders) else 500.0,
     }
+
+
+#: 1-D grids with at least this many points per period of the source's dominant frequency count as oversampled
+OVERSAMPLED = 10.0
+
+
+def default_jitter(source_grid) -> float:
+    """The jitter rule with the grid: 1e-6 on 2-D and 3-D grids; in 1-D 1e-8, or 1e-6 when the grid has at least
+    ``OVERSAMPLED`` points per period of the strongest frequency of the source (or the source is constant)."""
+    f = np.asarray(source_grid, dtype=float)
+    if f.ndim != 1:
+        return JITTER[f.ndim]
+    power = np.abs(np.fft.rfft(f - f.mean())) ** 2
+    if power.size < 2 or not np.any(power[1:] > 0):
+        return 1e-6
+    cycles = int(np.argmax(power[1:])) + 1  # periods on the grid
+    return JITTER[1] if f.size / cycles < OVERSAMPLED else 1e-6

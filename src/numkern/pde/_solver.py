@@ -45,7 +45,7 @@ from numkern._validation import (as_numeric_array, check_allocation, check_integ
 from numkern.kron import KroneckerCholesky
 
 from ._kernels import ENVELOPES, spectral_mixture_lags
-from ._defaults import default_settings
+from ._defaults import default_jitter, default_settings
 from ._params import (_check_bool, _choice, _per_axis, _points, amplitude_fixed, amplitude_fixed_gradient,
                       fft_frequencies, lbfgs_bounds, split_theta)
 from ._pde import PDE
@@ -127,7 +127,8 @@ class GPHMSolver:
     jitter : float, optional
         Added to each factor's diagonal, relative to the factor's prior variance k(0) = sum_q w_q (the reference
         adds 1e-6 absolutely; with its initial weights, sum w = 1, the two agree at the start). Default 1e-8 on
-        1-D grids, 1e-6 on 2-D and 3-D grids (measured; see ``numkern.pde._defaults``).
+        1-D grids with fewer than 10 points per period of the source's dominant frequency, else 1e-6 (2-D and 3-D
+        grids always 1e-6; measured, see ``numkern.pde._defaults``).
     dense_limit : int
         Grids with at most this many nodes use the dense QR inner solve; larger ones use preconditioned CG.
     cg_tol : float
@@ -207,7 +208,7 @@ class GPHMSolver:
         self.envelope = _choice(envelope, "envelope", ENVELOPES)
         _choice(init, "init", ("fft", "uniform"))
         auto = default_settings(pde, self.n_points, self.envelope)
-        self.jitter = check_real(auto["jitter"] if jitter is None else jitter, "jitter", positive=True)
+        self.jitter = check_real(1.0 if jitter is None else jitter, "jitter", positive=True)  # rule: below
         self.boundary_weight = check_real(auto["boundary_weight"] if boundary_weight is None else boundary_weight,
                                           "boundary_weight", positive=True)
         self.learn_tau = _check_bool(learn_tau, "learn_tau")
@@ -241,6 +242,8 @@ class GPHMSolver:
         self.N = int(np.prod(self.shape))
         coords = np.meshgrid(*self.axes, indexing="ij", sparse=True)
         self.source_grid = pde.evaluate("source", pde.source, coords, self.shape)
+        if jitter is None:
+            self.jitter = default_jitter(self.source_grid)
         mask = np.zeros(self.shape, dtype=bool)
         for j in range(dim):
             index = [slice(None)] * dim
