@@ -45,8 +45,9 @@ PRIOR_ROOT_WEIGHT = 2.0
 
 
 def is_kronecker_sum(dim, terms):
-    """Whether the preconditioner applies: a 2-D operator whose terms each differentiate along one axis at most."""
-    return dim == 2 and all(sum(m > 0 for m in orders) <= 1 for orders in terms)
+    """Whether the preconditioner applies: a 2-D or 3-D operator whose terms each differentiate along one axis at
+    most."""
+    return dim in (2, 3) and all(sum(m > 0 for m in orders) <= 1 for orders in terms)
 
 
 def kronecker_sum_operators(factors, terms, shift=0.0):
@@ -120,11 +121,54 @@ class _Sylvester:
         return self.Qa @ solve_quasi_triangular_sylvester(self.Tb, self.Ta, Y.T).T @ self.Qb.T
 
 
-class CollocationPreconditioner:
-    """P^{-1} ~ H^{-1} for the 2-D inner problem (see the module docstring); ``None`` from :meth:`build` when A is
-    not a Kronecker sum or the grid is not 2-D."""
+def _along(axis, M, X):
+    """M applied along ``axis`` of X (real or complex)."""
+    return np.moveaxis(np.tensordot(M, X, axes=(1, axis)), 0, axis)
 
-    def __init__(self, factors, terms, boundary_mask, lam_tau1, tau2, p, adjoint, woodbury_bytes):
+
+class _FastDiagonalisation:
+    """Solves sum_j M_j (along axis j) X = R and its transpose on d-D grids from per-axis eigendecompositions
+    M_j = W_j diag(l_j) W_j^{-1} (fast diagonalisation, Lynch-Rice-Thomas): X = (x)W_j [(x)W_j^{-1} R / (+)l_j].
+
+    Each solve costs 2d products along axes, O(N sum_j n_j), no N x N array. The eigenvectors of the non-normal
+    M_j can be ill-conditioned, so this is used as a preconditioner only; solve_transpose applies the exact
+    transpose of the same computed operator, so C^{-1} C^{-T} stays symmetric positive definite for CG.
+    """
+
+    def __init__(self, mats):
+        self.W, self.Winv, lams = [], [], []
+        for M in mats:
+            lam, W = np.linalg.eig(M)
+            self.W.append(W)
+            self.Winv.append(np.linalg.inv(W))
+            lams.append(lam)
+        total = np.zeros(())
+        for lam in lams:
+            total = np.add.outer(total, lam)
+        self.inv_sum = 1.0 / total
+
+    def _apply(self, first, second, R):
+        Z = R.astype(complex)
+        for j, M in enumerate(first):
+            Z = _along(j, M, Z)
+        Z = Z * self.inv_sum
+        for j, M in enumerate(second):
+            Z = _along(j, M, Z)
+        return Z.real
+
+    def solve(self, R):
+        return self._apply(self.Winv, self.W, R)
+
+    def solve_transpose(self, R):
+        return self._apply([W.T for W in self.W], [Wi.T for Wi in self.Winv], R)
+
+
+class CollocationPreconditioner:
+    """P^{-1} ~ H^{-1} for the 2-D and 3-D inner problem (see the module docstring); ``None`` from :meth:`build`
+    when A is not a Kronecker sum or the grid is 1-D. The interior solve is the blocked Bartels-Stewart Sylvester
+    solver in 2-D and fast diagonalisation (:class:`_FastDiagonalisation`) in 3-D."""
+
+    def __init__(self, factors, terms, boundary_mask, lam_tau1, tau2, p, adjoint, woodbury_bytes, forward=None):
         shift = 0.0 if p is None else float(np.mean(p))
         self.mask = boundary_mask
         self.shape = boundary_mask.shape
@@ -136,31 +180,43 @@ class CollocationPreconditioner:
         # derivative operators have traces ~ 0 of either sign, then had eigenvalues of P^-1 H up to 1e19)
         sign = -1.0 if sum(np.trace(m) for m in mats) < 0 else 1.0
         for j, f in enumerate(factors):
-            other = np.prod([v for i, v in enumerate(prior_var) if i != j])
+            other = float(np.prod([v for i, v in enumerate(prior_var) if i != j]))
             mats[j] = mats[j] + (sign * PRIOR_ROOT_WEIGHT / (self.s_r * np.sqrt(other))) * f.inverse_sqrt()
         self.mats = mats
-        self.inner = (slice(1, -1), slice(1, -1))
-        self.sylvester = _Sylvester(mats[0][1:-1, 1:-1], mats[1][1:-1, 1:-1])
+        self.inner = (slice(1, -1),) * len(mats)
+        interior = [m[1:-1, 1:-1] for m in mats]
+        self.sylvester = _Sylvester(*interior) if len(mats) == 2 else _FastDiagonalisation(interior)
         self.F = None
+        self.implicit = None
         n_b = int(boundary_mask.sum())
         if adjoint is not None and n_b * boundary_mask.size * 8 <= woodbury_bytes:
             self._fold_boundary_residual(adjoint)
+            if forward is not None:
+                # apply F and F^T through C^{-1}, A and their transposes instead of the stored N_B x N matrix: two
+                # more interior solves per application, but no pass over 8 N_B N bytes (at 200^2 the two
+                # memory-bound products with F were 2/3 of the preconditioner's time)
+                self.F = None
+                self.implicit = (forward, adjoint)
 
     @classmethod
-    def build(cls, factors, terms, boundary_mask, lam_tau1, tau2, p=None, adjoint=None, woodbury_bytes=2**30):
+    def build(cls, factors, terms, boundary_mask, lam_tau1, tau2, p=None, adjoint=None, woodbury_bytes=2**30,
+              forward=None):
         """The preconditioner for the Gauss-Newton weights ``p`` (pointwise, or None), or None if not applicable.
 
         ``adjoint`` is R -> A^T R for the true linearised operator A (with ``p``) when the residual rows at the
-        boundary nodes count; they are then folded in by Woodbury. None: they do not count.
+        boundary nodes count; they are then folded in by Woodbury. None: they do not count. With ``forward``
+        (U -> A U, the same operator) the Woodbury term is applied without keeping F (see ``__call__``).
         """
         if not is_kronecker_sum(len(factors), terms):
             return None
-        return cls(factors, terms, boundary_mask, lam_tau1, tau2, p, adjoint, woodbury_bytes)
+        return cls(factors, terms, boundary_mask, lam_tau1, tau2, p, adjoint, woodbury_bytes, forward)
 
     # C (the preconditioner's collocation operator) and its transpose, solved exactly
     def _apply_axes(self, U, transpose=False):
-        M0, M1 = self.mats
-        return M0.T @ U + U @ M1 if transpose else M0 @ U + U @ M1.T
+        if len(self.mats) == 2:
+            M0, M1 = self.mats
+            return M0.T @ U + U @ M1 if transpose else M0 @ U + U @ M1.T
+        return sum(_along(j, M.T if transpose else M, U) for j, M in enumerate(self.mats))
 
     def _solve_c(self, y):
         U = np.where(self.mask, y / self.s_b, 0.0)
@@ -193,6 +249,13 @@ class CollocationPreconditioner:
     def __call__(self, r):
         """P^{-1} r for a grid-shaped r."""
         y = self._solve_c_transpose(r)
+        if self.implicit is not None:
+            # C^{-1} (y - F^T M^{-1} F y) with F y = s_r (A C^{-1} y)_B and F^T z = s_r C^{-T} A^T (z on B)
+            forward, adjoint = self.implicit
+            x = self._solve_c(y)
+            z = np.zeros(self.shape)
+            z[self.mask] = sla.cho_solve(self.capacitance, self.s_r * forward(x)[self.mask])
+            return x - self._solve_c(self.s_r * self._solve_c_transpose(adjoint(z)))
         if self.F is not None:
             flat = y.ravel()
             y = (flat - self.F.T @ sla.cho_solve(self.capacitance, self.F @ flat)).reshape(self.shape)
