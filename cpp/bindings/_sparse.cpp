@@ -99,10 +99,8 @@ py::array_t<int64_t> symbolic(const carray<I>& Ap, const carray<I>& Aj, const ca
   py::array_t<int64_t> prefix(m + 1);
   {
     py::gil_scoped_release release;
-    int64_t* c = prefix.mutable_data();
-    nks::spgemm_symbolic(A, B, flop.data(), total_flop, b_canonical, band, c + 1, n_threads);
-    c[0] = 0;
-    for (int64_t i = 0; i < m; ++i) c[i + 1] += c[i];
+    nks::spgemm_symbolic_offsets(A, B, flop.data(), total_flop, b_canonical, band, prefix.mutable_data(),
+                                 n_threads);
   }
   return prefix;
 }
