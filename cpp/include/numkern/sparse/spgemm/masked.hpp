@@ -45,12 +45,12 @@ int64_t spgemm_on_pattern(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V
           pos_of = ws.dense_pos.data();
           for (int64_t a = 0; a < len; ++a) pos_of[cols[a]] = static_cast<I>(a + 1);
         } else {
-          const int64_t size = next_pow2(2 * len);
+          const int64_t size = hash_table_size(len);
           mask = static_cast<uint64_t>(size - 1);
           table = ws.table_of_size(size);
           for (int64_t a = 0; a < len; ++a) {
             uint64_t h = hash_slot(cols[a], mask);
-            while (table[h] != I(-1)) h = (h + 1) & mask;
+            while (table[h] != I(-1)) h = next_slot(h, mask);
             table[h] = static_cast<I>(a);
           }
         }
@@ -71,7 +71,7 @@ int64_t spgemm_on_pattern(const Csr<I>& A, const V* Ax, const Csr<I>& B, const V
                   slot = pos;
                   break;
                 }
-                h = (h + 1) & mask;
+                h = next_slot(h, mask);
               }
             }
             if (slot >= 0) {

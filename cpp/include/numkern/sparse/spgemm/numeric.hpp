@@ -119,26 +119,21 @@ struct RowProduct {
         break;
       }
       case RowKind::hash: {
-        const int64_t size = next_pow2(2 * cap);
+        const int64_t size = hash_table_size(cap);
         const uint64_t mask = static_cast<uint64_t>(size - 1);
         I* table = ws.table_of_size(size);
         if (static_cast<int64_t>(ws.table_pos.size()) < size) ws.table_pos.resize(size);
         I* slot_pos = ws.table_pos.data();
         for_each_product(a_lo, a_hi, pf, true, [&](I j, const V& v) {
-          for (uint64_t h = hash_slot(j, mask);; h = (h + 1) & mask) {
-            const I key = table[h];
-            if (key == j) {
-              vals[slot_pos[h]] += v;
-              return;
-            }
-            if (key == I(-1)) {
-              table[h] = j;
-              slot_pos[h] = static_cast<I>(n);
-              cols[n] = j;
-              vals[n] = v;
-              ++n;
-              return;
-            }
+          const uint64_t h = find_slot(table, j, mask, I(-1));
+          if (table[h] == j) {
+            vals[slot_pos[h]] += v;
+          } else {
+            table[h] = j;
+            slot_pos[h] = static_cast<I>(n);
+            cols[n] = j;
+            vals[n] = v;
+            ++n;
           }
         });
         break;

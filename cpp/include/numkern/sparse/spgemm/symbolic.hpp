@@ -54,7 +54,7 @@ int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, i
           break;
         }
         case RowKind::hash: {
-          const int64_t size = next_pow2(2 * flop[i]);
+          const int64_t size = hash_table_size(flop[i]);
           const uint64_t mask = static_cast<uint64_t>(size - 1);
           I* table = ws.table_of_size(size);
           for (int64_t p = a_lo; p < a_hi; ++p) {
@@ -62,16 +62,10 @@ int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, i
             const int64_t k = A.indices[p];
             for (int64_t q = B.indptr[k], q_end = B.indptr[k + 1]; q < q_end; ++q) {
               const I j = B.indices[q];
-              uint64_t h = hash_slot(j, mask);
-              while (true) {
-                const I key = table[h];
-                if (key == j) break;
-                if (key == I(-1)) {
-                  table[h] = j;
-                  ++count;
-                  break;
-                }
-                h = (h + 1) & mask;
+              const uint64_t h = find_slot(table, j, mask, I(-1));
+              if (table[h] == I(-1)) {
+                table[h] = j;
+                ++count;
               }
             }
           }
