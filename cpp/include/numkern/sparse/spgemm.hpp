@@ -2,7 +2,7 @@
 // the kernel is split by phase, as SuiteSparse:GraphBLAS splits saxpy3, into numkern/sparse/spgemm/
 //   csr.hpp (views, validation), hash.hpp (hash slot, shared with the CUDA kernels), schedule.hpp (chunks, row
 //   classification), accumulators.hpp (per-thread workspaces), row_sort.hpp, symbolic.hpp, numeric.hpp,
-//   single_pass.hpp, masked.hpp (on a given pattern).
+//   single_pass.hpp, masked.hpp (on a given pattern), plan.hpp (the reusable plan with its scatter map).
 //
 // Row-wise (Gustavson) product C[i,:] = sum_k A[i,k] B[k,:]. matmul runs a single pass (spgemm_single_pass):
 // rows are written back to back into arrays reserved at the flop bound (the number of partial products, an upper
@@ -59,3 +59,4 @@
 #include "numkern/sparse/spgemm/numeric.hpp"
 #include "numkern/sparse/spgemm/single_pass.hpp"
 #include "numkern/sparse/spgemm/masked.hpp"
+#include "numkern/sparse/spgemm/plan.hpp"

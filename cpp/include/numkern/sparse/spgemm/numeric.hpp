@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "numkern/interrupt.hpp"
 #include "numkern/parallel.hpp"
 #include "numkern/sparse/spgemm/accumulators.hpp"
 #include "numkern/sparse/spgemm/hash.hpp"
@@ -409,18 +410,23 @@ struct RowProduct {
 // shorter than their structural count). Used by spgemm_plan and when the flop bound does not fit the index type.
 template <class V, class I>
 int64_t spgemm_numeric(const RowProduct<V, I>& P, int64_t total_flop, I* Cp, I* Cj, V* Cx, int n_threads) {
+  CancellationScope scope;
+  Cancellation& cancel = current_cancellation();
   const int nt = threads_for(total_flop, n_threads);
   const std::vector<int64_t> chunks = thread_chunks(P.flop, P.A.nrows, total_flop, nt);
   const int64_t n_chunks = static_cast<int64_t>(chunks.size()) - 1;
   ShortRows short_rows(nt);
   for_each_chunk<Workspace<I, V>>(nt, n_chunks, [&](int64_t c, Workspace<I, V>& ws) {
     const BRowPrefetcher<I, V> pf = P.prefetcher(chunks[c + 1]);
+    CancelPoll poll(cancel);
     for (int64_t i = chunks[c]; i < chunks[c + 1]; ++i) {
+      if (poll.stop(P.flop[i])) break;
       const int64_t off = Cp[i], cap = static_cast<int64_t>(Cp[i + 1]) - off;
       const int64_t n = P.row(i, cap, pf, ws, Cj + off, Cx + off);
       if (n < cap) short_rows.add(i, n);
     }
   });
+  scope.throw_if_requested();
   return close_gaps(P.A.nrows, Cp, short_rows, Cj, Cx);
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "numkern/interrupt.hpp"
 #include "numkern/parallel.hpp"
 #include "numkern/sparse/spgemm/csr.hpp"
 
@@ -60,6 +61,28 @@ void for_each_chunk(int nt, int64_t n_chunks, const F& body, const E& epilogue =
     epilogue();
   }
 }
+
+// A thread's loop over rows asks for cancellation (numkern/interrupt.hpp) at its first row and then once per
+// kPollWork partial products: often enough to stop within milliseconds even when single rows are long (dense
+// products), rarely enough that the clock read of the owner thread costs nothing on short stencil rows.
+inline constexpr int64_t kPollWork = int64_t(1) << 16;
+class CancelPoll {
+ public:
+  explicit CancelPoll(Cancellation& cancel) : cancel_(cancel) {}
+  // True when the loop should stop before a row of `flop` partial products.
+  NK_INLINE bool stop(int64_t flop) {
+    if (due_ > 0) {
+      due_ -= flop + 1;
+      return false;
+    }
+    due_ = kPollWork;
+    return cancel_.requested();
+  }
+
+ private:
+  Cancellation& cancel_;
+  int64_t due_ = 0;
+};
 
 inline int threads_for(int64_t total_flop, int n_threads) {
   return total_flop < kSerialFlopCutoff ? 1 : resolve_num_threads(n_threads);

@@ -14,6 +14,7 @@
 #include <new>
 #include <vector>
 
+#include "numkern/interrupt.hpp"
 #include "numkern/sparse/spgemm/numeric.hpp"
 
 namespace numkern::sparse {
@@ -69,6 +70,8 @@ struct ChunkBuffer {
 template <class V, class I>
 int64_t spgemm_single_pass(const RowProduct<V, I>& P, int64_t total_flop, I* Cp, I* Cj, V* Cx, int n_threads) {
   const int64_t m = P.A.nrows;
+  CancellationScope scope;
+  Cancellation& cancel = current_cancellation();
   const int nt = threads_for(total_flop, n_threads);
   Cp[0] = 0;
   // At most 2^20 chunks: keeps flop_chunks' products (work * n_chunks) far from int64 overflow.
@@ -184,7 +187,13 @@ int64_t spgemm_single_pass(const RowProduct<V, I>& P, int64_t total_flop, I* Cp,
         }
         const BRowPrefetcher<I, V> pf = P.prefetcher(r_hi);
         int64_t w = 0;  // entries of this chunk so far
+        CancelPoll poll(cancel);
         for (int64_t i = r_lo; i < r_hi; ++i) {
+          // Stopped: the chunk still finishes (empty rows from here) so that the chunk protocol completes.
+          if (poll.stop(P.flop[i])) {
+            for (; i < r_hi; ++i) Cp[i + 1] = static_cast<I>(std::max<int64_t>(base, 0) + w);
+            break;
+          }
           w += P.row(i, P.flop[i], pf, ws, cols + w, vals + w);
           Cp[i + 1] = static_cast<I>(std::max<int64_t>(base, 0) + w);
           if (buf != nullptr && i + 1 < r_hi) {
@@ -202,6 +211,7 @@ int64_t spgemm_single_pass(const RowProduct<V, I>& P, int64_t total_flop, I* Cp,
         finish(c, buf, w);
       },
       epilogue);
+  scope.throw_if_requested();
   return placed_nnz;
 }
 

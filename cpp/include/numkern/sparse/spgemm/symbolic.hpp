@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "numkern/interrupt.hpp"
 #include "numkern/sparse/spgemm/accumulators.hpp"
 #include "numkern/sparse/spgemm/hash.hpp"
 #include "numkern/sparse/spgemm/schedule.hpp"
@@ -16,6 +17,8 @@ namespace numkern::sparse {
 template <class I>
 int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, int64_t total_flop,
                         bool b_canonical, int64_t band, int64_t* row_nnz, int n_threads) {
+  CancellationScope scope;
+  Cancellation& cancel = current_cancellation();
   const int nt = threads_for(total_flop, n_threads);
   const std::vector<int64_t> chunks = thread_chunks(flop, A.nrows, total_flop, nt);
   const int64_t n_chunks = static_cast<int64_t>(chunks.size()) - 1;
@@ -23,7 +26,9 @@ int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, i
   for_each_chunk<Workspace<I, char>>(nt, n_chunks, [&](int64_t c, Workspace<I, char>& ws) {
     const BRowPrefetcher<I, char> pf{A.indices, B.indptr, B.indices, nullptr, A.indptr[chunks[c + 1]]};
     int64_t sum = 0;
+    CancelPoll poll(cancel);
     for (int64_t i = chunks[c]; i < chunks[c + 1]; ++i) {
+      if (poll.stop(flop[i])) break;
       const int64_t a_lo = A.indptr[i], a_hi = A.indptr[i + 1];
       int64_t count = 0;
       const RowPlan plan = classify_row(A, B, i, flop[i], b_canonical, band);
@@ -79,6 +84,7 @@ int64_t spgemm_symbolic(const Csr<I>& A, const Csr<I>& B, const int64_t* flop, i
   });
   int64_t total = 0;
   for (const int64_t t : chunk_total) total += t;
+  scope.throw_if_requested();
   return total;
 }
 
