@@ -57,7 +57,7 @@ _spec.loader.exec_module(_helpers)
 @pytest.mark.parametrize(
     "call, n, density, dtype, threads",
     [
-        # 6.9e9 multiplications: >= 10 s on one core (symbolic, then numeric)
+        # 6.9e9 multiplications: ~28 s on one core (symbolic ~5.5 s, then numeric)
         ("two_phase", 3500, 0.4, "float64", 1),
         ("two_phase", 3500, 0.4, "float64", 2),
         # 1.9e9 multiplications (float32: the single pass reserves 8 bytes per multiplication of address space)
@@ -68,8 +68,12 @@ _spec.loader.exec_module(_helpers)
     ],
 )
 def test_sigint_stops_long_spgemm(call, n, density, dtype, threads):
-    out, waited = _helpers.run_interrupted([CHILD, *map(str, (call, n, density, dtype, threads))], delay=1.5,
+    # the single pass takes ~3.5 s here: interrupted early; the others while their first phase runs (the
+    # symbolic phase of the two-phase product alone takes ~5.5 s, the whole product ~28 s on one core)
+    delay = 0.5 if call == "single_pass" else 1.5
+    out, waited = _helpers.run_interrupted([CHILD, *map(str, (call, n, density, dtype, threads))], delay=delay,
                                            timeout=300)
     assert out == ["interrupted", "after", "True"], out
-    # the kernels poll every 256 rows (and the hook every 100 ms); allow for a loaded 2-core machine
-    assert waited < 5.0, waited
+    # the kernels poll every 2**16 multiplications per thread, the hook every 100 ms; allow for a loaded machine.
+    # Without the polls the signal waits for the running phase to return (2-5 s here, whole products 3.5-28 s).
+    assert waited < 2.0, waited
