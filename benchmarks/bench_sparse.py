@@ -26,24 +26,31 @@ output memory cold (the cost of a product in a fresh process); report both. Page
 GB of huge pages costs ~0.2 s warm but ~2.3 s cold, 4 KB pages ~0.6 s either way; --no-hugepages turns
 numpy's request off so that a cold comparison is like for like.
 
-    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_sparse.py [--repeat 4] [--settle 3] [--no-hugepages]
-        [--rmat-scale 16] [--only lap2d,...]
+Plan reuse: "plan x" is matmul's minimum / the minimum of SpgemmPlan.multiply with new values on the same pattern
+(one thread, raced alternately with the others in the 1-thread block; the plan is made once, untimed), and
+"plan mem" the memory the plan holds (index copies, pattern, scatter map) over the output's nnz(C) x 12 bytes.
+
+Timing goes through benchmarks/_harness.py (alternating races, reversed order in odd rounds, settle, load average);
+the peak resident memory of every call is measured around it (VmHWM, reset untimed before the call).
+--quick runs reduced sizes (n = 1e5, R-MAT scale 13, 4 rounds): the only setting to use on a shared machine.
+
+    python benchmarks/bench_sparse.py [--repeat 4] [--settle 3] [--no-hugepages] [--rmat-scale 16]
+        [--only lap2d,...] [--quick] [--json results.json]
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import os
-import statistics
-import time
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+from _harness import Results, pin_environment, race
+
+pin_environment()
 
 import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 
-from numkern.sparse import matmul  # noqa: E402
+from numkern.sparse import matmul, spgemm_plan  # noqa: E402
 
 
 # ------------------------------------------------------------------------------------------------ matrices
@@ -104,25 +111,34 @@ def _rss_kib(field):
     return 0
 
 
-def measure(fn, settle=0.0):
-    """(wall seconds, peak extra resident MiB) of one call; the result is dropped afterwards. With settle > 0,
-    sleep that long first (untimed), so that memory freed by the previous call is handed back to the host."""
-    gc.collect()
-    if settle > 0:
-        time.sleep(settle)
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")  # reset VmHWM to the current RSS
-        can_peak = True
-    except OSError:
-        can_peak = False
-    base = _rss_kib("VmRSS:")
-    t0 = time.perf_counter()
-    out = fn()
-    dt = time.perf_counter() - t0
-    peak = (_rss_kib("VmHWM:") - base) / 1024 if can_peak else float("nan")
-    del out
-    return dt, peak
+class PeakMemory:
+    """Peak resident memory (MiB) added by the calls of each contender: `reset` runs untimed before a call (harness
+    `between`), `wrap(name, fn)` reads the high-water mark right after it."""
+
+    def __init__(self):
+        self.peak = {}
+        self._base = 0
+        try:
+            with open("/proc/self/clear_refs", "w") as f:
+                f.write("5")
+            self.available = True
+        except OSError:
+            self.available = False
+
+    def reset(self):
+        if self.available:
+            with open("/proc/self/clear_refs", "w") as f:
+                f.write("5")  # reset VmHWM to the current RSS
+        self._base = _rss_kib("VmRSS:")
+
+    def wrap(self, name, fn):
+        def call():
+            out = fn()
+            extra = (_rss_kib("VmHWM:") - self._base) / 1024 if self.available else float("nan")
+            self.peak[name] = max(self.peak.get(name, 0.0), extra)
+            return out
+
+        return call
 
 
 def mults_of(A):
@@ -139,6 +155,9 @@ def main():
     parser.add_argument("--only", default="", help="comma-separated subset: lap2d,lap3d,rmat,uniform,banded")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--no-graphblas", action="store_true")
+    parser.add_argument("--quick", action="store_true",
+                        help="reduced sizes for a shared machine: --n 100000 --rmat-scale 13")
+    parser.add_argument("--json", default="", help="also write the rows and the environment to this JSON file")
     parser.add_argument(
         "--settle",
         type=float,
@@ -153,6 +172,8 @@ def main():
         "three libraries use 4 KB pages like GraphBLAS's malloc",
     )
     args = parser.parse_args()
+    if args.quick:
+        args.n, args.rmat_scale = 100_000, 13
     if args.no_hugepages:
         from numpy._core.multiarray import _set_madvise_hugepage
 
@@ -182,63 +203,61 @@ def main():
     }
     selected = [s for s in args.only.split(",") if s] or list(builders)
     threads = [int(t) for t in args.threads.split(",")]
-    print(f"cores: {os.cpu_count()}  threads: {threads}  repeat: {args.repeat} (min wall time)  settle: "
-          f"{args.settle} s  numpy huge pages: {'off' if args.no_hugepages else 'on'}  graphblas: "
-          f"{gb.__version__ if gb else 'no'}")
-    header = (f"{'matrix':<30} {'thr':>3} {'mults':>8} {'nnz(C)':>8} | {'numkern s':>9} {'GF/s':>5} {'MiB':>6} | "
-              f"{'med':>6} | {'scipy s':>8} {'GF/s':>5} {'MiB':>6} | {'GrB s':>7} {'GF/s':>5} {'MiB':>6} | {'x scipy':>7} {'pair':>5} "
-              f"{'x GrB':>6} {'load':>5}")
-    print(header)
-    print("-" * len(header))
+    print(f"threads: {threads}  repeat: {args.repeat} (min wall time)  settle: {args.settle} s  numpy huge pages: "
+          f"{'off' if args.no_hugepages else 'on'}  graphblas: {gb.__version__ if gb else 'no'}")
+    table = Results(
+        "bench_sparse",
+        {
+            "matrix": "<30", "thr": ">3", "mults": ">8.2e", "nnz(C)": ">8.2e", "numkern s": ">9.3f", "GF/s": ">5.2f",
+            "MiB": ">6.0f", "med": ">6.3f", "scipy s": ">8.3f", "sc GF/s": ">7.2f", "sc MiB": ">6.0f",
+            "GrB s": ">7.3f", "GrB MiB": ">7.0f", "x scipy": ">7.2f", "pair": ">5.2f", "x GrB": ">6.2f",
+            "plan s": ">7.3f", "plan x": ">6.2f", "plan mem": ">8.2f", "load": ">5.2f",
+        },
+    )
+    table.print_header()
     for key in selected:
         label, build = builders[key]
         A = build()
         mults = mults_of(A)
         gA = gb.io.from_scipy_sparse(A) if gb else None
         for nt in threads:
-            ours = lambda: matmul(A, A, n_threads=nt)  # noqa: E731
-            base = lambda: A @ A  # noqa: E731
-            grb = (lambda: gA.mxm(gA, gb.semiring.plus_times).new()) if gb else None  # noqa: E731
+            mem = PeakMemory()
+            contenders = {"numkern": mem.wrap("numkern", lambda: matmul(A, A, n_threads=nt)),  # noqa: B023
+                          "scipy": mem.wrap("scipy", lambda: A @ A)}  # noqa: B023
             if gb:
                 gb.ss.config["nthreads"] = nt
-            # warm-up (also gives nnz(C))
-            nnz_c = ours().nnz
-            t = {"ours": [], "scipy": [], "grb": []}
-            m = {"ours": 0.0, "scipy": 0.0, "grb": 0.0}
-            contenders = [("ours", ours), ("scipy", base), ("grb", grb)]
-            for r in range(args.repeat):
-                # scipy is serial, but it is timed again in every block: each ratio compares minima taken in
-                # the same stretch of time on this shared machine. Odd rounds run in reverse order, so that no
-                # library always follows the same one (what the previous call freed decides how warm the memory
-                # of the next one is; see the module notes on fresh memory).
-                for name, fn in contenders if r % 2 == 0 else contenders[::-1]:
-                    if fn is None:
-                        continue
-                    dt, peak = measure(fn, args.settle)
-                    t[name].append(dt)
-                    m[name] = max(m[name], peak)
-            t_ours = min(t["ours"])
-            t_sc, m_sc = min(t["scipy"]), m["scipy"]
-            # median over pairs of rounds (one in each order, back to back: the same phase of the machine's
-            # load, and each library has one call of each parity) of the ratio of the pair's total times
-            blocks = [
-                (t["scipy"][r] + t["scipy"][r + 1]) / (t["ours"][r] + t["ours"][r + 1])
-                for r in range(0, args.repeat - 1, 2)
-            ]
-            pair = statistics.median(blocks) if blocks else float("nan")
-            t_gb = min(t["grb"]) if t["grb"] else float("nan")
-            gf = lambda s: 2 * mults / s / 1e9  # noqa: E731
-            print(
-                f"{label:<30} {nt:>3} {mults:>8.2e} {nnz_c:>8.2e} | {t_ours:>9.3f} {gf(t_ours):>5.2f} {m['ours']:>6.0f} "
-                f"{statistics.median(t['ours']):>6.3f} | "
-                f"{t_sc:>8.3f} {gf(t_sc):>5.2f} {m_sc:>6.0f} | {t_gb:>7.3f} {gf(t_gb):>5.2f} {m['grb']:>6.0f} | "
-                f"{t_sc / t_ours:>7.2f} {pair:>5.2f} {t_gb / t_ours:>6.2f} {os.getloadavg()[0]:>5.2f}",
-                flush=True,
-            )
+                contenders["grb"] = mem.wrap("grb", lambda: gA.mxm(gA, gb.semiring.plus_times).new())  # noqa: B023
+            plan = None
+            if nt == 1:  # plan reuse: new values on the planned pattern, one thread
+                plan = spgemm_plan(A, A, n_threads=1)
+                new_values = A.data * 1.5
+                contenders["plan"] = mem.wrap("plan", lambda: plan.multiply(new_values, A.data))  # noqa: B023
+            nnz_c = matmul(A, A, n_threads=nt).nnz
+            # scipy is serial, but it is timed again in every block: each ratio compares minima taken in the same
+            # stretch of time on this shared machine. Odd rounds run in reverse order (what the previous call freed
+            # decides how warm the memory of the next one is; see the module notes on fresh memory).
+            r = race(contenders, repeat=args.repeat, settle=args.settle, between={k: mem.reset for k in contenders})
+            gf = lambda t: 2 * mults / t / 1e9  # noqa: E731
+            row = {
+                "matrix": label, "thr": nt, "mults": mults, "nnz(C)": nnz_c,
+                "numkern s": r["numkern"].min, "GF/s": gf(r["numkern"].min), "MiB": mem.peak["numkern"],
+                "med": r["numkern"].median, "scipy s": r["scipy"].min, "sc GF/s": gf(r["scipy"].min),
+                "sc MiB": mem.peak["scipy"], "x scipy": r.ratio("scipy", "numkern"),
+                "pair": r.pair_ratio("scipy", "numkern"), "load": r.load,
+            }
+            if gb:
+                row.update({"GrB s": r["grb"].min, "GrB MiB": mem.peak["grb"], "x GrB": r.ratio("grb", "numkern")})
+            if plan is not None:
+                row.update({"plan s": r["plan"].min, "plan x": r.ratio("numkern", "plan"),
+                            "plan mem": plan.nbytes / (12 * plan.nnz)})
+            table.add(**row)
+            del plan, contenders
         del A, gA
-        gc.collect()
     print("MiB: peak resident memory added during the call (output included). Output of C alone: "
-          "nnz(C) x (8 + 4) bytes for float64 values and int32 indices.")
+          "nnz(C) x (8 + 4) bytes for float64 values and int32 indices. plan x: matmul / plan.multiply (1 thread); "
+          "plan mem: bytes the plan holds / output bytes.")
+    if args.json:
+        table.write_json(args.json)
 
 
 if __name__ == "__main__":

@@ -51,14 +51,19 @@ CHILD = textwrap.dedent(
 
 
 def _interrupt(call, n, threads, delay=1.0):
-    code = CHILD.format(threads=threads)
-    p = subprocess.Popen([sys.executable, "-c", code, call, str(n)], stdout=subprocess.PIPE, text=True)
+    return run_interrupted([CHILD.format(threads=threads), call, str(n)], delay)
+
+
+def run_interrupted(argv, delay, timeout=120):
+    """Run `python -c argv[0] argv[1:]`, send SIGINT `delay` s after it prints "ready": (its words, seconds it
+    took to exit after the signal). Also used by tests/sparse/test_interrupt_spgemm.py."""
+    p = subprocess.Popen([sys.executable, "-c", *argv], stdout=subprocess.PIPE, text=True)
     try:
         assert p.stdout.readline().strip() == "ready"
         time.sleep(delay)
         start = time.perf_counter()
         p.send_signal(signal.SIGINT)
-        out, _ = p.communicate(timeout=120)
+        out, _ = p.communicate(timeout=timeout)
         return out.split(), time.perf_counter() - start
     finally:
         if p.poll() is None:

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
+#include <vector>
 
 #include "numkern/sparse/spgemm.hpp"
 #include "interrupt.hpp"
@@ -99,10 +100,8 @@ py::array_t<int64_t> symbolic(const carray<I>& Ap, const carray<I>& Aj, const ca
   py::array_t<int64_t> prefix(m + 1);
   {
     py::gil_scoped_release release;
-    int64_t* c = prefix.mutable_data();
-    nks::spgemm_symbolic(A, B, flop.data(), total_flop, b_canonical, band, c + 1, n_threads);
-    c[0] = 0;
-    for (int64_t i = 0; i < m; ++i) c[i + 1] += c[i];
+    nks::spgemm_symbolic_offsets(A, B, flop.data(), total_flop, b_canonical, band, prefix.mutable_data(),
+                                 n_threads);
   }
   return prefix;
 }
@@ -145,6 +144,80 @@ int64_t on_pattern(const carray<I>& Ap, const carray<I>& Aj, const carray<V>& Ax
                                 Cx.mutable_data(), keep_zeros, n_threads);
 }
 
+// numpy view of a vector owned by `owner` (the plan): no copy, kept alive with it.
+template <class T>
+py::array_t<T> view_of(const std::vector<T>& v, const py::object& owner) {
+  return py::array_t<T>({static_cast<py::ssize_t>(v.size())}, {static_cast<py::ssize_t>(sizeof(T))}, v.data(), owner);
+}
+
+template <class V, class I>
+py::tuple plan_multiply(const nks::SpgemmPlan<I>& plan, const carray<V>& Ax, const carray<V>& Bx, bool keep_zeros) {
+  if (Ax.size() < static_cast<py::ssize_t>(plan.a_indices().size()) ||
+      Bx.size() < static_cast<py::ssize_t>(plan.b_indices().size()))
+    throw std::invalid_argument("data shorter than indices");
+  py::array_t<I> Cp(plan.nrows() + 1);
+  py::array_t<I> Cj(plan.nnz());
+  py::array_t<V> Cx(plan.nnz());
+  int64_t nnz = 0;
+  {
+    py::gil_scoped_release release;
+    nnz = plan.multiply(Ax.data(), Bx.data(), Cp.mutable_data(), Cj.mutable_data(), Cx.mutable_data(), keep_zeros);
+  }
+  return py::make_tuple(Cp, Cj, Cx, nnz);
+}
+
+template <class V, class I, class Class>
+void register_plan_multiply(Class& cls) {
+  cls.def("multiply", &plan_multiply<V, I>, py::arg("Ax"), py::arg("Bx"), py::arg("keep_zeros"));
+}
+
+// The plan handle (numkern/sparse/spgemm/plan.hpp) for one index type: built from the structures validated by
+// Python (numkern.sparse._spgemm._Operands) and the symbolic row offsets; owns copies of everything it reads.
+template <class I>
+void register_plan(py::module_& m, const char* name) {
+  using Plan = nks::SpgemmPlan<I>;
+  py::class_<Plan> cls(m, name, "Reusable plan of A @ B: structures, sorted pattern and scatter map (C++ owned).");
+  cls.def(py::init([](const carray<I>& Ap, const carray<I>& Aj, const carray<I>& Bp, const carray<I>& Bj, int64_t m,
+                      int64_t k, int64_t n, const carray<int64_t>& flop, int64_t total_flop, bool b_canonical,
+                      int64_t band, const std::optional<carray<I>>& b_run, const carray<int64_t>& offsets,
+                      nks::ScatterMap scatter_map, int n_threads) {
+            nks::ProductStructure<I> s;
+            s.A = make_csr(Ap, Aj, m, k);
+            s.B = make_csr(Bp, Bj, k, n);
+            s.a_nnz = Aj.size();
+            s.b_nnz = Bj.size();
+            if (flop.size() != m || offsets.size() != m + 1) throw std::invalid_argument("flop/offsets have the wrong length");
+            if (b_run && b_run->size() != k) throw std::invalid_argument("b_run has the wrong length");
+            s.flop = flop.data();
+            s.total_flop = total_flop;
+            s.b_canonical = b_canonical;
+            s.band = band;
+            s.b_run = b_run ? b_run->data() : nullptr;
+            py::gil_scoped_release release;
+            return new Plan(s, offsets.data(), scatter_map, n_threads);
+          }),
+          py::kw_only(), py::arg("Ap"), py::arg("Aj"), py::arg("Bp"), py::arg("Bj"), py::arg("m"), py::arg("k"),
+          py::arg("n"), py::arg("flop"), py::arg("total_flop"), py::arg("b_canonical"), py::arg("band"),
+          py::arg("b_run"), py::arg("offsets"), py::arg("scatter_map"), py::arg("n_threads"));
+  cls.def_property_readonly("nnz", &Plan::nnz);
+  cls.def_property_readonly("total_flop", &Plan::total_flop);
+  cls.def_property_readonly("has_map", &Plan::has_map);
+  cls.def_property_readonly("map_nbytes", &Plan::map_bytes);
+  cls.def_property_readonly("nbytes", &Plan::nbytes);
+  cls.def_property_readonly("a_indptr", [](py::object self) { return view_of(self.cast<const Plan&>().a_indptr(), self); });
+  cls.def_property_readonly("a_indices", [](py::object self) { return view_of(self.cast<const Plan&>().a_indices(), self); });
+  cls.def_property_readonly("b_indptr", [](py::object self) { return view_of(self.cast<const Plan&>().b_indptr(), self); });
+  cls.def_property_readonly("b_indices", [](py::object self) { return view_of(self.cast<const Plan&>().b_indices(), self); });
+  cls.def_property_readonly("indptr", [](py::object self) { return view_of(self.cast<const Plan&>().indptr(), self); });
+  cls.def_property_readonly("indices", [](py::object self) { return view_of(self.cast<const Plan&>().indices(), self); });
+  register_plan_multiply<float, I>(cls);
+  register_plan_multiply<double, I>(cls);
+  register_plan_multiply<std::complex<float>, I>(cls);
+  register_plan_multiply<std::complex<double>, I>(cls);
+  register_plan_multiply<uint32_t, I>(cls);
+  register_plan_multiply<uint64_t, I>(cls);
+}
+
 template <class I>
 void register_index(py::module_& m) {
   m.def("validate_band", &validate_band<I>, py::arg("indptr"), py::arg("indices"), py::arg("nrows"), py::arg("ncols"),
@@ -176,6 +249,12 @@ PYBIND11_MODULE(_sparse, m) {
             "accumulators";
   register_index<int32_t>(m);
   register_index<int64_t>(m);
+  py::enum_<nks::ScatterMap>(m, "ScatterMap", "When a plan builds its scatter map (numkern/sparse/spgemm/plan.hpp).")
+      .value("automatic", nks::ScatterMap::automatic)
+      .value("always", nks::ScatterMap::always)
+      .value("never", nks::ScatterMap::never);
+  register_plan<int32_t>(m, "SpgemmPlanInt32");
+  register_plan<int64_t>(m, "SpgemmPlanInt64");
   // Integer values run as unsigned (wrap-around arithmetic is well defined and bitwise equal to signed two's
   // complement); Python views/casts them.
   register_value_all_indices<float>(m);

@@ -4,12 +4,11 @@ numkern CUDA kernels (device pointers in, device pointers out)
 # Written by hand (the module exists only in CUDA builds, so tools/gen_stubs.py cannot always import it);
 # tests/test_typing.py checks it against the module where the module is built. Pointers and streams are integers.
 from __future__ import annotations
-__all__: list[str] = ['architectures', 'cluster_pam', 'devices', 'driver_version', 'kron_apply_along',
-                      'kron_matmat', 'runtime_version', 'special_binary', 'spgemm_bin_max_flop',
-                      'spgemm_numeric_bin', 'spgemm_row_flops', 'spgemm_symbolic_bin', 'version']
+import typing
+__all__: list[str] = ['SpgemmGpu', 'SpgemmValueType', 'architectures', 'cluster_pam', 'devices', 'driver_version',
+                      'kron_apply_along', 'kron_matmat', 'runtime_version', 'special_binary', 'version']
 version: str
 architectures: str
-spgemm_bin_max_flop: list[int]
 def runtime_version() -> int:
     ...
 def driver_version() -> int:
@@ -41,12 +40,20 @@ def cluster_pam(D: int, is_float32: bool, n: int, k: int, initial: list[int], w_
     BUILD (unless `initial`) + FastPAM1 SWAP on the n x n device matrix D: (medoids, labels, loss, n_iter, n_swap)
     with host arrays; w_dev/w_host: the same weights on the device (0) and host (None) or unit.
     """
-def spgemm_row_flops(rows: int, Ap: int, Aj: int, Bp: int, flop: int, stream: int, /) -> None:
-    ...
-def spgemm_symbolic_bin(bin: int, n_rows: int, rows: int, Ap: int, Aj: int, Bp: int, Bj: int, row_nnz: int,
-                        table: int, table_offset: int, table_size: int, stream: int, /) -> None:
-    ...
-def spgemm_numeric_bin(bin: int, is_double: bool, n_rows: int, rows: int, Ap: int, Aj: int, Ax: int, Bp: int,
-                       Bj: int, Bx: int, Cp: int, Cj: int, Cx: int, table: int, table_values: int,
-                       table_offset: int, table_size: int, stream: int, /) -> None:
-    ...
+class SpgemmValueType:
+    float32: typing.ClassVar[SpgemmValueType]
+    float64: typing.ClassVar[SpgemmValueType]
+    __members__: typing.ClassVar[dict[str, SpgemmValueType]]
+    def __init__(self, value: int) -> None: ...
+    def __int__(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+class SpgemmGpu:
+    """
+    C = A B on the GPU: flop count and row bins at construction, then symbolic(Cp) -> nnz and numeric(value_type, Ax, Bx, Cp, Cj, Cx).
+    """
+    def __init__(self, m: int, k: int, n: int, Ap: int, Aj: int, Bp: int, Bj: int, stream: int) -> None: ...
+    def symbolic(self, Cp: int) -> int: ...
+    def numeric(self, value_type: SpgemmValueType, Ax: int, Bx: int, Cp: int, Cj: int, Cx: int) -> None: ...

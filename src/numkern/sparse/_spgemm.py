@@ -448,8 +448,10 @@ def masked_matmul(A, B, mask, *, n_threads=None, keep_zeros=False):
 class SpgemmPlan:
     """Structure of ``A @ B`` computed once, reused to multiply new values on the same structures.
 
-    Created by :func:`spgemm_plan`. Holds its own copies of the CSR index arrays of ``A`` and ``B`` (later
-    in-place edits of ``A`` or ``B`` do not reach it) and the sorted structural pattern of the product.
+    Created by :func:`spgemm_plan`. Wraps a C++ handle that owns copies of the CSR index arrays of ``A`` and ``B``
+    (later in-place edits of ``A`` or ``B`` do not reach it), the flop counts, the sorted structural pattern of the
+    product and, by default, a scatter map (the output position of every partial product), with which
+    :meth:`multiply` is a pure gather-multiply-add stream: no hashing and no sorting.
 
     Attributes
     ----------
@@ -461,21 +463,30 @@ class SpgemmPlan:
         Number of scalar multiplications of one product (GFLOP/s figures count two flops per multiplication).
     index_dtype : numpy.dtype
         Index dtype of the products.
+    scatter_map : bool
+        Whether the plan holds a scatter map (else :meth:`multiply` looks positions up in the pattern).
+    nbytes : int
+        Memory the plan holds: index copies of ``A`` and ``B``, flop counts, pattern and scatter map.
+    map_nbytes : int
+        The scatter map's part of ``nbytes``: ``flops`` indices of ``index_dtype`` plus 8 bytes per row.
     """
 
-    def __init__(self, ops: _Operands, flop, total_flop, indptr, indices):
+    def __init__(self, ops: _Operands, handle):
         self._ops = ops
-        self._flop = flop
-        self._total_flop = int(total_flop)
-        self._indptr = indptr
-        self._indices = indices
+        self._handle = handle
         self.shape = ops.shape
-        self.nnz = int(indptr[-1])
-        self.flops = int(total_flop)
+        self.nnz = int(handle.nnz)
+        self.flops = int(handle.total_flop)
         self.index_dtype = ops.index_dtype
+        self.scatter_map = bool(handle.has_map)
+        self.nbytes = int(handle.nbytes)
+        self.map_nbytes = int(handle.map_nbytes)
 
     def __repr__(self) -> str:
-        return f"SpgemmPlan(shape={self.shape}, nnz={self.nnz}, flops={self.flops}, index_dtype={self.index_dtype})"
+        return (
+            f"SpgemmPlan(shape={self.shape}, nnz={self.nnz}, flops={self.flops}, index_dtype={self.index_dtype}, "
+            f"scatter_map={self.scatter_map})"
+        )
 
     def _data_of(self, x, shape, indptr, indices, name):
         """Values for the planned structure (shape, indptr, indices: the plan's own copies)."""
@@ -518,24 +529,32 @@ class SpgemmPlan:
         """
         keep_zeros = check_bool(keep_zeros, "keep_zeros")
         ops = copy.copy(self._ops)
-        a = self._data_of(A_data, ops.A.shape, ops.Ap, ops.Aj, "A_data")
-        b = self._data_of(B_data, ops.B.shape, ops.Bp, ops.Bj, "B_data")
+        h = self._handle
+        a = self._data_of(A_data, ops.A.shape, h.a_indptr, h.a_indices, "A_data")
+        b = self._data_of(B_data, ops.B.shape, h.b_indptr, h.b_indices, "B_data")
         result = np.result_type(a.dtype, b.dtype).newbyteorder("=")
         ops.result_dtype, ops.kernel_dtype = result, _kernel_dtype(result)
-        if self._total_flop == 0:
+        if self.flops == 0:
             return _empty(ops)
         Ax, Bx = ops.values(a, b)
-        return _on_pattern(ops, Ax, Bx, self._flop, self._total_flop, self._indptr, self._indices, keep_zeros)
+        Cp, Cj, Cx, final = h.multiply(Ax, Bx, bool(keep_zeros))
+        return _finish(ops, Cp, Cj, Cx, final, keep_zeros, True)
 
 
-def spgemm_plan(A, B, *, n_threads=None):
+def spgemm_plan(A, B, *, n_threads=None, scatter_map=None):
     """Symbolic phase of ``A @ B``, kept for numeric products with new values on the same structures.
 
     Multigrid setup, Newton iterations and graph analytics multiply matrices whose structure is fixed while
     the values change (KokkosKernels' ``spgemm_symbolic`` / ``spgemm_numeric``, cuSPARSE's reuse API). The
-    plan stores the flop counts, the sorted pattern of the product and its own copies of the index arrays of
-    ``A`` and ``B`` (so in-place edits of ``A`` or ``B`` after planning cannot reach its kernels; memory: those
-    index arrays once more); :meth:`SpgemmPlan.multiply` then only accumulates values into that pattern.
+    plan (a C++ handle) stores the flop counts, the sorted pattern of the product, its own copies of the index
+    arrays of ``A`` and ``B`` (so in-place edits of ``A`` or ``B`` after planning cannot reach its kernels) and a
+    scatter map, the position in the output of every partial product; :meth:`SpgemmPlan.multiply` then only
+    streams ``C.data[map[t]] += A.data[p] * B.data[q]`` in the order :func:`matmul` accumulates, so its values are
+    bitwise those of a product on the planned pattern, with no hashing and no sorting.
+
+    Memory: the index arrays of ``A`` and ``B`` once more, 8 bytes per row, the pattern (``nnz`` indices plus
+    ``shape[0] + 1``) and the map, ``flops`` indices plus 8 bytes per row (``SpgemmPlan.map_nbytes``; int32
+    indices: 4 bytes per multiplication, against 12 bytes per output entry for float64 values).
 
     Parameters
     ----------
@@ -543,6 +562,10 @@ def spgemm_plan(A, B, *, n_threads=None):
         Operands whose structures (CSR index arrays) the plan records; as for :func:`matmul`.
     n_threads : int, optional
         OpenMP threads for the plan and its products (default: OpenMP's setting).
+    scatter_map : bool, optional
+        Build the scatter map (``True``), or not (``False``: products look each column up in the pattern row
+        through a hash table, slower but without the map's memory). Default ``None``: build it when it takes at
+        most 4 times the memory of the output (float64 values).
 
     Returns
     -------
@@ -559,23 +582,24 @@ def spgemm_plan(A, B, *, n_threads=None):
     >>> bool(np.allclose(C.toarray(), 2.0 * (A @ A).toarray()))
     True
     """
+    if scatter_map is None:
+        policy = _sparse.ScatterMap.automatic
+    else:
+        policy = _sparse.ScatterMap.always if check_bool(scatter_map, "scatter_map") else _sparse.ScatterMap.never
     ops = _Operands(A, B, n_threads)
     flop, prefix, total_flop = ops.symbolic()
     nnz = int(prefix[-1])
     if _index_dtype(ops.Ap, ops.Bp, nnz=nnz, shape=ops.shape) == np.int64 and ops.index_dtype != np.int64:
         ops.widen_indices()
-    # The plan owns its index arrays: products on it read B through A's indices, so an in-place edit of the
-    # caller's arrays after planning (an index out of range) must not reach the kernels.
-    ops.own_index_arrays()
-    # Numeric pass on unit values, keeping every structural entry: gives the sorted pattern of the product.
-    ones_a = np.ones(len(ops.Aj), dtype=np.uint32)
-    ones_b = np.ones(len(ops.Bj), dtype=np.uint32)
-    Cp = prefix.astype(ops.index_dtype, copy=True)
-    Cj = np.empty(nnz, dtype=ops.index_dtype)
-    scratch = np.empty(nnz, dtype=np.uint32)
     m, n = ops.shape
-    _sparse.numeric(
-        ops.Ap, ops.Aj, ones_a, ops.Bp, ops.Bj, ones_b, m, ops.k, n, flop, total_flop, ops.b_canonical, ops.band,
-        ops.b_run, Cp, Cj, scratch, True, True, ops.n_threads, False,
-    )  # fmt: skip
-    return SpgemmPlan(ops, flop, total_flop, Cp, Cj)
+    plan_class = _sparse.SpgemmPlanInt64 if ops.index_dtype == np.int64 else _sparse.SpgemmPlanInt32
+    # The handle copies the index arrays (products on it read B through A's indices, so an in-place edit of the
+    # caller's arrays after planning must not reach the kernels) and computes the sorted pattern and the map.
+    handle = plan_class(
+        Ap=ops.Ap, Aj=ops.Aj, Bp=ops.Bp, Bj=ops.Bj, m=m, k=ops.k, n=n, flop=flop, total_flop=total_flop,
+        b_canonical=ops.b_canonical, band=ops.band, b_run=ops.b_run, offsets=prefix, scatter_map=policy,
+        n_threads=ops.n_threads,
+    )
+    ops.Ap, ops.Aj, ops.Bp, ops.Bj = handle.a_indptr, handle.a_indices, handle.b_indptr, handle.b_indices
+    ops.b_run = None
+    return SpgemmPlan(ops, handle)
