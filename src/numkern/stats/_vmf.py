@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from numkern._backend import any_dask
 from numkern._validation import as_numpy_random, check_integer, check_n_threads
 
 from .. import _stats as _kernels
@@ -515,6 +516,9 @@ class vonmises_fisher_gen:
         >>> bool(abs(kappa - 20) < 2), bool(mu[2] > 0.99)
         (True, True)
         """
+        if any_dask(x, weights):  # one distributed pass over the row blocks (numkern.stats._vmf_dask)
+            from ._vmf_dask import fit as dask_fit
+            return dask_fit(x, weights, n_threads)
         return _fit(x, weights, n_threads)
 
 
