@@ -27,7 +27,7 @@ from .._backend import is_dask_array
 from .._dask_util import require_dense, require_known_chunks, rows_like
 from .._validation import check_n_threads
 from .. import _stats as _kernels
-from ._vmf import _NORM_TOL, _as_data, _check_on_sphere
+from ._vmf import _NORM_TOL, _as_data, _check_fit_shape, _check_on_sphere
 from ._vmf_math import _inverse_mrl
 
 
@@ -94,12 +94,7 @@ def fit(x, weights=None, n_threads=None):
     if x.dtype.kind not in "biuf":
         raise TypeError(f"'x' must be a real array, got dtype {x.dtype}")
     require_dense(x, "x")
-    if x.ndim != 2:
-        raise ValueError(f"'x' must be two dimensional (n_samples, dim), got shape {x.shape}.")
-    if x.shape[0] == 0:
-        raise ValueError("'x' has no rows.")
-    if x.shape[1] < 2:
-        raise ValueError("'x' must have at least two columns (points on the sphere S^{d-1}, d >= 2).")
+    _check_fit_shape(x.shape)
     if x.numblocks[1] > 1:
         x = x.rechunk({1: -1})  # whole rows per task (documented): d is small next to n
     w = None
