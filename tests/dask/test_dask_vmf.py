@@ -70,3 +70,53 @@ def test_bad_input():
         vmf.fit(Xd[Xd[:, 0] > 0])
     with pytest.raises(TypeError, match="real array"):
         vmf.fit(Xd.astype(complex))
+
+
+def _mixture_data():
+    pytest.importorskip("sklearn")
+    d = 16
+    X = np.vstack([vmf(np.eye(d)[i], 30.0).rvs(1500, random_state=i) for i in range(3)]) * 2.0
+    np.random.default_rng(0).shuffle(X)
+    return X
+
+
+def test_mixture_fit_predict_match_in_memory(client, no_client_gather):
+    # n <= 10000: the initialisation sample is all rows, so the EM starts where the in-memory EM starts and
+    # every iterate agrees to rounding (one distributed pass per iteration).
+    from numkern.stats import VonMisesFisherMixture
+
+    X = _mixture_data()
+    w = np.random.default_rng(1).uniform(0.5, 2.0, X.shape[0])
+    Xd = da.from_array(X, chunks=(1000, 8))
+    for weights in (None, w):
+        m0 = VonMisesFisherMixture(3, random_state=0).fit(X, sample_weight=weights)
+        with no_client_gather():
+            m1 = VonMisesFisherMixture(3, random_state=0).fit(Xd, sample_weight=weights)
+            labels, proba, logp = m1.predict(Xd), m1.predict_proba(Xd), m1.score_samples(Xd)
+        assert m1.n_iter_ == m0.n_iter_ and m1.converged_ == m0.converged_
+        np.testing.assert_allclose(m1.weights_, m0.weights_, rtol=1e-12)
+        np.testing.assert_allclose(m1.means_, m0.means_, atol=1e-13)
+        np.testing.assert_allclose(m1.concentrations_, m0.concentrations_, rtol=1e-11)
+        assert m1.lower_bound_ == pytest.approx(m0.lower_bound_, rel=1e-13)
+        assert all(isinstance(a, da.Array) for a in (labels, proba, logp))
+        np.testing.assert_array_equal(labels.compute(), m1.predict(X))
+        np.testing.assert_allclose(proba.compute(), m1.predict_proba(X), atol=1e-14)
+        np.testing.assert_allclose(logp.compute(), m1.score_samples(X), rtol=1e-14)
+        assert m1.bic(Xd) == pytest.approx(m1.bic(X), rel=1e-12)
+
+
+def test_mixture_bad_input():
+    from numkern.stats import VonMisesFisherMixture
+
+    X = _mixture_data()
+    Xn = X.copy()
+    Xn[7, 2] = np.inf
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        VonMisesFisherMixture(2, random_state=0).fit(da.from_array(Xn, chunks=1000))
+    with pytest.raises(ValueError, match="norm 1"):
+        VonMisesFisherMixture(2, normalize=False, random_state=0).fit(da.from_array(X, chunks=1000))
+    with pytest.raises(ValueError, match="non-negative"):
+        VonMisesFisherMixture(2).fit(da.from_array(X, chunks=1000), sample_weight=-np.ones(len(X)))
+    model = VonMisesFisherMixture(2, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="expecting 16 features"):
+        model.predict(da.ones((10, 5)))
