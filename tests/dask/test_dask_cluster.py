@@ -55,9 +55,9 @@ def test_estimator_lazy_labels_predict_transform(client, no_client_gather):
     np.testing.assert_array_equal(km.cluster_centers_, X[km.medoid_indices_])
 
 
-def test_big_clara_within_worker_memory(client, no_client_gather, big_normal):
-    # 200 MB of points (3.125e6 x 8) on the workers; only the samples and per-chunk sums reach the client.
-    X = big_normal((3_125_000, 8), chunks=(125_000, 8), seed=9)
+def test_big_clara_within_worker_memory(fresh_workers, no_client_gather, big_normal):
+    # 300 MB of points (4.6875e6 x 8) on the workers; only the samples and per-chunk sums reach the client.
+    X = big_normal((4_687_500, 8), chunks=(125_000, 8), seed=9)
     with no_client_gather():
         res = fastclara(X, 3, metric="sqeuclidean", random_state=0, samples=2)
     # Each point's squared distance to its nearest of 3 medoids is below its squared distance to any one of them.

@@ -79,9 +79,9 @@ def test_special_dx_and_integer_y():
     np.testing.assert_array_equal(ni.trapezoid(yd, dx=np.inf).compute(scheduler="sync"), ni.trapezoid(y, dx=np.inf))
 
 
-def test_big_trapezoid_within_worker_memory(client, no_client_gather, big_normal):
-    # 200 MB (25e6 float64) chunked along both axes, workers limited to 160 MB: any gather would be killed.
-    y = big_normal((5000, 5000), chunks=(625, 625))
+def test_big_trapezoid_within_worker_memory(fresh_workers, no_client_gather, big_normal):
+    # 300 MB (37.5e6 float64) chunked along both axes, workers limited to 250 MB: a gather would be killed.
+    y = big_normal((6000, 6250), chunks=(750, 625))
     with no_client_gather():
         t = ni.trapezoid(y, axis=0)
         s = ni.simpson(y, axis=1)
@@ -115,9 +115,9 @@ def test_bad_input():
             scheduler="sync")
 
 
-def test_memory_limit_trips_a_gather(client, big_normal):
-    # The premise of the big tests: pulling the 200 MB data set into one task exceeds a worker's limit.
-    y = big_normal((5000, 5000), chunks=(1000, 1000))
+def test_memory_limit_trips_a_gather(fresh_workers, big_normal):
+    # The premise of the big tests: pulling the 300 MB data set into one task exceeds a worker's limit.
+    y = big_normal((6000, 6250), chunks=(750, 625))
     with pytest.raises(Exception) as info:
-        y.rechunk((5000, 5000)).sum().compute()
+        y.rechunk((6000, 6250)).sum().compute()
     assert "KilledWorker" in type(info.value).__name__ or "killed" in str(info.value).lower()

@@ -44,10 +44,10 @@ def test_row_blocks_match_in_memory(client, no_client_gather):
                                                                               sort_indices=False))
 
 
-def test_big_laplacian_product_within_worker_memory(client, no_client_gather):
-    # L @ P for the 1200 x 1200 grid Laplacian (n = 1.44e6 rows, ~90 MB, generated on the workers) and a 17 MB
-    # B = P (P[i, i % 64] = 1) shipped to both workers: C is ~90 MB more, each worker may hold 160 MB in all.
-    m, n = 1200, 1200 * 1200
+def test_big_laplacian_product_within_worker_memory(fresh_workers, no_client_gather):
+    # L @ P for the 1500 x 1500 grid Laplacian (n = 2.25e6 rows, ~135 MB, generated on the workers) and a 27 MB
+    # B = P (P[i, i % 64] = 1) shipped to both workers: C is ~135 MB more, each worker may hold 250 MB in all.
+    m, n = 1500, 1500 * 1500
     L = laplacian_2d(m, 30_000)
     P = sp.csr_matrix((np.ones(n), (np.arange(n), np.arange(n) % 64)), shape=(n, 64))
     with no_client_gather():

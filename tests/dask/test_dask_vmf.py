@@ -33,11 +33,11 @@ def test_fit_float32(client):
     np.testing.assert_allclose(mu1, mu0, atol=1e-14)
 
 
-def test_big_fit_within_worker_memory(client, no_client_gather, big_normal):
-    # 200 MB of unit rows (781250 x 32) generated on the workers; each worker may hold 160 MB in all.
-    z = big_normal((781_250, 32), chunks=(25_000, 32), seed=4) + 0.05
+def test_big_fit_within_worker_memory(fresh_workers, no_client_gather, big_normal):
+    # 300 MB of unit rows (1171875 x 32) generated on the workers; each worker may hold 250 MB in all.
+    z = big_normal((1_171_875, 32), chunks=(25_000, 32), seed=4) + 0.05
     X = z / da.linalg.norm(z, axis=1, keepdims=True)
-    w = da.random.default_rng(5).uniform(0.5, 1.5, 781_250, chunks=25_000)
+    w = da.random.default_rng(5).uniform(0.5, 1.5, 1_171_875, chunks=25_000)
     with no_client_gather():
         mu, kappa = vmf.fit(X, w)
     total = (X * w[:, None]).sum(axis=0).compute()
