@@ -38,3 +38,14 @@ def current_stream_ptr() -> int:
     import cupy as cp
 
     return int(cp.cuda.get_current_stream().ptr)
+
+
+def is_dask_array(x) -> bool:
+    """True when ``x`` is a ``dask.array.Array`` (without importing Dask when it is not loaded)."""
+    da = sys.modules.get("dask.array")
+    return da is not None and isinstance(x, da.Array)
+
+
+def any_dask(*arrays) -> bool:
+    """True when any argument is a dask array: such calls go to the distributed implementations."""
+    return any(is_dask_array(a) for a in arrays)

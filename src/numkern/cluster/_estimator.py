@@ -11,8 +11,10 @@ require_sklearn("numkern.cluster.KMedoids")  # before the imports below: a clear
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin  # noqa: E402
 from sklearn.utils.validation import check_is_fitted, validate_data  # noqa: E402
 
+from numkern._backend import is_dask_array  # noqa: E402
 from numkern._validation import check_integer  # noqa: E402
 
+from . import _dask  # noqa: E402
 from ._kmedoids import _ALGORITHMS, SILHOUETTE_METHODS, run, scale_together  # noqa: E402
 from ._metrics import pairwise_dissimilarity  # noqa: E402
 from ._validation import METRICS, check_init, check_weights  # noqa: E402
@@ -138,6 +140,8 @@ class KMedoids(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, 
         KMedoids
             The fitted estimator.
         """
+        if is_dask_array(X):  # distributed, lazy (numkern.cluster._dask)
+            return _dask.fit_estimator(self, X, sample_weight)
         X = self._validate(X, reset=True)
         if self.method not in _METHODS:
             raise ValueError(f"method must be one of {_METHODS}, got {self.method!r}")
@@ -184,6 +188,8 @@ class KMedoids(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, 
         numpy.ndarray
             n_new x n_clusters dissimilarities.
         """
+        if is_dask_array(X):  # distributed, lazy (numkern.cluster._dask)
+            return _dask.transform(self, X)
         return self._dissimilarities(X, scaled=False)
 
     def _dissimilarities(self, X, scaled: bool, fitted_check: bool = True):
@@ -216,6 +222,8 @@ class KMedoids(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, 
         numpy.ndarray
             Cluster labels 0 .. n_clusters-1.
         """
+        if is_dask_array(X):  # distributed, lazy (numkern.cluster._dask)
+            return _dask.predict(self, X)
         return np.argmin(self._dissimilarities(X, scaled=True), axis=1).astype(np.int64)
 
     def score(self, X, y=None, sample_weight=None):

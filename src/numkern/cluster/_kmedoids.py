@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import _cluster
 from .._validation import check_allocation, check_integer, check_verbose, seed_from, warn_not_converged
-from .._backend import is_cupy_array
+from .._backend import any_dask, is_cupy_array
 from . import _validation as v
 from ._metrics import callable_matrix
 
@@ -190,6 +190,11 @@ def run(algorithm: str, X, medoids, *, metric="precomputed", init=None, default_
 
     ``verbose`` >= 1 prints a summary line; a swap run stopped by ``max_iter`` warns (see the module notes).
     """
+    if any_dask(X, sample_weight):  # clara/fastclara distributed, the rest refused (numkern.cluster._dask)
+        from ._dask import run as dask_run
+        return dask_run(algorithm, X, medoids, metric=metric, init=init, max_iter=max_iter, random_state=random_state,
+                        sample_weight=sample_weight, n_threads=n_threads, samples=samples, sample_size=sample_size,
+                        verbose=verbose)[0]
     verbose = check_verbose(verbose)
     res = _run(algorithm, X, medoids, metric=metric, init=init, default_init=default_init, max_iter=max_iter,
                random_state=random_state, sample_weight=sample_weight, n_threads=n_threads, samples=samples,

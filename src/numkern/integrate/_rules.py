@@ -19,9 +19,11 @@ import numbers
 
 import numpy as np
 
+from numkern._backend import any_dask
 from numkern._validation import as_numeric_array, check_integer, check_n_threads
 
 from .. import _integrate
+from . import _dask
 from ._weights import (
     apply_stencil,
     simpson_stencil,
@@ -77,10 +79,18 @@ def _times_dx(unit, dx, dxa: np.ndarray, n: int):
     return (np.zeros_like(res) if n < 2 else res)[()]
 
 
+def _builtin(dtype: np.dtype) -> np.dtype:
+    """numpy's own float32/float64 dtype object: the bindings compare by identity, and an unpickled array (a
+    Dask task's block, a multiprocessing argument) carries an equal dtype that is a different object."""
+    return np.dtype(dtype.char)
+
+
 def _kernel_ready(y: np.ndarray) -> np.ndarray:
     """y as float32/float64 with element-aligned strides (copies only when it must)."""
     if y.dtype not in _KERNEL_DTYPES:
         y = y.astype(np.float64)
+    elif y.dtype is not _builtin(y.dtype):
+        y = y.view(_builtin(y.dtype))
     if any(s % y.itemsize for s in y.strides):
         y = np.ascontiguousarray(y)
     return y
@@ -94,7 +104,7 @@ def _reduce(y: np.ndarray, w: np.ndarray, axis: int, result_dtype: np.dtype, n_t
     """sum_n w[n] y[..., n, ...] along axis with the fused kernel (w 1-D) or numpy (w broadcast N-D)."""
     if w.ndim == 1 and _fast_path(result_dtype) and y.dtype.kind in "fbiu":
         out = _integrate.weighted_reduce(_kernel_ready(y), np.ascontiguousarray(w, dtype=np.float64), axis,
-                                         result_dtype, check_n_threads(n_threads))
+                                         _builtin(result_dtype), check_n_threads(n_threads))
         return out[()] if out.ndim == 0 else out
     if w.ndim == 1:
         shape = [1] * y.ndim
@@ -244,6 +254,8 @@ def trapezoid(y, x=None, dx=1.0, axis=-1, *, n_threads=None):
     >>> round(float(trapezoid(np.sin(x), x)), 4)
     2.0
     """
+    if any_dask(y, x):  # distributed: lazy, never gathered (numkern.integrate._dask)
+        return _dask.trapezoid(y, x, dx, axis, n_threads)
     if any(isinstance(a, np.ma.MaskedArray) for a in (y, x, dx)):
         return _masked_trapezoid(y, x, dx, axis, n_threads)
     y = _numeric(y, "y", allow_bool=True)
@@ -333,6 +345,8 @@ def simpson(y, x=None, *, dx=1.0, axis=-1, n_threads=None):
     >>> float(simpson(x**2, x=x))    # exact for quadratics, also with even N
     243.0
     """
+    if any_dask(y, x):
+        return _dask.simpson(y, x, dx, axis, n_threads)
     _refuse_masked("simpson", y=y, x=x, dx=dx)
     y = _numeric(y, "y", allow_bool=True)
     if y.ndim == 0:
@@ -371,7 +385,7 @@ def _cumulative(y, coef, start, taps, axis, result_dtype, initial, n_threads):
     if coef.ndim == 2 and _fast_path(result_dtype) and y.dtype.kind in "fbiu":
         return _integrate.cumulative(_kernel_ready(y), np.ascontiguousarray(coef, dtype=np.float64),
                                      np.ascontiguousarray(start, dtype=np.int64), taps, axis, shift, init,
-                                     result_dtype, check_n_threads(n_threads))
+                                     _builtin(result_dtype), check_n_threads(n_threads))
     y_last = np.moveaxis(y, axis, -1)
     res = np.cumsum(apply_stencil(y_last, coef, start), axis=-1)
     if initial is not None:
@@ -432,6 +446,8 @@ def cumulative_trapezoid(y, x=None, dx=1.0, axis=-1, initial=None, *, n_threads=
     >>> cumulative_trapezoid(x, x, initial=0)
     array([ 0. , -1.5, -2. , -1.5,  0. ])
     """
+    if any_dask(y, x):
+        return _dask.cumulative_trapezoid(y, x, dx, axis, initial, n_threads)
     _refuse_masked("cumulative_trapezoid", y=y, x=x, dx=dx)
     y = _numeric(y, "y", allow_bool=True)
     if y.ndim == 0:
@@ -509,6 +525,8 @@ def cumulative_simpson(y, *, x=None, dx=1.0, axis=-1, initial=None, n_threads=No
     >>> cumulative_simpson(x**2, x=x, initial=0)    # exact for quadratics
     array([0.        , 0.04166667, 0.33333333, 1.125     , 2.66666667])
     """
+    if any_dask(y, x):
+        return _dask.cumulative_simpson(y, x, dx, axis, initial, n_threads)
     _refuse_masked("cumulative_simpson", y=y, x=x, dx=dx)
     y = _numeric(y, "y", allow_bool=True)
     y = y.astype(_float_dtype(y.dtype), copy=False)

@@ -12,6 +12,7 @@ import operator
 
 import numpy as np
 
+from numkern._backend import any_dask
 from numkern._validation import check_bool, check_n_threads
 import scipy.sparse as sp
 
@@ -297,6 +298,9 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
     >>> bool(np.allclose(C.data, D.data, rtol=1e-15, atol=0))
     True
     """
+    if any_dask(A, B):  # one task per row block of A (numkern.sparse._dask)
+        from ._dask import matmul as dask_matmul
+        return dask_matmul(A, B, n_threads, sort_indices, keep_zeros)
     sort_indices = check_bool(sort_indices, "sort_indices")
     keep_zeros = check_bool(keep_zeros, "keep_zeros")
     if _cuda.is_cupy_sparse(A) or _cuda.is_cupy_sparse(B):

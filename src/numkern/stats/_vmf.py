@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from numkern._backend import any_dask
 from numkern._validation import as_numpy_random, check_integer, check_n_threads
 
 from .. import _stats as _kernels
@@ -290,15 +291,20 @@ def _entropy(dim: int, kappa: float) -> float:
     return float(-_log_normalizer_plus_kappa(d, k) + _kappa_one_minus_mrl(d, k))
 
 
+def _check_fit_shape(shape) -> None:
+    """fit's data shape: (n_samples >= 1, dim >= 2)."""
+    if len(shape) != 2:
+        raise ValueError(f"'x' must be two dimensional (n_samples, dim), got shape {shape}.")
+    if shape[0] == 0:
+        raise ValueError("'x' has no rows.")
+    if shape[1] < 2:
+        raise ValueError("'x' must have at least two columns (points on the sphere S^{d-1}, d >= 2).")
+
+
 def _fit(x, weights=None, n_threads=None):
     threads = check_n_threads(n_threads)
     arr = _as_data(x)
-    if arr.ndim != 2:
-        raise ValueError(f"'x' must be two dimensional (n_samples, dim), got shape {arr.shape}.")
-    if arr.shape[0] == 0:
-        raise ValueError("'x' has no rows.")
-    if arr.shape[1] < 2:
-        raise ValueError("'x' must have at least two columns (points on the sphere S^{d-1}, d >= 2).")
+    _check_fit_shape(arr.shape)
     w = _process_weights(weights, arr.shape[0])
     mu, r, one_minus_r = _resultant(arr, w, threads)
     kappa = float(_inverse_mrl(np.float64(arr.shape[1]), np.float64(r), np.float64(one_minus_r)))
@@ -515,6 +521,9 @@ class vonmises_fisher_gen:
         >>> bool(abs(kappa - 20) < 2), bool(mu[2] > 0.99)
         (True, True)
         """
+        if any_dask(x, weights):  # one distributed pass over the row blocks (numkern.stats._vmf_dask)
+            from ._vmf_dask import fit as dask_fit
+            return dask_fit(x, weights, n_threads)
         return _fit(x, weights, n_threads)
 
 

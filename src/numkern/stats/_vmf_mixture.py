@@ -16,6 +16,9 @@ from scipy.special import logsumexp
 from numkern._validation import (check_allocation, check_integer, check_real, check_verbose, not_fitted_error,
                                  warn_not_converged)
 
+from numkern._backend import is_dask_array
+
+from . import _vmf_mixture_dask
 from ._vmf import _NORM_TOL, _as_data, _block_rows, _process_weights, _rvs, check_random_state
 from ._vmf_math import _inverse_mrl, _log_normalizer, _mean_resultant_length
 
@@ -371,6 +374,8 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         self : VonMisesFisherMixture
             The fitted estimator.
         """
+        if is_dask_array(X):  # one pass per EM iteration / lazy (numkern.stats._vmf_mixture_dask)
+            return _vmf_mixture_dask.fit(self, X, sample_weight)
         self._check_params()
         X = self._validate_X(X, reset=True)
         self._check_n_samples(X.shape[0])
@@ -426,6 +431,8 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         ndarray, shape (n_samples,)
             ``log p(x_i)``.
         """
+        if is_dask_array(X):  # one pass per EM iteration / lazy (numkern.stats._vmf_mixture_dask)
+            return _vmf_mixture_dask.score_samples(self, X)
         return logsumexp(self._log_prob(X), axis=1)
 
     def score(self, X, y=None):
@@ -458,6 +465,8 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         ndarray, shape (n_samples, n_components)
             Rows sum to 1.
         """
+        if is_dask_array(X):  # one pass per EM iteration / lazy (numkern.stats._vmf_mixture_dask)
+            return _vmf_mixture_dask.predict_proba(self, X)
         log_prob = self._log_prob(X)
         return np.exp(log_prob - logsumexp(log_prob, axis=1, keepdims=True))
 
@@ -474,6 +483,8 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         ndarray of int, shape (n_samples,)
             Component labels.
         """
+        if is_dask_array(X):  # one pass per EM iteration / lazy (numkern.stats._vmf_mixture_dask)
+            return _vmf_mixture_dask.predict(self, X)
         return np.argmax(self._log_prob(X), axis=1)
 
     def fit_predict(self, X, y=None, sample_weight=None):
@@ -509,7 +520,7 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
             ``-2 log L + p log n`` with ``p = K d - 1`` free parameters (``K (d - 1)`` directions, ``K``
             concentrations, ``K - 1`` weights).
         """
-        shape = X.shape if sp.issparse(X) else np.shape(X)
+        shape = X.shape if sp.issparse(X) or is_dask_array(X) else np.shape(X)  # only the shape is used
         n_params = self.n_components * shape[1] - 1
         return -2 * self.score(X) * shape[0] + n_params * np.log(shape[0])
 
