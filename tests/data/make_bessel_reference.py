@@ -74,7 +74,10 @@ def _debye(v, x, kind, scaled=False):
     t = 1 / s if kind == "i" else -1 / s
     total = mp.mpf(0)
     for k in reversed(range(N_DEBYE)):
-        total = total * t + mp.polyval(P_DEBYE[k][::-1], q)
+        poly = mp.mpf(0)
+        for c in reversed(P_DEBYE[k]):  # Horner, highest power first (mpmath >= 1.4 deprecates polyval's order)
+            poly = poly * q + c
+        total = total * t + poly
     va = v * mp.asinh(v / x) if v != 0 else mp.mpf(0)
     # scaled: s - x = v^2 / (s + x) analytically (x can be 1e300: forming s - x would need 300 digits)
     base = v * v / (s + x) if scaled else s

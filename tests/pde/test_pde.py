@@ -295,7 +295,7 @@ def test_offgrid_residual_and_plot(tmp_path):
     s.U = np.zeros(s.shape)
     assert s.offgrid_residual() == pytest.approx(9 / np.sqrt(2), rel=0.05)
     pytest.importorskip("matplotlib")
-    from numkern.pde import plot_solution
+    from numkern.pde.plotting import plot_solution
 
     s.solve_grid()
     fig = plot_solution(s, n_test=50, filename=str(tmp_path / "sol.png"))

@@ -182,7 +182,7 @@ def test_sizes_beyond_memory_are_refused_naming_the_argument(kw, name):
 
 @pytest.mark.parametrize("bad", [None, "abc", object(), 3])
 def test_plot_solution_needs_a_solver(bad):
-    from numkern.pde import plot_solution
+    from numkern.pde.plotting import plot_solution
 
     with pytest.raises(TypeError, match="solver"):
         plot_solution(bad, n_test=20)
@@ -193,7 +193,7 @@ def test_plot_solution_needs_a_solver(bad):
                                          (10 ** 12, MemoryError)])
 def test_plot_solution_n_test(solver, n_test, exc):
     pytest.importorskip("matplotlib")
-    from numkern.pde import plot_solution
+    from numkern.pde.plotting import plot_solution
 
     with pytest.raises(exc, match="n_test"):
         plot_solution(solver, n_test=n_test)
@@ -204,7 +204,7 @@ def test_plot_solution_still_plots(solver, tmp_path):
     import matplotlib
 
     matplotlib.use("Agg")
-    from numkern.pde import plot_solution
+    from numkern.pde.plotting import plot_solution
 
     fig = plot_solution(solver, n_test=np.int64(30), filename=str(tmp_path / "s.png"))
     line = fig.axes[0].lines[0]
