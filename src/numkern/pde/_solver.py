@@ -855,7 +855,7 @@ class GPHMSolver:
         and e = u - g on the boundary, so by superposition ||e|| ~ ||L^{-1} r|| + ||u - g||_boundary:
 
         * the residual at the cell midpoints, expanded in the sine basis of the box (DST-II) and divided by the
-          operator's symbol |sum_t c_t prod_j (i w_j)^(m_tj)| (plus the mean Gauss-Newton weight for a
+          operator's symbol, ``|sum_t c_t prod_j (i w_j)^(m_tj)|`` (plus the mean Gauss-Newton weight for a
           nonlinearity; floored at 1e-3 of its maximum), i.e. the residual in the operator's dual norm. The plain
           RMS residual is dominated by high frequencies that L^{-1} damps by 1/w^2, and missed the drift below;
         * the misfit of the mean function to the Dirichlet data at the boundary nodes and the midpoints between
