@@ -11,12 +11,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import scipy.sparse as sp
 
 from numkern._backend import any_dask
 from numkern._validation import as_numpy_random, check_integer, check_n_threads
 
 from .. import _stats as _kernels
-from ._vmf_math import _inverse_mrl, _is_real, _log_normalizer_plus_kappa, _mean_resultant_length, _kappa_one_minus_mrl
+from ._vmf_math import _inverse_mrl, _is_real, _log_normalizer, _log_normalizer_plus_kappa, _mean_resultant_length, _kappa_one_minus_mrl
 
 __all__ = ["vonmises_fisher", "vonmises_fisher_gen", "vonmises_fisher_frozen"]
 
@@ -94,6 +95,26 @@ def _as_data(x, name: str = "x") -> np.ndarray:
 def _block_rows(n_cols: int) -> int:
     return max(1, _BLOCK_BYTES // (8 * max(1, n_cols)))
 
+
+
+def _mixture_log_prob(X, means, kappas, log_weights):
+    """log pi_k + log C_d(kappa_k) + kappa_k mu_k^T x_i, shape (n, K), accumulated in float64: the E-step of
+    VonMisesFisherMixture, in memory and on every dask block (here, not in the estimator's module, so that dask
+    workers need not import scikit-learn). X: unit rows, dense or scipy.sparse."""
+    d = X.shape[1]
+    log_c = _log_normalizer(np.float64(d), kappas)
+    scaled = (kappas[:, None] * means).T  # (d, K)
+    out = np.empty((X.shape[0], means.shape[0]))
+    if sp.issparse(X):  # scipy.sparse @ dense, accumulated in float64 for float32 data too
+        out[...] = X @ scaled
+    elif X.dtype == np.float64:
+        np.matmul(X, scaled, out=out)
+    else:
+        step = _block_rows(d)
+        for start in range(0, X.shape[0], step):
+            out[start : start + step] = X[start : start + step].astype(np.float64) @ scaled
+    out += log_c + log_weights
+    return out
 
 def _contiguous_2d(x2d: np.ndarray) -> np.ndarray:
     # The C++ passes read rows of a C-contiguous float32/float64 array (a copy only for strided input).

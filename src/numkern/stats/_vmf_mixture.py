@@ -19,8 +19,8 @@ from numkern._validation import (check_allocation, check_integer, check_real, ch
 from numkern._backend import is_dask_array
 
 from . import _vmf_mixture_dask
-from ._vmf import _NORM_TOL, _as_data, _block_rows, _process_weights, _rvs, check_random_state
-from ._vmf_math import _inverse_mrl, _log_normalizer, _mean_resultant_length
+from ._vmf import _NORM_TOL, _as_data, _block_rows, _mixture_log_prob, _process_weights, _rvs, check_random_state
+from ._vmf_math import _inverse_mrl, _mean_resultant_length
 
 try:  # scikit-learn is optional: with it, the estimator gets clone/get_params/tags and input validation.
     import sklearn  # noqa: F401
@@ -243,23 +243,6 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
 
     # --- EM pieces ----------------------------------------------------------------------------------------
 
-    def _estimate_weighted_log_prob(self, X, means, kappas, log_weights):
-        """log pi_k + log C_d(kappa_k) + kappa_k mu_k^T x_i, shape (n, K), accumulated in float64."""
-        d = X.shape[1]
-        log_c = _log_normalizer(np.float64(d), kappas)
-        scaled = (kappas[:, None] * means).T  # (d, K)
-        out = np.empty((X.shape[0], means.shape[0]))
-        if sp.issparse(X):  # sparse @ dense, accumulated in float64 for float32 data too
-            out[...] = X @ scaled
-        elif X.dtype == np.float64:
-            np.matmul(X, scaled, out=out)
-        else:
-            step = _block_rows(d)
-            for start in range(0, X.shape[0], step):
-                out[start : start + step] = X[start : start + step].astype(np.float64) @ scaled
-        out += log_c + log_weights
-        return out
-
     def _m_step(self, X, resp, sample_weight, prev_means, prev_kappas):
         w_resp = resp if sample_weight is None else resp * sample_weight[:, None]
         nk = w_resp.sum(axis=0)
@@ -333,7 +316,7 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
         n_iter = 0
         while n_iter < self.max_iter:
             n_iter += 1
-            log_prob = self._estimate_weighted_log_prob(X, means, kappas, np.log(weights))
+            log_prob = _mixture_log_prob(X, means, kappas, np.log(weights))
             log_norm = logsumexp(log_prob, axis=1)
             new_lower = float((log_norm.sum() if sample_weight is None else sample_weight @ log_norm) / total_w)
             resp = np.exp(log_prob - log_norm[:, None])
@@ -347,7 +330,7 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
             lower = new_lower
         self._em_previous_bound = lower  # where a warm start's convergence test continues
         # The reported bound is that of the returned parameters.
-        log_prob = self._estimate_weighted_log_prob(X, means, kappas, np.log(weights))
+        log_prob = _mixture_log_prob(X, means, kappas, np.log(weights))
         log_norm = logsumexp(log_prob, axis=1)
         lower = float((log_norm.sum() if sample_weight is None else sample_weight @ log_norm) / total_w)
         if verbose:
@@ -416,7 +399,7 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
     def _log_prob(self, X):
         self._check_fitted()
         X = self._validate_X(X, reset=False)
-        return self._estimate_weighted_log_prob(X, self.means_, self.concentrations_, np.log(self.weights_))
+        return _mixture_log_prob(X, self.means_, self.concentrations_, np.log(self.weights_))
 
     def score_samples(self, X):
         """Log density of each row under the mixture.

@@ -20,8 +20,7 @@ from scipy.special import logsumexp
 
 from .._dask_util import require_dense, require_known_chunks, rows_like
 from .._validation import check_verbose, warn_not_converged
-from ._vmf import _NORM_TOL, _process_weights, check_random_state
-from ._vmf_math import _log_normalizer
+from ._vmf import _NORM_TOL, _mixture_log_prob, _process_weights, check_random_state
 
 _SAMPLE_ROWS = 10_000
 
@@ -42,11 +41,8 @@ def _unit_rows(b, normalize: bool):
 
 
 def _log_prob_block(b, means, kappas, log_weights, normalize):
-    """log pi_k + log C_d(kappa_k) + kappa_k mu_k^T x_i in float64 (the in-memory E-step's formula; written here
-    so that workers need not import scikit-learn, which the estimator's module loads: ~60 MB per worker)."""
-    x = _unit_rows(b, normalize)
-    scaled = (kappas[:, None] * means).T
-    return x.astype(np.float64, copy=False) @ scaled + (_log_normalizer(np.float64(x.shape[1]), kappas) + log_weights)
+    """The in-memory E-step (_vmf._mixture_log_prob) on one block."""
+    return _mixture_log_prob(_unit_rows(b, normalize), means, kappas, log_weights)
 
 
 def _em_block(b, wb, means, kappas, log_weights, normalize):
