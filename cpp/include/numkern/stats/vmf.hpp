@@ -24,28 +24,33 @@ namespace stats {
 // an oversubscribed machine).
 constexpr std::int64_t kParallelMinElements = std::int64_t(1) << 20;
 
-// dot[i] = sum_j x[i, j] mu[j] (skipped when dot == nullptr) and sqnorm[i] = sum_j x[i, j]^2, in double.
-template <class T>
-void row_dot_sqnorm(const T* x, std::int64_t n, std::int64_t d, const double* mu, double* dot, double* sqnorm,
-                    int n_threads) {
+// One pass per row of x, rows in parallel: term_out[i] = sum_j term(x[i, j], j) (skipped when term_out ==
+// nullptr) and sqnorm[i] = sum_j x[i, j]^2 (skipped when sqnorm == nullptr), in double. Each output is summed by
+// the same `omp simd` reduction whether or not the other one is computed beside it.
+template <class T, class Term>
+void row_pass(const T* x, std::int64_t n, std::int64_t d, Term term, double* term_out, double* sqnorm,
+              int n_threads) {
   const int nt = resolve_num_threads(n_threads);
 #if defined(_OPENMP)
 #pragma omp parallel for schedule(static) num_threads(nt) if (n * d > kParallelMinElements)
 #endif
   for (std::int64_t i = 0; i < n; ++i) {
     const T* row = x + i * d;
-    double q = 0.0;
-    if (dot != nullptr) {
-      double s = 0.0;
+    double s = 0.0, q = 0.0;
+    if (term_out != nullptr && sqnorm != nullptr) {
 #if defined(_OPENMP)
 #pragma omp simd reduction(+ : s, q)
 #endif
       for (std::int64_t j = 0; j < d; ++j) {
         const double v = static_cast<double>(row[j]);
-        s += v * mu[j];
+        s += term(v, j);
         q += v * v;
       }
-      dot[i] = s;
+    } else if (term_out != nullptr) {
+#if defined(_OPENMP)
+#pragma omp simd reduction(+ : s)
+#endif
+      for (std::int64_t j = 0; j < d; ++j) s += term(static_cast<double>(row[j]), j);
     } else {
 #if defined(_OPENMP)
 #pragma omp simd reduction(+ : q)
@@ -55,8 +60,16 @@ void row_dot_sqnorm(const T* x, std::int64_t n, std::int64_t d, const double* mu
         q += v * v;
       }
     }
-    sqnorm[i] = q;
+    if (term_out != nullptr) term_out[i] = s;
+    if (sqnorm != nullptr) sqnorm[i] = q;
   }
+}
+
+// dot[i] = sum_j x[i, j] mu[j] (skipped when dot == nullptr) and sqnorm[i] = sum_j x[i, j]^2, in double.
+template <class T>
+void row_dot_sqnorm(const T* x, std::int64_t n, std::int64_t d, const double* mu, double* dot, double* sqnorm,
+                    int n_threads) {
+  row_pass(x, n, d, [mu](double v, std::int64_t j) { return v * mu[j]; }, dot, sqnorm, n_threads);
 }
 
 // Number of row blocks for the column sums: about 512 rows each, at most 256 blocks and at most ~32 MB of
@@ -112,36 +125,13 @@ void weighted_column_sum(const T* x, std::int64_t n, std::int64_t d, const doubl
 template <class T>
 void row_sq_distance(const T* x, std::int64_t n, std::int64_t d, const double* c, double* sqdist, double* sqnorm,
                      int n_threads) {
-  const int nt = resolve_num_threads(n_threads);
-#if defined(_OPENMP)
-#pragma omp parallel for schedule(static) num_threads(nt) if (n * d > kParallelMinElements)
-#endif
-  for (std::int64_t i = 0; i < n; ++i) {
-    const T* row = x + i * d;
-    double s = 0.0;
-    if (sqnorm != nullptr) {
-      double q = 0.0;
-#if defined(_OPENMP)
-#pragma omp simd reduction(+ : s, q)
-#endif
-      for (std::int64_t j = 0; j < d; ++j) {
-        const double xv = static_cast<double>(row[j]);
-        const double v = xv - c[j];
-        s += v * v;
-        q += xv * xv;
-      }
-      sqnorm[i] = q;
-    } else {
-#if defined(_OPENMP)
-#pragma omp simd reduction(+ : s)
-#endif
-      for (std::int64_t j = 0; j < d; ++j) {
-        const double v = static_cast<double>(row[j]) - c[j];
-        s += v * v;
-      }
-    }
-    sqdist[i] = s;
-  }
+  row_pass(
+      x, n, d,
+      [c](double v, std::int64_t j) {
+        const double e = v - c[j];
+        return e * e;
+      },
+      sqdist, sqnorm, n_threads);
 }
 
 // sum_i w[i] ||x_i - c||^2 (w == nullptr: all ones). For unit rows this is n (1 - ||m||^2) when c is the mean m,
