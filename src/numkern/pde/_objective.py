@@ -88,8 +88,9 @@ class ProfiledObjective:
         self.cache = {}
         self.scale = 1.0
 
-    def start(self, x0):
-        """x0 (the solver's current parameters), with U and the unit scale of J at x0 (after ``solve_grid``)."""
+    def start(self):
+        """Begin at the solver's current parameters (after ``solve_grid``): their U is the first warm start; J there
+        sets the objective's scale. Returns that J."""
         self.U = self.solver.U
         # L-BFGS-B's first step is 1/||g||-sized; a unit-scale objective keeps it and ftol meaningful
         J0 = self.solver.objective()

@@ -395,7 +395,7 @@ class GPHMSolver:
         x0 = np.concatenate([self.theta, self.log_tau]) if self.learn_tau else self.theta
         self.solve_grid()  # the starting point's solution; from here on the solver is fitted
         initial_cg_iterations = getattr(self, "last_cg_iterations", 0)
-        self._record(state, profiled.start(x0))
+        self._record(state, profiled.start())
 
         # L-BFGS-B often stops early on this landscape (a failed line search, or a stalled relative reduction after
         # a step into a region where a factor is not positive definite); restarting from the current point with a
