@@ -27,28 +27,31 @@ py::array_t<std::int64_t> to_numpy(const std::vector<index_t>& v) {
   return a;
 }
 
-// Run opt.algorithm on a precomputed n x n matrix (metric < 0) or n x dim points with a nc::Metric code.
+// A metric of None: `data` is a precomputed n x n dissimilarity matrix; otherwise n x dim points.
+using OptionalMetric = std::optional<nc::Metric>;
+
+// Run opt.algorithm on a precomputed n x n matrix (no metric) or n x dim points with a nc::Metric.
 template <class T>
-nc::Result dispatch(const carray<T>& data, int metric, double p, const nc::Options& opt) {
+nc::Result dispatch(const carray<T>& data, OptionalMetric metric, double p, const nc::Options& opt) {
   if (data.ndim() != 2) throw std::invalid_argument("data must be 2-D");
   const index_t n = data.shape(0);
   py::gil_scoped_release release;
-  if (metric < 0) {
+  if (!metric) {
     nc::MatrixDissimilarity<T> dis{data.data(), n};
     return nc::run_kmedoids(dis, opt);
   }
-  nc::PointsDissimilarity<T> dis(data.data(), n, data.shape(1), static_cast<nc::Metric>(metric), p);
+  nc::PointsDissimilarity<T> dis(data.data(), n, data.shape(1), *metric, p);
   return nc::run_kmedoids(dis, opt);
 }
 
-// metric < 0: `data` is a precomputed n x n matrix; otherwise n x dim points and a nc::Metric code.
 template <class T>
-py::tuple run(int algorithm, const carray<T>& data, int metric, index_t k, int init, const carray<std::int64_t>& initial,
-              index_t max_iter, std::uint64_t seed, int n_threads, std::optional<carray<double>> weights, index_t samples,
-              index_t sample_size, index_t numlocal, index_t maxneighbor, double p) {
+py::tuple run(nc::Algorithm algorithm, const carray<T>& data, OptionalMetric metric, index_t k, nc::Init init,
+              const carray<std::int64_t>& initial, index_t max_iter, std::uint64_t seed, int n_threads,
+              std::optional<carray<double>> weights, index_t samples, index_t sample_size, index_t numlocal,
+              index_t maxneighbor, double p) {
   nc::Options opt;
-  opt.algorithm = static_cast<nc::Algorithm>(algorithm);
-  opt.init = static_cast<nc::Init>(init);
+  opt.algorithm = algorithm;
+  opt.init = init;
   opt.k = k;
   opt.initial.assign(initial.data(), initial.data() + initial.size());
   opt.max_iter = max_iter;
@@ -66,13 +69,14 @@ py::tuple run(int algorithm, const carray<T>& data, int metric, index_t k, int i
 // The silhouette optimisers (nc::Algorithm::fastmsc ..): (medoids, labels, loss, n_iter, n_swap, losses), where
 // loss is the average medoid silhouette (pamsil: the silhouette) and losses DynMSC's AMS for k = min_k .. k.
 template <class T>
-py::tuple msc(int algorithm, const carray<T>& data, int metric, double p, index_t k, index_t min_k, int init,
-              const carray<std::int64_t>& initial, index_t max_iter, std::uint64_t seed, int n_threads) {
+py::tuple msc(nc::Algorithm algorithm, const carray<T>& data, OptionalMetric metric, double p, index_t k,
+              index_t min_k, nc::Init init, const carray<std::int64_t>& initial, index_t max_iter, std::uint64_t seed,
+              int n_threads) {
   if (k < 2 || min_k < 2 || min_k > k || k >= data.shape(0)) throw std::invalid_argument("need 2 <= min_k <= k < n");
   nc::Options opt;
-  opt.algorithm = static_cast<nc::Algorithm>(algorithm);
+  opt.algorithm = algorithm;
   if (!nc::optimises_silhouette(opt.algorithm)) throw std::invalid_argument("not a silhouette algorithm");
-  opt.init = static_cast<nc::Init>(init);
+  opt.init = init;
   opt.k = k;
   opt.min_k = min_k;
   opt.initial.assign(initial.data(), initial.data() + initial.size());
@@ -136,7 +140,7 @@ py::tuple first_invalid(const carray<T>& data, int n_threads) {
 
 // Dissimilarities between the rows of A (na x dim) and of B (nb x dim): out[i, j] = d(A_i, B_j).
 template <class T>
-carray<T> cdist(const carray<T>& A, const carray<T>& B, int metric, int n_threads, double p) {
+carray<T> cdist(const carray<T>& A, const carray<T>& B, nc::Metric metric, int n_threads, double p) {
   if (A.ndim() != 2 || B.ndim() != 2 || A.shape(1) != B.shape(1)) throw std::invalid_argument("A and B must be 2-D with equal columns");
   const index_t na = A.shape(0), nb = B.shape(0), dim = A.shape(1);
   carray<T> out({na, nb});
@@ -144,20 +148,20 @@ carray<T> cdist(const carray<T>& A, const carray<T>& B, int metric, int n_thread
   const int threads = numkern::resolve_num_threads(n_threads);
   {
     py::gil_scoped_release release;
-    nc::cross_dissimilarities(A.data(), na, B.data(), nb, dim, static_cast<nc::Metric>(metric), o, threads, p);
+    nc::cross_dissimilarities(A.data(), na, B.data(), nb, dim, metric, o, threads, p);
   }
   return out;
 }
 
 template <class T>
-carray<T> pairwise(const carray<T>& X, int metric, int n_threads, double p) {
+carray<T> pairwise(const carray<T>& X, nc::Metric metric, int n_threads, double p) {
   if (X.ndim() != 2) throw std::invalid_argument("X must be 2-D");
   const index_t n = X.shape(0);
   carray<T> out({n, n});
   const int threads = numkern::resolve_num_threads(n_threads);
   {
     py::gil_scoped_release release;
-    nc::PointsDissimilarity<T> dis(X.data(), n, X.shape(1), static_cast<nc::Metric>(metric), p);
+    nc::PointsDissimilarity<T> dis(X.data(), n, X.shape(1), metric, p);
     nc::materialise(dis, out.mutable_data(), threads);
   }
   return out;
@@ -201,6 +205,39 @@ void define(py::module_& m) {
 PYBIND11_MODULE(_cluster, m) {
   numkern::bindings::install_interrupt_hook();  // Ctrl-C stops long kernels (cpp/bindings/interrupt.hpp)
   m.doc() = "numkern k-medoids kernels (PAM family, CLARA, CLARANS, silhouettes and their optimisers)";
+  py::enum_<nc::Algorithm>(m, "Algorithm", "k-medoids algorithm of run and msc (numkern/cluster/kmedoids.hpp).")
+      .value("pam", nc::Algorithm::pam)
+      .value("fastpam1", nc::Algorithm::fastpam1)
+      .value("fastpam2", nc::Algorithm::fastpam2)
+      .value("fasterpam", nc::Algorithm::fasterpam)
+      .value("alternating", nc::Algorithm::alternating)
+      .value("build", nc::Algorithm::build)
+      .value("lab", nc::Algorithm::lab)
+      .value("clara", nc::Algorithm::clara)
+      .value("fastclara", nc::Algorithm::fastclara)
+      .value("clarans", nc::Algorithm::clarans)
+      .value("fastclarans", nc::Algorithm::fastclarans)
+      .value("fastmsc", nc::Algorithm::fastmsc)
+      .value("fastermsc", nc::Algorithm::fastermsc)
+      .value("pammedsil", nc::Algorithm::pammedsil)
+      .value("pamsil", nc::Algorithm::pamsil)
+      .value("dynmsc", nc::Algorithm::dynmsc);
+  py::enum_<nc::Metric>(m, "Metric", "Dissimilarity of raw points (numkern/cluster/common.hpp); None: precomputed.")
+      .value("euclidean", nc::Metric::euclidean)
+      .value("sqeuclidean", nc::Metric::sqeuclidean)
+      .value("manhattan", nc::Metric::manhattan)
+      .value("cosine", nc::Metric::cosine)
+      .value("chebyshev", nc::Metric::chebyshev)
+      .value("minkowski", nc::Metric::minkowski)
+      .value("hamming", nc::Metric::hamming)
+      .value("jaccard", nc::Metric::jaccard)
+      .value("canberra", nc::Metric::canberra);
+  py::enum_<nc::Init>(m, "Init", "Initial medoids of run and msc; given: the `initial` indices.")
+      .value("build", nc::Init::build)
+      .value("lab", nc::Init::lab)
+      .value("random", nc::Init::random)
+      .value("first", nc::Init::first)
+      .value("given", nc::Init::given);
   define<double>(m);
   define<float>(m);
 }

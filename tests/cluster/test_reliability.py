@@ -137,14 +137,15 @@ def test_core_never_writes_index_minus_one(algorithm):
     D *= 1.7e308 / D.max()
     n = D.shape[0]
     X = _data() * 1e200  # raw points: every sqeuclidean distance but d(i, i) is inf
-    for data, metric in ((D, -1), (X, 1)):
+    init = _cluster.Init.build if algorithm != _cluster.Algorithm.fasterpam.value else _cluster.Init.random
+    for data, metric in ((D, None), (X, _cluster.Metric.sqeuclidean)):  # None: precomputed
         for k in (1, 3, n):
-            med, labels, loss, _, _ = _cluster.run(algorithm, data, metric, k, 0 if algorithm != 3 else 2,
+            med, labels, loss, _, _ = _cluster.run(_cluster.Algorithm(algorithm), data, metric, k, init,
                                                    np.zeros(0, np.int64), 100, 1, 2, None, 2, 0, 2, 0)
             assert med.shape == (k,) and len(set(med.tolist())) == k
             assert med.min() >= 0 and med.max() < n
             assert labels.min() >= 0 and labels.max() < k
-            if metric < 0:  # labels: the nearest medoid (comparisons of finite entries are exact)
+            if metric is None:  # labels: the nearest medoid (comparisons of finite entries are exact)
                 np.testing.assert_array_equal(labels, np.argmin(D[med], axis=0))
 
 
@@ -355,3 +356,30 @@ def test_estimator_init_that_is_not_a_string_raises_type_error_naming_init():
         cluster.KMedoids(2, metric="precomputed", method="pam", init=np.array([0, 1])).fit(D)
     model = cluster.KMedoids(2, metric="precomputed", method="pam", init="build").fit(D)
     assert sorted(model.medoid_indices_.tolist()) == [1, 4] and model.inertia_ == 4.0
+
+
+def test_binding_takes_enums_not_bare_ints():
+    # Algorithm, metric and init cross the binding as py::enum_ values (metric None: a precomputed matrix); a bare
+    # int is refused by the binding instead of being cast to whatever enumerator it happens to number.
+    from numkern.cluster import _validation
+
+    D = cdist(_data(), _data())
+    tail = (np.zeros(0, np.int64), 100, 1, 1, None, 2, 0, 2, 0)
+    with pytest.raises(TypeError):
+        _cluster.run(3, D, None, 3, _cluster.Init.build, *tail)
+    with pytest.raises(TypeError):
+        _cluster.run(_cluster.Algorithm.fasterpam, D, -1, 3, _cluster.Init.build, *tail)
+    with pytest.raises(TypeError):
+        _cluster.pairwise(_data(), 0, 1)
+    med = _cluster.run(_cluster.Algorithm.pam, D, None, 3, _cluster.Init.build, *tail)[0]
+    assert med.tolist() == cluster.pam(D, 3, init="build").medoids.tolist()
+    # the Python tables hold the enumerators, numbered as in cpp/include/numkern/cluster/{kmedoids,common}.hpp
+    names = ["pam", "fastpam1", "fastpam2", "fasterpam", "alternating", "build", "lab", "clara", "fastclara",
+             "clarans", "fastclarans", "fastmsc", "fastermsc", "pammedsil", "pamsil", "dynmsc"]
+    assert {name: int(a) for name, a in _kmedoids._ALGORITHMS.items()} == {n: i for i, n in enumerate(names)}
+    assert all(type(a) is _cluster.Algorithm for a in _kmedoids._ALGORITHMS.values())
+    assert _validation.METRICS["cityblock"] == _validation.METRICS["l1"] == _cluster.Metric.manhattan
+    assert _validation.METRICS["l2"] == _cluster.Metric.euclidean and int(_cluster.Metric.canberra) == 8
+    assert _validation.check_metric("precomputed") is None
+    assert _validation.INITS == {"build": _cluster.Init.build, "lab": _cluster.Init.lab,
+                                 "random": _cluster.Init.random, "first": _cluster.Init.first}

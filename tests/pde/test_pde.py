@@ -578,3 +578,29 @@ def test_default_settings_follow_the_rule():
                           boundary_weight=7.0)
     assert (explicit.jitter, explicit.fix_amplitude, explicit.boundary_residual, explicit.boundary_weight) == (
         1e-4, False, False, 7.0)
+
+
+def test_inner_strategies_are_chosen_once_from_grid_preconditioner_and_pde():
+    """numkern.pde._inner: the linearised solver follows dense_limit and the preconditioner, the inner solve the
+    nonlinearity; the strategies' results are those of the solver's private entry points."""
+    from numkern.pde import _inner
+
+    ex = lambda x, y: np.sin(2 * x) * np.cos(y)  # noqa: E731
+    poisson = PDE([(0, 2.0), (0, 1.5)], {(2, 0): 1.0, (0, 2): 1.0}, source=ex, boundary=ex)
+    mixed = PDE([(0, 2.0), (0, 1.5)], {(1, 1): 1.0, (2, 0): 1.0}, source=ex, boundary=ex)
+    nonlinear = PDE(poisson.domain, poisson.terms, source=ex, boundary=ex, nonlinearity="allen_cahn")
+    cases = [
+        (poisson, dict(dense_limit=99), _inner.DenseQR, _inner.LinearSolve),  # 11 x 9 = 99 nodes: dense
+        (poisson, dict(dense_limit=98), _inner.CollocationPCG, _inner.LinearSolve),
+        (poisson, dict(dense_limit=0, preconditioner="jacobi"), _inner.JacobiCG, _inner.LinearSolve),
+        (mixed, dict(dense_limit=0), _inner.JacobiCG, _inner.LinearSolve),
+        (nonlinear, dict(), _inner.DenseQR, _inner.GaussNewton),
+        (nonlinear, dict(dense_limit=0), _inner.CollocationPCG, _inner.GaussNewton),
+    ]
+    for pde, kw, linearised, inner in cases:
+        s = GPHMSolver(pde, (11, 9), n_components=3, tau=(1e4, 1e4), **kw)
+        assert type(s._linearised) is linearised and type(s._inner) is inner
+        assert s._inner.linearised is s._linearised
+    # the Gauss-Newton config: early steps at the loose CG tolerance only when cg_tol is tighter than it
+    config = _inner.NewtonConfig()
+    assert (config.max_newton, config.tol, config.loose_rtol, config.loose_until) == (40, 1e-12, 1e-6, 1e-5)

@@ -13,11 +13,8 @@ from .._backend import any_dask, is_cupy_array
 from . import _validation as v
 from ._metrics import callable_matrix
 
-_ALGORITHMS = {
-    "pam": 0, "fastpam1": 1, "fastpam2": 2, "fasterpam": 3, "alternating": 4, "build": 5, "lab": 6,
-    "clara": 7, "fastclara": 8, "clarans": 9, "fastclarans": 10,
-    "fastmsc": 11, "fastermsc": 12, "pammedsil": 13, "pamsil": 14, "dynmsc": 15,
-}
+# Algorithm names -> the binding's nc::Algorithm values (cpp/include/numkern/cluster/kmedoids.hpp).
+_ALGORITHMS = dict(_cluster.Algorithm.__members__)
 # Algorithms that revisit every dissimilarity many times: raw data is turned into an n x n matrix first.
 _NEEDS_MATRIX = {"pam", "fastpam1", "fastpam2", "alternating", "build", "fastmsc", "pammedsil", "pamsil"}
 # Eager swap loops: on raw data they keep the matrix while it fits in FASTERPAM_MATRIX_BYTES, else rows on the fly.
@@ -69,7 +66,7 @@ _SUM_LOG2_MAX = 1018
 _SQUARES_LOG2_MIN = -960  # sums of squares below this have lost bits in the subnormal range
 
 
-def _points_exponent(big: float, dim: int, dtype, code: int, p: float = 2.0):
+def _points_exponent(big: float, dim: int, dtype, code: _cluster.Metric, p: float = 2.0):
     """(e, p, log2 of a bound on the dissimilarities after scaling): data with max |x| = big, dim features and
     metric `code` scaled by 2^-e has no overflowing dissimilarity, sum of squares or stored value; its
     dissimilarities are 2^-(p e) times the true ones (p = 1 euclidean and manhattan, 2 sqeuclidean)."""
@@ -98,7 +95,7 @@ def _points_exponent(big: float, dim: int, dtype, code: int, p: float = 2.0):
     return e, power, log_d - power * e
 
 
-def _scale_points(A: np.ndarray, code: int, p: float = 2.0):
+def _scale_points(A: np.ndarray, code: _cluster.Metric, p: float = 2.0):
     """Scale raw data by 2^-e (exact) where its dissimilarities would overflow.
 
     Returns (data, bound on every dissimilarity of the returned data, p e): the true dissimilarities are 2^(p e)
@@ -110,7 +107,7 @@ def _scale_points(A: np.ndarray, code: int, p: float = 2.0):
     return np.ldexp(A, -e).astype(A.dtype, copy=False), 2.0**log_d, power * e
 
 
-def scale_together(A: np.ndarray, B: np.ndarray, code: int, p: float = 2.0):
+def scale_together(A: np.ndarray, B: np.ndarray, code: _cluster.Metric, p: float = 2.0):
     """A and B scaled by the same power of two where their mutual dissimilarities would overflow (`predict`)."""
     big = max(float(np.abs(A).max(initial=0.0)), float(np.abs(B).max(initial=0.0)))
     e = _points_exponent(big, A.shape[1], A.dtype, code, p)[0]
@@ -128,11 +125,11 @@ def _matrix_bytes(n: int, itemsize: int, what: str) -> None:
 def _prepare(algorithm: str, X, metric, n_threads: int, p: float = 2.0):
     """Return (data array, metric code, largest dissimilarity or a bound on it, loss exponent) for the C++ core.
 
-    Code -1 means `data` is the dissimilarity matrix; the loss of `data` times 2^(loss exponent) is the loss of
+    Metric None means `data` is the dissimilarity matrix; the loss of `data` times 2^(loss exponent) is the loss of
     the caller's data (raw data is scaled by a power of two where its distances would overflow).
     """
     code = v.check_metric(metric)
-    if isinstance(code, int) and code < 0:
+    if code is None:
         return _matrix_result(v.check_matrix(X, n_threads))
     A = v.check_points(X)
     n = A.shape[0]
@@ -142,13 +139,13 @@ def _prepare(algorithm: str, X, metric, n_threads: int, p: float = 2.0):
     A, largest, loss_exponent = _scale_points(A, code, p)
     if algorithm in _NEEDS_MATRIX or (algorithm in _EAGER and n * n * A.itemsize <= FASTERPAM_MATRIX_BYTES):
         _matrix_bytes(n, A.itemsize, f"X: {algorithm} turns the raw data")
-        return _cluster.pairwise(A, code, n_threads, p), -1, largest, loss_exponent
+        return _cluster.pairwise(A, code, n_threads, p), None, largest, loss_exponent
     return A, code, largest, loss_exponent
 
 
 def _matrix_result(checked):
     D, largest = checked
-    return D, -1, largest, 0
+    return D, None, largest, 0
 
 
 def _weight_exponent(n: int, weights, largest: float) -> int:
@@ -250,7 +247,7 @@ def _run(algorithm, X, medoids, *, metric, init, default_init, max_iter, random_
             raise ValueError(f"medoids must be an int (the number of clusters) for {algorithm}")
         if init is not None:
             raise ValueError("init must be None when medoids is an array of initial medoids")
-        init_code = 4
+        init_code = _cluster.Init.given
     else:
         init_code = v.check_init(init, default_init)
         initial = np.zeros(0, dtype=np.int64)
@@ -303,15 +300,15 @@ def _run_without_zero_weights(algorithm, data, code, k, init_code, initial, weig
         initial = position[initial]
         if (initial < 0).any():
             raise ValueError("medoids: initial medoids must have positive sample_weight")
-    if code < 0:
+    if code is None:
         check_allocation(keep.size * keep.size * data.itemsize,
                          f"sample_weight: the {keep.size} x {keep.size} matrix of the positive-weight objects")
-    sub = np.ascontiguousarray(data[np.ix_(keep, keep)] if code < 0 else data[keep])
+    sub = np.ascontiguousarray(data[np.ix_(keep, keep)] if code is None else data[keep])
     med, _, loss, n_iter, n_swap = _cluster.run(
         _ALGORITHMS[algorithm], sub, code, k, init_code, initial, *args, weights[keep], *extra, p=p)
     medoids = keep[med]
     threads = args[2]
-    if code < 0:
+    if code is None:
         to_medoids = data[medoids]  # rows = medoids, row-major: d(j, m) = data[m, j]
     else:
         to_medoids = _cluster.cdist(np.ascontiguousarray(data[medoids]), data, code, threads, p)

@@ -44,7 +44,7 @@ def pairwise_dissimilarity(X, Y=None, *, metric="euclidean", p=2.0, n_threads=No
     """
     code = _validation.check_metric(metric)
     p = _validation.check_p(p)
-    if callable(code) or code < 0:
+    if callable(code) or code is None:
         raise ValueError(f"metric must be one of {sorted(_validation.METRICS)}, got {metric!r}")
     threads = _validation.check_n_threads(n_threads)
     A = _validation.check_points(X)

@@ -10,10 +10,12 @@ from numkern._validation import check_allocation, check_integer, check_n_threads
 
 from .. import _cluster
 
-# Metric names (scikit-learn's and scipy's spellings) -> nc::Metric codes (cpp/include/numkern/cluster/common.hpp).
-METRICS = {"euclidean": 0, "sqeuclidean": 1, "manhattan": 2, "cityblock": 2, "cosine": 3,
-           "l2": 0, "l1": 2, "chebyshev": 4, "minkowski": 5, "hamming": 6, "jaccard": 7, "canberra": 8}
-INITS = {"build": 0, "lab": 1, "random": 2, "first": 3}
+# Metric names (scikit-learn's and scipy's spellings) -> the binding's nc::Metric values
+# (cpp/include/numkern/cluster/common.hpp).
+_M = _cluster.Metric
+METRICS = {**dict(_M.__members__), "cityblock": _M.manhattan, "l2": _M.euclidean, "l1": _M.manhattan}
+# init names -> nc::Init values; Init.given (initial medoid indices) comes from the medoids argument instead
+INITS = {name: value for name, value in _cluster.Init.__members__.items() if name != "given"}
 NO_LIMIT = np.iinfo(np.int64).max
 
 
@@ -94,12 +96,12 @@ def check_points(X) -> np.ndarray:
 
 
 def check_metric(metric):
-    """Return the C++ metric code (-1: precomputed) or the callable."""
+    """Return the C++ metric (``_cluster.Metric``; None: precomputed) or the callable."""
     if callable(metric):
         return metric
     if not isinstance(metric, str) or (metric != "precomputed" and metric not in METRICS):
         raise ValueError(f"metric must be 'precomputed', one of {sorted(METRICS)} or a callable, got {metric!r}")
-    return -1 if metric == "precomputed" else METRICS[metric]
+    return None if metric == "precomputed" else METRICS[metric]
 
 
 def check_p(p) -> float:
@@ -127,8 +129,8 @@ def check_medoids(medoids, n: int):
     return int(arr.size), np.ascontiguousarray(arr, dtype=np.int64)
 
 
-def check_init(init, default: str, *, medoids_hint: bool = True) -> int:
-    """The C++ code of ``init`` (None: ``default``). A non-string (e.g. an array of indices) raises TypeError, an
+def check_init(init, default: str, *, medoids_hint: bool = True):
+    """The C++ ``_cluster.Init`` of ``init`` (None: ``default``). A non-string (e.g. an array of indices) raises TypeError, an
     unknown name ValueError, both naming ``init``; ``medoids_hint`` adds where initial medoid indices go instead
     (the functions' ``medoids`` argument; the estimator has none)."""
     init = default if init is None else init

@@ -1,12 +1,17 @@
-"""Parameters of the GP-HM solver: argument checks, the flat kernel-parameter vector theta (per axis
-[log w (Q), l (Q), mu (Q)]), the fixed-amplitude map and its chain rule, the L-BFGS-B box, and the initial
-frequencies from the source term's spectrum."""
+"""Parameters of the GP-HM solver: argument checks, the initial kernel parameters, the flat kernel-parameter vector
+theta (per axis [log w (Q), l (Q), mu (Q)]), the fixed-amplitude map and its chain rule, the L-BFGS-B box, the
+initial frequencies from the source term's spectrum, and the learned spectrum."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from numkern._validation import as_numeric_array
+from numkern._validation import as_numeric_array, check_real
+
+from ._algebra import unfold
+from ._precond import is_kronecker_sum
 
 
 def _per_axis(value, dim, name, check):
@@ -39,6 +44,66 @@ def _check_bool(value, name):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r} of type {type(value).__name__}")
     return bool(value)
+
+
+def resolve_preconditioner(preconditioner, dim, terms):
+    """The ``preconditioner`` argument checked, with ``"auto"`` resolved: the collocation preconditioner where it
+    applies (2-D and 3-D operators whose terms each differentiate along one axis at most), else Jacobi."""
+    _choice(preconditioner, "preconditioner", ("auto", "collocation", "jacobi"))
+    kron_sum = is_kronecker_sum(dim, terms)
+    if preconditioner == "collocation" and not kron_sum:
+        raise ValueError(
+            "preconditioner='collocation' needs a 2-D or 3-D PDE whose terms each differentiate along one axis "
+            "at most"
+        )
+    if preconditioner == "auto":
+        preconditioner = "collocation" if kron_sum else "jacobi"
+    return preconditioner
+
+
+def check_tau(tau):
+    """The (tau_1, tau_2) pair as a float array; default (1e6, 1e6)."""
+    if tau is None:
+        # the objective's data/prior balance is invariant to rescaling u, so absolute taus are meaningful;
+        # 1e6 (a strong pull towards the data, i.e. near-collocation) was best on the V1-V4 benchmarks
+        tau = (1e6, 1e6)
+    tau = as_numeric_array(tau, "tau", allow_complex=False, dtype=float)
+    if tau.shape != (2,) or not np.all(np.isfinite(tau) & (tau > 0)):
+        raise ValueError(f"tau must be a pair of positive finite numbers, got {tau!r}")
+    return tau
+
+
+def initial_params(domain, n_points, Q, max_frequency, init, source_grid):
+    """Sampling rates (n - 1) / length per axis and the initial per-axis [log w, l, mu]: weights 1/Q, unit
+    log-scales 0, frequencies linspace(0, F_j, Q) with F_j = ``max_frequency`` (default a third of the rate), with
+    ``init="fft"`` moved onto the source's spectral peaks (:func:`fft_frequencies`)."""
+    dim = len(domain)
+    rates = [(n - 1) / (hi - lo) for (lo, hi), n in zip(domain, n_points)]
+    if max_frequency is None:
+        tops = [r / 3.0 for r in rates]
+    else:
+        tops = _per_axis(max_frequency, dim, "max_frequency",
+                         lambda v, name: check_real(v, name, positive=True))
+        for j, (top, r) in enumerate(zip(tops, rates)):
+            if r / top < 3.0:
+                warnings.warn(
+                    f"axis {j}: grid has {r / top:.2f} < 3 points per period of the initial top frequency "
+                    f"{top:g}; the solution will be under-resolved (aliasing)",
+                    RuntimeWarning,
+                    stacklevel=3,  # the caller of GPHMSolver(...)
+                )
+    params = []
+    for j in range(dim):
+        mu = np.linspace(0.0, tops[j], Q)
+        if init == "fft" and Q >= 2:
+            mu = fft_frequencies(unfold(source_grid, j), mu, rates[j])
+        params.append([np.full(Q, -np.log(Q)), np.zeros(Q), mu])
+    return rates, params
+
+
+def flat_theta(params):
+    """The flat theta of per-axis [log w, l, mu] lists (the inverse of :func:`split_theta`)."""
+    return np.concatenate([np.concatenate(p) for p in params])
 
 
 def split_theta(theta, Q, dim):
@@ -109,3 +174,12 @@ def fft_frequencies(f, mu, rate):
         mu[q] = peak
         taken[q] = True
     return mu
+
+
+def spectrum(params):
+    """Per axis a dict with ``weights``, ``frequencies``, ``scales``, sorted by frequency."""
+    out = []
+    for logw, l, mu in params:
+        order = np.argsort(mu)
+        out.append({"weights": np.exp(logw[order]), "frequencies": mu[order], "scales": np.exp(l[order])})
+    return out

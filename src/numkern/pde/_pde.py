@@ -138,3 +138,28 @@ class PDE:
         if not np.all(np.isfinite(values)):
             raise ValueError(f"{name} returned non-finite values")
         return values
+
+
+def collocation_grid(pde, n_points, boundary_residual):
+    """The uniform tensor grid with ``n_points`` per axis (boundary included) and the PDE's data on it, as the
+    solver's attributes: ``axes``, ``shape``, ``N`` (nodes), ``source_grid`` (f at every node), ``boundary_mask``
+    (nodes on a face), ``boundary_values`` (g there, in mask order), ``N_B``, ``residual_mask`` (nodes where the
+    residual counts: all with ``boundary_residual``, else the interior) and ``N_R``."""
+    dim = pde.dim
+    axes = [np.linspace(lo, hi, n) for (lo, hi), n in zip(pde.domain, n_points)]
+    shape = n_points
+    coords = np.meshgrid(*axes, indexing="ij", sparse=True)
+    mask = np.zeros(shape, dtype=bool)
+    for j in range(dim):
+        index = [slice(None)] * dim
+        index[j] = 0
+        mask[tuple(index)] = True
+        index[j] = -1
+        mask[tuple(index)] = True
+    bcoords = [np.broadcast_to(c, shape)[mask] for c in coords]
+    residual_mask = np.ones(shape, dtype=bool) if boundary_residual else ~mask
+    return dict(
+        axes=axes, shape=shape, N=int(np.prod(shape)), source_grid=pde.evaluate("source", pde.source, coords, shape),
+        boundary_mask=mask, boundary_values=pde.evaluate("boundary", pde.boundary, bcoords, (int(mask.sum()),)),
+        N_B=int(mask.sum()), residual_mask=residual_mask, N_R=int(residual_mask.sum()),
+    )

@@ -16,6 +16,11 @@ Instead of the reference's 1e5 Adam steps on everything, the fit is nested:
 - outer: L-BFGS-B over theta (and optionally log tau) on the profiled objective F(theta) = min_U J; by the envelope
   theorem dF/dtheta = dJ/dtheta at the inner minimiser, computed in closed form from adjoint matrices on each axis
   reduced to the 2n - 1 lags (Toeplitz), so a gradient costs a few solves and GEMMs per axis.
+
+This module holds the solver (set-up, fit loop, public methods); the pieces live beside it: the grid and its data
+in ``_pde``, the kernel parameters (theta layout, amplitude, bounds, spectrum) in ``_params``, the inner solves as
+strategies (dense QR, Jacobi CG, collocation PCG, Gauss-Newton) in ``_inner``, the objective, its gradient and
+the profiled objective in ``_objective``, predictions and the error estimate in ``_predict``.
 """
 
 from __future__ import annotations
@@ -24,36 +29,23 @@ import math
 import time
 import warnings
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
-import scipy.fft as sfft
-import scipy.linalg as sla
 import scipy.optimize as sopt
-import scipy.sparse.linalg as spla
 
-from ._algebra import (
-    AxisFactors,
-    apply_along,
-    apply_term,
-    apply_term_transpose,
-    dense_kron,
-    solve_along,
-    unfold,
-)
-from numkern._validation import (as_numeric_array, check_allocation, check_integer, check_real, check_verbose,
-                                 not_fitted_error)
+from numkern._validation import check_allocation, check_integer, check_real, check_verbose, not_fitted_error
 from numkern.kron import KroneckerCholesky
 
-from ._kernels import ENVELOPES, spectral_mixture_lags
-from ._defaults import default_jitter, default_settings
-from ._params import (_check_bool, _choice, _per_axis, _points, amplitude_fixed, amplitude_fixed_gradient,
-                      fft_frequencies, lbfgs_bounds, split_theta)
-from ._pde import PDE
-from ._precond import CollocationPreconditioner, is_kronecker_sum
-
-
-class _OutOfTime(Exception):
-    """Raised inside the objective once ``max_time`` has passed (ends the L-BFGS-B run)."""
+from . import _objective, _predict
+from ._algebra import AxisFactors, apply_term
+from ._defaults import default_cg_maxiter, default_jitter, default_settings
+from ._inner import CollocationPCG, make_inner_solvers, whitened_operator
+from ._kernels import ENVELOPES
+from ._objective import OutOfTime, ProfiledObjective
+from ._params import (_check_bool, _choice, _per_axis, amplitude_fixed, amplitude_fixed_gradient, check_tau,
+                      flat_theta, initial_params, lbfgs_bounds, resolve_preconditioner, spectrum, split_theta)
+from ._pde import PDE, collocation_grid
 
 
 @dataclass(frozen=True)
@@ -97,6 +89,23 @@ class FitResult:
             f"FitResult(objective={self.objective:.6g}, error={self.error}, n_evaluations={self.n_evaluations}, "
             f"wall_time={self.wall_time:.2f}s, iteration={self.iteration}, message={self.message!r})"
         )
+
+
+@dataclass
+class _FitState:
+    """One :meth:`GPHMSolver.fit` run between L-BFGS-B callbacks: the profiled objective (with its warm start and
+    evaluation count), the history, the selection criteria and the best iterate so far, the last completed
+    iterate ``x`` and whether the time budget ran out."""
+
+    profiled: ProfiledObjective
+    select: str
+    callback: object
+    n_test: int
+    history: list = field(default_factory=list)
+    criteria: list = field(default_factory=list)
+    best: dict = field(default_factory=dict)
+    x: np.ndarray | None = None
+    out_of_time: bool = False
 
 
 class GPHMSolver:
@@ -218,92 +227,31 @@ class GPHMSolver:
         self.cg_tol = check_real(cg_tol, "cg_tol", positive=True)
         self.boundary_residual = _check_bool(
             auto["boundary_residual"] if boundary_residual is None else boundary_residual, "boundary_residual")
-        _choice(preconditioner, "preconditioner", ("auto", "collocation", "jacobi"))
-        kron_sum = is_kronecker_sum(dim, pde.terms)
-        if preconditioner == "collocation" and not kron_sum:
-            raise ValueError(
-                "preconditioner='collocation' needs a 2-D or 3-D PDE whose terms each differentiate along one axis "
-                "at most"
-            )
-        if preconditioner == "auto":
-            preconditioner = "collocation" if kron_sum else "jacobi"
-        self.preconditioner = preconditioner
+        self.preconditioner = resolve_preconditioner(preconditioner, dim, pde.terms)
         if cg_maxiter is None:
-            # 3-D: the collocation preconditioner converges in a few iterations at the initial kernel (3 at 32^3);
-            # kernels that need hundreds are trial points the line search should leave quickly
-            cg_maxiter = (300 if dim == 3 else 1000) if preconditioner == "collocation" else 3000
+            cg_maxiter = default_cg_maxiter(self.preconditioner, dim)
         self.cg_maxiter = check_integer(cg_maxiter, "cg_maxiter", min_value=1)
         self.cg_failures = 0  # inner CG solves that stopped at cg_maxiter
-        self._reuse_preconditioner = False  # True inside fit(): see _solve_collocation_pcg
-        self._precond_cache = None
 
-        self.axes = [np.linspace(lo, hi, n) for (lo, hi), n in zip(pde.domain, self.n_points)]
-        self.shape = self.n_points
-        self.N = int(np.prod(self.shape))
-        coords = np.meshgrid(*self.axes, indexing="ij", sparse=True)
-        self.source_grid = pde.evaluate("source", pde.source, coords, self.shape)
+        vars(self).update(collocation_grid(pde, self.n_points, self.boundary_residual))  # axes, shape, masks, data
         if jitter is None:
             self.jitter = default_jitter(self.source_grid)
-        mask = np.zeros(self.shape, dtype=bool)
-        for j in range(dim):
-            index = [slice(None)] * dim
-            index[j] = 0
-            mask[tuple(index)] = True
-            index[j] = -1
-            mask[tuple(index)] = True
-        self.boundary_mask = mask
-        bcoords = [np.broadcast_to(c, self.shape)[mask] for c in coords]
-        self.boundary_values = pde.evaluate("boundary", pde.boundary, bcoords, (int(mask.sum()),))
-        self.N_B = int(mask.sum())
-        # nodes where the PDE residual counts (all of them, or the interior only)
-        self.residual_mask = np.ones(self.shape, dtype=bool) if self.boundary_residual else ~mask
-        self.N_R = int(self.residual_mask.sum())
+        # inner solves: strategies chosen once (dense QR / Jacobi CG / collocation PCG; linear or Gauss-Newton)
+        self._linearised, self._inner = make_inner_solvers(self)
 
-        # initial kernel parameters
-        rates = [(n - 1) / (hi - lo) for (lo, hi), n in zip(pde.domain, self.n_points)]
-        if max_frequency is None:
-            tops = [r / 3.0 for r in rates]
-        else:
-            tops = _per_axis(max_frequency, dim, "max_frequency",
-                             lambda v, name: check_real(v, name, positive=True))
-            for j, (top, r) in enumerate(zip(tops, rates)):
-                if r / top < 3.0:
-                    warnings.warn(
-                        f"axis {j}: grid has {r / top:.2f} < 3 points per period of the initial top frequency "
-                        f"{top:g}; the solution will be under-resolved (aliasing)",
-                        RuntimeWarning,
-                        stacklevel=2,
-                    )
-        Q = self.n_components
-        self._rates = rates
-        self.params = []
-        for j in range(dim):
-            mu = np.linspace(0.0, tops[j], Q)
-            if init == "fft" and Q >= 2:
-                mu = self._fft_frequencies(j, mu, rates[j])
-            self.params.append([np.full(Q, -np.log(Q)), np.zeros(Q), mu])
-        if tau is None:
-            # the objective's data/prior balance is invariant to rescaling u, so absolute taus are meaningful;
-            # 1e6 (a strong pull towards the data, i.e. near-collocation) was best on the V1-V4 benchmarks
-            tau = (1e6, 1e6)
-        tau = as_numeric_array(tau, "tau", allow_complex=False, dtype=float)
-        if tau.shape != (2,) or not np.all(np.isfinite(tau) & (tau > 0)):
-            raise ValueError(f"tau must be a pair of positive finite numbers, got {tau!r}")
-        self.log_tau = np.log(tau)
+        self._rates, self.params = initial_params(pde.domain, self.n_points, self.n_components, max_frequency, init,
+                                                  self.source_grid)
+        self.log_tau = np.log(check_tau(tau))
         self.U = np.zeros(self.shape)
         self._fitted = False  # U holds a solution only after fit or solve_grid
         self._factors = None
         self._theta_of_factors = None
 
-    # ------------------------------------------------------------------ parameters
-    def _fft_frequencies(self, axis, mu, rate):
-        """Move the uniform components nearest to the strongest source-spectrum peaks onto those peaks."""
-        return fft_frequencies(unfold(self.source_grid, axis), mu, rate)
-
+    # ------------------------------------------------------------------ parameters (numkern.pde._params)
     @property
     def theta(self):
         """Flat parameter vector: per axis [log w (Q), l (Q), mu (Q)]."""
-        return np.concatenate([np.concatenate(p) for p in self.params])
+        return flat_theta(self.params)
 
     def _amplitude_fixed(self, theta):
         """theta with each axis's log-weights shifted so that sum_q w_q = 1 (``fix_amplitude``), else theta."""
@@ -315,6 +263,11 @@ class GPHMSolver:
 
     def _set_theta(self, theta):
         self.params = split_theta(theta, self.n_components, self.pde.dim)
+
+    def _bounds(self):
+        """Box for L-BFGS-B (see :func:`numkern.pde._params.lbfgs_bounds`)."""
+        x = np.concatenate([self.theta, self.log_tau]) if self.learn_tau else self.theta
+        return lbfgs_bounds(self._rates, self.n_components, self.learn_tau, x)
 
     def _build_factors(self, theta=None):
         if theta is not None:
@@ -344,278 +297,34 @@ class GPHMSolver:
             R = R + self.pde.nonlinearity_coefficient * self.pde.nonlinearity[0](U)
         return R - self.source_grid
 
+    # ------------------------------------------------------------------ inner solves (numkern.pde._inner)
     def _whitened_operator(self, factors, p, kind=True):
-        """A z = sum_t c_t kron E_t z + p * (kron Phi) z and its transpose, as tensor maps (``kind=False``: the
-        operator on U itself, sum_t c_t kron D_t U + p * U)."""
-        zero = (0,) * len(factors)
-
-        def forward(z):
-            out = sum(c * apply_term(factors, o, z, whitened=kind) for o, c in self.pde.terms.items())
-            if p is not None:
-                out = out + p * apply_term(factors, zero, z, whitened=kind)
-            return out
-
-        def adjoint(r):
-            out = sum(c * apply_term_transpose(factors, o, r, whitened=kind) for o, c in self.pde.terms.items())
-            if p is not None:
-                out = out + apply_term_transpose(factors, zero, p * r, whitened=kind)
-            return out
-
-        return forward, adjoint
+        """See :func:`numkern.pde._inner.whitened_operator`."""
+        return whitened_operator(self.pde.terms, factors, p, kind)
 
     def _solve_linearised(self, factors, tau, p, f_eff, U0=None, loose_rtol=None, warn=True):
-        """Minimise 1/2||z||^2 + lam tau1/2 ||(Lz)_B - g||^2 + tau2/2 ||(A z - f_eff)_R||^2; return U = L z.
-
-        ``loose_rtol`` and ``warn`` go to :meth:`_cg` (iterative paths only).
-        """
-        lam_t1 = self.boundary_weight * tau[0]
-        s1, s2 = np.sqrt(lam_t1), np.sqrt(tau[1])
-        g = self.boundary_values
-        mask = self.boundary_mask
-        if self.N <= self.dense_limit:
-            Lc = dense_kron([f.chol for f in factors])
-            A = sum(c * dense_kron([f.E[m] for f, m in zip(factors, o)]) for o, c in self.pde.terms.items())
-            if p is not None:
-                A = A + p.reshape(-1, 1) * Lc
-            rows = self.residual_mask.ravel()
-            M = np.vstack([np.eye(self.N), s1 * Lc[mask.ravel()], s2 * A[rows]])
-            rhs = np.concatenate([np.zeros(self.N), s1 * g, s2 * f_eff.ravel()[rows]])
-            Qm, Rm = np.linalg.qr(M)
-            z = sla.solve_triangular(Rm, Qm.T @ rhs)
-            return (Lc @ z).reshape(self.shape)
-        if self.preconditioner == "collocation":
-            return self._solve_collocation_pcg(factors, tau, p, f_eff, U0, loose_rtol, warn)
-        # large grids: CG on the normal equations in the eigen-whitened coordinates U = (kron V_j lam_j^1/2) z
-        kind = "eigen"
-        forward, adjoint = self._whitened_operator(factors, p, kind)
-        zero = (0,) * len(factors)
-
-        def normal(zflat):
-            z = zflat.reshape(self.shape)
-            bz = np.where(mask, apply_term(factors, zero, z, whitened=kind), 0.0)
-            out = z + lam_t1 * apply_term_transpose(factors, zero, bz, whitened=kind) + tau[1] * adjoint(
-                np.where(self.residual_mask, forward(z), 0.0)
-            )
-            return out.ravel()
-
-        gfull = np.zeros(self.shape)
-        gfull[mask] = g
-        rhs = lam_t1 * apply_term_transpose(factors, zero, gfull, whitened=kind) + tau[1] * adjoint(
-            np.where(self.residual_mask, f_eff, 0.0)
-        )
-        diag = self._jacobi_diagonal(factors, tau, lam_t1, p)
-        z = self._cg(normal, rhs, lambda r: r / diag, None, loose_rtol, warn)
-        return apply_term(factors, zero, z.reshape(self.shape), whitened=kind)
-
-    def _cg(self, matvec, rhs, precond, x0, loose_rtol=None, warn=True, count=True, maxiter=None):
-        """Preconditioned CG on grid-shaped vectors; records ``last_cg_info`` and ``last_cg_iterations``.
-
-        ``loose_rtol``: an inexact solve (early Gauss-Newton steps) to max(cg_tol, loose_rtol), which neither counts
-        as a failure nor warns at the cap. Otherwise a solve that stops at ``cg_maxiter`` counts in ``cg_failures``
-        and warns unless ``warn`` is False (fit() counts and reports them itself); ``count=False``: neither (the
-        caller retries).
-        """
-        shape = (self.N, self.N)
-        counter = [0]
-        x, info = spla.cg(
-            spla.LinearOperator(shape, matvec=matvec, dtype=np.float64),
-            rhs.ravel(),
-            x0=None if x0 is None else x0.ravel(),
-            rtol=self.cg_tol if loose_rtol is None else max(self.cg_tol, loose_rtol),
-            maxiter=self.cg_maxiter if maxiter is None else maxiter,
-            M=spla.LinearOperator(shape, matvec=lambda r: precond(r.reshape(self.shape)).ravel(), dtype=np.float64),
-            callback=lambda _: counter.__setitem__(0, counter[0] + 1),
-        )
-        self.last_cg_info = info
-        self.last_cg_iterations = counter[0]
-        if loose_rtol is not None or not count:
-            return x  # an inexact Gauss-Newton step: its accuracy is the loose tolerance's business only
-        if info > 0:
-            self.cg_failures += 1
-        if info > 0 and warn:
-            warnings.warn(
-                f"inner CG solve stopped at cg_maxiter={self.cg_maxiter} without reaching cg_tol={self.cg_tol:g}",
-                RuntimeWarning,
-                stacklevel=4,
-            )
-        return x
-
-    def _solve_collocation_pcg(self, factors, tau, p, f_eff, U0, loose_rtol=None, warn=True):
-        """CG on (K^{-1} + lam tau1 S^T S + tau2 A_R^T A_R) U = lam tau1 S^T g + tau2 A_R^T f_eff with the
-        collocation preconditioner (numkern.pde._precond); U0 warm-starts it.
-
-        Inside :meth:`fit` the preconditioner is kept across inner solves (``_reuse_preconditioner``): built at a
-        nearby kernel it is still symmetric positive definite, CG still converges to the exact minimiser, and its
-        build (two Schur forms; on V7 also ~800 transposed solves for the Woodbury term, 2/3 of a solve's time) is
-        saved. It is rebuilt when a solve with it needs more than twice the iterations it took when fresh plus the
-        build's cost in CG iterations (measured); a solve with a stale one that needs more than three times those
-        iterations plus that cost goes on from where it stopped with a fresh one.
-        """
-        lam_t1 = self.boundary_weight * tau[0]
-        mask, rmask = self.boundary_mask, self.residual_mask
-        forward, adjoint = self._whitened_operator(factors, p, kind=False)
-
-        def normal(u):
-            U = u.reshape(self.shape)
-            out = self._kchol.solve(U) + lam_t1 * np.where(mask, U, 0.0)
-            return (out + tau[1] * adjoint(np.where(rmask, forward(U), 0.0))).ravel()
-
-        gfull = np.zeros(self.shape)
-        gfull[mask] = self.boundary_values
-        rhs = lam_t1 * gfull + tau[1] * adjoint(np.where(rmask, f_eff, 0.0))
-        cache = self._precond_cache if self._reuse_preconditioner else None
-        if cache is not None:
-            # `slack`: the build's cost in CG iterations (V7: ~200, its Woodbury term; V5: a few, two Schur forms).
-            # Past 3x the fresh iterations plus that, a fresh preconditioner is cheaper than going on.
-            fresh, slack = cache["iterations"], cache.get("slack", 0)
-            cap = min(self.cg_maxiter, 3 * fresh + 20 + slack)
-            x = self._cg(normal, rhs, cache["P"], U0, loose_rtol, warn, count=False, maxiter=cap)
-            if self.last_cg_info == 0:
-                if self.last_cg_iterations > 2 * fresh + 10 + slack:
-                    self._precond_cache = None  # too slow now: the next solve builds a fresh one
-                return x.reshape(self.shape)
-            self._precond_cache = None
-            U0 = x.reshape(self.shape)  # stopped at the cap: go on from here with a fresh preconditioner
-        start = time.perf_counter()
-        precond = CollocationPreconditioner.build(
-            factors, self.pde.terms, mask, lam_t1, tau[1], p=p, adjoint=adjoint if self.boundary_residual else None,
-            forward=forward,
-        )
-        built = time.perf_counter()
-        x = self._cg(normal, rhs, precond, U0, loose_rtol, warn)
-        if self._reuse_preconditioner:
-            per_iteration = (time.perf_counter() - built) / max(self.last_cg_iterations, 1)
-            slack = int(min((built - start) / max(per_iteration, 1e-9), self.cg_maxiter))
-            self._precond_cache = {"P": precond, "iterations": self.last_cg_iterations, "slack": slack}
-        return x.reshape(self.shape)
-
-    def _jacobi_diagonal(self, factors, tau, lam_t1, p):
-        """Exact diagonal of the normal-equation matrix in the eigen-whitened coordinates.
-
-        diag(kron_j X_j) = kron_j diag(X_j), so every (term, term) pair of tau2 A^T A, the identity and the boundary
-        term (all nodes minus the interior, a difference of two Kronecker products) contribute Kronecker diagonals.
-        The pointwise Gauss-Newton term p enters through its mean.
-        """
-        dim = len(factors)
-        W = [f.eigen_whitening() for f in factors]
-        terms = list(self.pde.terms.items())
-        if p is not None:
-            terms.append(((0,) * dim, float(np.mean(p))))
-
-        def kron_diag(vecs):
-            out = np.ones(())
-            for v in vecs:
-                out = np.multiply.outer(out, v)
-            return out
-
-        diag = np.ones(self.shape)
-        for o1, c1 in terms:
-            for o2, c2 in terms:
-                cols = [np.sum(W[j][o1[j]] * W[j][o2[j]], axis=0) for j in range(dim)]
-                diag = diag + tau[1] * c1 * c2 * kron_diag(cols)
-        full = kron_diag([np.sum(Wj[0] ** 2, axis=0) for Wj in W])
-        interior = kron_diag([np.sum(Wj[0][1:-1] ** 2, axis=0) for Wj in W])
-        return diag + lam_t1 * (full - interior)
-
-    def _data_objective(self, factors, tau, U):
-        """The U-dependent part of J: 1/2 U^T K^{-1} U + boundary and residual misfits."""
-        rb = U[self.boundary_mask] - self.boundary_values
-        res = self.residual(U, factors)[self.residual_mask]
-        return 0.5 * np.sum(U * self._kchol.solve(U)) + 0.5 * self.boundary_weight * tau[0] * (rb @ rb) + (
-            0.5 * tau[1] * np.sum(res * res)
-        )
+        """Minimise 1/2||z||^2 + lam tau1/2 ||(Lz)_B - g||^2 + tau2/2 ||(A z - f_eff)_R||^2; return U = L z."""
+        return self._linearised(factors, tau, p, f_eff, U0, loose_rtol, warn)
 
     def _inner_solve(self, factors, tau, U0=None, max_newton=40, tol=1e-12, warn=True):
         """Minimise J over U for fixed theta, tau: one least-squares solve (linear) or damped Gauss-Newton.
 
         ``warn=False`` silences the warning of CG solves that stop at ``cg_maxiter`` (they are still counted).
         """
-        f = self.source_grid
-        nl = self.pde.nonlinearity
-        if nl is None:
-            return self._solve_linearised(factors, tau, None, f, U0, warn=warn)
-        c = self.pde.nonlinearity_coefficient
-        U = np.zeros(self.shape) if U0 is None else U0
-        J_old = self._data_objective(factors, tau, U)
-        # Inexact Gauss-Newton: far from the solution the linearisation is poor anyway, so the CG solves of the
-        # early steps stop at a loose tolerance (the collocation preconditioner carries only the mean of the
-        # pointwise Jacobian p, and exact early steps cost 1000+ iterations on V6); once a step changes U by less
-        # than `loose_until`, the steps are exact (cg_tol), and only those count for convergence and failures.
-        loose_rtol, loose_until = 1e-6, 1e-5
-        loose = loose_rtol if self.cg_tol < loose_rtol else None
-        return self._gauss_newton(factors, tau, U, J_old, c, nl, f, max_newton, tol, loose, loose_until, warn)
+        return self._inner(factors, tau, U0, max_newton, tol, warn)
 
-    def _gauss_newton(self, factors, tau, U, J_old, c, nl, f, max_newton, tol, loose_rtol, loose_until, warn):
-        for _ in range(max_newton):
-            p = c * nl[1](U)
-            f_eff = f - c * nl[0](U) + p * U
-            step = self._solve_linearised(factors, tau, p, f_eff, U, loose_rtol, warn) - U
-            # backtracking keeps J decreasing when the linearisation is poor (far from the solution)
-            alpha = 1.0
-            while True:
-                U_new = U + alpha * step
-                J_new = self._data_objective(factors, tau, U_new)
-                if J_new <= J_old or alpha < 1e-3:
-                    break
-                alpha *= 0.5
-            change = alpha * np.linalg.norm(step) / max(np.linalg.norm(U_new), 1e-300)
-            U, J_old = U_new, J_new
-            if loose_rtol is not None:
-                if change < loose_until:
-                    loose_rtol = None  # from now on exact steps
-                continue
-            if change < tol or J_old == 0.0:
-                break
-        return U
+    # the collocation preconditioner's reuse inside fit() (state of the CollocationPCG strategy)
+    _reuse_preconditioner = property(lambda self: self._linearised.reuse_preconditioner,
+                                     lambda self, v: setattr(self._linearised, "reuse_preconditioner", v))
+    _precond_cache = property(lambda self: self._linearised.preconditioner_cache,
+                              lambda self, v: setattr(self._linearised, "preconditioner_cache", v))
 
-    # ------------------------------------------------------------------ objective
+    # ------------------------------------------------------------------ objective (numkern.pde._objective)
     def objective(self, U=None, theta=None, log_tau=None, gradient=False):
         """J(U, theta, tau) and, optionally, dJ/d(theta, log tau) at fixed U (closed form)."""
-        factors = self._build_factors(theta)
-        U = self.U if U is None else U
-        log_tau = self.log_tau if log_tau is None else np.asarray(log_tau)
-        tau = np.exp(log_tau)
-        lam = self.boundary_weight
-        N, NB, NR = self.N, self.N_B, self.N_R
-        A_full = self._kchol.solve(U)
-        res = np.where(self.residual_mask, self.residual(U, factors), 0.0)
-        rb = U[self.boundary_mask] - self.boundary_values
-        J = (
-            0.5 * self._kchol.logdet()
-            + 0.5 * np.sum(U * A_full)
-            + lam * (0.5 * tau[0] * (rb @ rb) - 0.5 * NB * log_tau[0])
-            + 0.5 * tau[1] * np.sum(res * res)
-            - 0.5 * NR * log_tau[1]
-        )
-        if not gradient:
-            return J
-        E_res = tau[1] * res
-        grads = []
-        for j, f in enumerate(factors):
-            B_j = solve_along(j, f, U)
-            G = {m: np.zeros((f.n, f.n)) for m in f.orders}
-            G[0] += 0.5 * (N / f.n) * f.solve(np.eye(f.n)) - 0.5 * unfold(A_full, j) @ unfold(B_j, j).T
-            Ej = unfold(E_res, j)
-            for orders, c in self.pde.terms.items():
-                m = orders[j]
-                if m == 0:
-                    continue
-                other = tuple(o if k != j else 0 for k, o in enumerate(orders))
-                V = apply_term(factors, other, U)
-                W = unfold(solve_along(j, f, V), j)
-                EW = Ej @ W.T
-                G[m] += c * EW
-                G[0] -= c * (f.D[m].T @ EW)
-            g = np.zeros(3 * self.n_components)
-            for m, Gm in G.items():
-                g += f.lag_sums(Gm) @ f.lag_param_grad(m)
-            # the jitter is jitter * sum_q w_q
-            g[: self.n_components] += self.jitter * np.exp(self.params[j][0]) * np.trace(G[0])
-            grads.append(g)
-        g_tau = np.array([lam * (0.5 * tau[0] * (rb @ rb) - 0.5 * NB), 0.5 * tau[1] * np.sum(res * res) - 0.5 * NR])
-        return J, np.concatenate(grads), g_tau
+        return _objective.objective(self, U, theta, log_tau, gradient)
 
-    # ------------------------------------------------------------------ fit / predict
+    # ------------------------------------------------------------------ fit
     def solve_grid(self):
         """Solve for the grid values U at the current kernel parameters and taus (no kernel learning)."""
         factors = self._build_factors()
@@ -678,74 +387,15 @@ class GPHMSolver:
         verbose = check_verbose(verbose)
         select = _choice(select, "select", ("estimate", "last"))
         if verbose:
-            user_callback = callback
-
-            def callback(iteration, objective, error):
-                detail = "" if error is None else f", error {error:.6g}"
-                print(f"Iteration {iteration}: objective {objective:.6g}{detail}", flush=True)
-                if user_callback is not None:
-                    user_callback(iteration, objective, error)
+            callback = partial(_print_iteration, callback)
 
         t0 = time.perf_counter()
-        n_theta = self.theta.size
-        state = {"U": None, "evals": 0, "cache": {}}
-        history = []
-
-        def fun(x):
-            if max_time is not None and time.perf_counter() - t0 > max_time:
-                raise _OutOfTime  # a hard budget: a line search with slow trial points ran past it on V7 (15 min)
-            theta = self._amplitude_fixed(x[:n_theta])
-            log_tau = x[n_theta:] if self.learn_tau else self.log_tau
-            try:
-                factors = self._build_factors(theta)
-            except np.linalg.LinAlgError:
-                return np.inf, np.zeros_like(x)
-            failures = self.cg_failures
-            U = self._inner_solve(factors, np.exp(log_tau), state["U"], warn=False)
-            state["evals"] += 1
-            if self.cg_failures > failures:
-                return np.inf, np.zeros_like(x)
-            if len(state["cache"]) > 30:
-                state["cache"].clear()
-            state["cache"][x.tobytes()] = U
-            J, g_theta, g_tau = self.objective(U, None, log_tau, gradient=True)
-            g_theta = self._amplitude_fixed_gradient(theta, g_theta)
-            g = np.concatenate([g_theta, g_tau]) if self.learn_tau else g_theta
-            if not np.isfinite(J):
-                return np.inf, np.zeros_like(x)
-            # L-BFGS-B's first step is 1/||g||-sized; a unit-scale objective keeps it and ftol meaningful
-            return J / state["scale"], g / state["scale"]
-
+        profiled = ProfiledObjective(self, t0, max_time)
+        state = _FitState(profiled, select, callback, n_test)
         x0 = np.concatenate([self.theta, self.log_tau]) if self.learn_tau else self.theta
-        state["U"] = self.solve_grid()  # the starting point's solution; from here on the solver is fitted
-        self._initial_cg_iterations = getattr(self, "last_cg_iterations", 0)
-        criteria = []
-        best = {}
-
-        def record(Jk, err):
-            """History, the selection criterion (kept state if it is the best so far) and the callback."""
-            iteration = len(history)
-            history.append((iteration, Jk, err))
-            if select == "estimate":
-                crit = self.error_estimate()
-                criteria.append(crit)
-                if not best or crit < best["criterion"]:
-                    best.update(criterion=crit, iteration=iteration, theta=self.theta.copy(),
-                                log_tau=self.log_tau.copy(), U=self.U.copy())
-            if callback is not None:
-                callback(iteration, Jk, err)
-
-        J0 = self.objective()
-        state["scale"] = max(abs(J0), 1.0)
-        record(J0, self.error(n_test) if self.pde.exact is not None else None)
-
-        def cb(xk):
-            state["x"] = np.array(xk)
-            self._adopt(xk, n_theta, state)
-            record(self.objective(), self.error(n_test) if self.pde.exact is not None else None)
-            if max_time is not None and time.perf_counter() - t0 > max_time:
-                state["out_of_time"] = True
-                raise StopIteration
+        self.solve_grid()  # the starting point's solution; from here on the solver is fitted
+        initial_cg_iterations = getattr(self, "last_cg_iterations", 0)
+        self._record(state, profiled.start())
 
         # L-BFGS-B often stops early on this landscape (a failed line search, or a stalled relative reduction after
         # a step into a region where a factor is not positive definite); restarting from the current point with a
@@ -755,40 +405,35 @@ class GPHMSolver:
         failures_before = self.cg_failures
         self._reuse_preconditioner, self._precond_cache = True, None
         cg_maxiter = self.cg_maxiter
-        if self.N > self.dense_limit and self.preconditioner == "collocation":
+        if isinstance(self._linearised, CollocationPCG):
             # a trial point whose solve needs more than three times the iterations of the starting point's (from
             # zero; 20 on V7 with the Student-t envelope, 292 with the Gaussian one) is one the line search should
             # leave: at 400^2 each CG iteration costs ~0.3 s, and a trial that ran to 1000 iterations used half of
             # a 10-minute budget
-            self.cg_maxiter = min(cg_maxiter, max(300, 3 * self._initial_cg_iterations))
+            self.cg_maxiter = min(cg_maxiter, max(300, 3 * initial_cg_iterations))
         try:
-            state["x"] = x0
+            state.x = x0
             message = ""
             for _ in range(max_restarts + 1):
                 try:
-                    res = sopt.minimize(
-                        fun,
-                        x,
-                        jac=True,
-                        method="L-BFGS-B",
-                        bounds=self._bounds(),
-                        callback=cb,
-                        options={"maxiter": max_iter - used, "ftol": tol, "gtol": 0},
-                    )
-                except _OutOfTime:
-                    state["out_of_time"] = True
-                    x = state["x"]  # the last completed iterate
+                    res = sopt.minimize(profiled, x, jac=True, method="L-BFGS-B", bounds=self._bounds(),
+                                        callback=partial(self._iteration_done, state),
+                                        options={"maxiter": max_iter - used, "ftol": tol, "gtol": 0})
+                except OutOfTime:
+                    state.out_of_time = True
+                    x = state.x  # the last completed iterate
                     break
                 used += max(res.nit, 1)
                 x, message = res.x, str(res.message)
-                if used >= max_iter or res.nit == 0 or state.get("out_of_time"):
+                if used >= max_iter or res.nit == 0 or state.out_of_time:
                     break
-                self._adopt(x, n_theta, state)
-            self._adopt(x, n_theta, state)
+                profiled.adopt(x)
+            profiled.adopt(x)
         finally:
             self._reuse_preconditioner, self._precond_cache = False, None
             self.cg_maxiter = cg_maxiter
-        iteration = len(history) - 1
+        iteration = len(state.history) - 1
+        best = state.best
         if select == "estimate" and best["iteration"] != iteration and best["criterion"] < self.error_estimate():
             self._set_theta(best["theta"])
             self.log_tau = best["log_tau"]
@@ -803,38 +448,39 @@ class GPHMSolver:
                 stacklevel=2,
             )
         err = self.error(n_test) if self.pde.exact is not None else None
-        message = "max_time reached" if state.get("out_of_time") else message
-        return FitResult(self.objective(), err, history, state["evals"], time.perf_counter() - t0, message,
-                         cg_failures=failures, iteration=iteration, criteria=criteria)
+        message = "max_time reached" if state.out_of_time else message
+        return FitResult(self.objective(), err, state.history, profiled.evaluations, time.perf_counter() - t0,
+                         message, cg_failures=failures, iteration=iteration, criteria=state.criteria)
 
-    def _bounds(self):
-        """Box for L-BFGS-B (see :func:`numkern.pde._params.lbfgs_bounds`)."""
-        x = np.concatenate([self.theta, self.log_tau]) if self.learn_tau else self.theta
-        return lbfgs_bounds(self._rates, self.n_components, self.learn_tau, x)
+    def _record(self, state, Jk):
+        """History, the selection criterion (kept state if it is the best so far) and the callback."""
+        err = self.error(state.n_test) if self.pde.exact is not None else None
+        iteration = len(state.history)
+        state.history.append((iteration, Jk, err))
+        if state.select == "estimate":
+            crit = self.error_estimate()
+            state.criteria.append(crit)
+            if not state.best or crit < state.best["criterion"]:
+                state.best.update(criterion=crit, iteration=iteration, theta=self.theta.copy(),
+                                  log_tau=self.log_tau.copy(), U=self.U.copy())
+        if state.callback is not None:
+            state.callback(iteration, Jk, err)
 
-    def _adopt(self, x, n_theta, state):
-        """Make ``x`` the current parameters, with the U the optimiser evaluated there (warm start for the next)."""
-        x = np.array(x)
-        self._set_theta(self._amplitude_fixed(x[:n_theta]))
-        if self.learn_tau:
-            self.log_tau = x[n_theta:]
-        factors = self._build_factors()
-        U = state["cache"].get(x.tobytes())
-        if U is None:
-            U = self._inner_solve(factors, np.exp(self.log_tau), state["U"], warn=False)
-        self.U = U
-        state["U"] = U
+    def _iteration_done(self, state, xk):
+        """L-BFGS-B callback: adopt the iterate, record it, and stop once ``max_time`` has passed."""
+        state.x = np.array(xk)
+        state.profiled.adopt(xk)
+        self._record(state, self.objective())
+        max_time = state.profiled.max_time
+        if max_time is not None and time.perf_counter() - state.profiled.t0 > max_time:
+            state.out_of_time = True
+            raise StopIteration
 
+    # ------------------------------------------------------------------ predict (numkern.pde._predict)
     def _check_fitted(self):
         """Predictions need the grid values U of a solve; before one, U is all zeros and so is every prediction."""
         if not self._fitted:
             raise not_fitted_error(self, "'fit' (or 'solve_grid')")
-
-    def _cross_factors(self, j, points, order=0):
-        """k_j^(order)(points, X_j): derivative in the first argument of the axis-j kernel, (len(points), n_j)."""
-        d = (points[:, None] - self.axes[j][None, :]).ravel()
-        vals = spectral_mixture_lags(d, *self.params[j], order=order, envelope=self.envelope)
-        return vals.reshape(points.size, -1)
 
     def offgrid_residual(self, offset=0.5):
         """RMS of the PDE residual of the posterior mean off the collocation nodes, at x_i + offset h_j on every
@@ -844,7 +490,7 @@ class GPHMSolver:
         offset = check_real(offset, "offset")
         if not 0.0 < offset < 1.0:
             raise ValueError(f"offset must lie in (0, 1), got {offset!r}")
-        R = self._residual_off_grid([(1.0 - offset) * x[:-1] + offset * x[1:] for x in self.axes])
+        R = _predict.residual_off_grid(self, [(1.0 - offset) * x[:-1] + offset * x[1:] for x in self.axes])
         return float(np.sqrt(np.mean(R * R)))
 
     def error_estimate(self):
@@ -865,107 +511,17 @@ class GPHMSolver:
           misfit of the mean (9.5e-5 at both ends).
         """
         self._check_fitted()
-        mids = [0.5 * (x[1:] + x[:-1]) for x in self.axes]
-        R = self._residual_off_grid(mids)
-        symbol = np.zeros(R.shape, dtype=complex)
-        omegas = [np.pi * np.arange(1, m.size + 1) / (x[-1] - x[0]) for m, x in zip(mids, self.axes)]
-        grids = np.meshgrid(*omegas, indexing="ij", sparse=True)
-        for orders, c in self.pde.terms.items():
-            term = complex(c)
-            for w, m in zip(grids, orders):
-                term = term * (1j * w) ** m
-            symbol = symbol + term
-        if self.pde.nonlinearity is not None:
-            symbol = symbol + self.pde.nonlinearity_coefficient * float(np.mean(self.pde.nonlinearity[1](self.U)))
-        size = np.abs(symbol)
-        size = np.maximum(size, 1e-3 * size.max())
-        interior = np.sqrt(np.mean((sfft.dstn(R, type=2, norm="ortho") / size) ** 2))
-        misfits = []
-        for j, x in enumerate(self.axes):
-            both = np.sort(np.concatenate([x, mids[j]]))
-            for end in (x[:1], x[-1:]):
-                face = [both] * len(self.axes)
-                face[j] = end
-                u = self.predict_grid(*face)
-                coords = np.meshgrid(*face, indexing="ij", sparse=True)
-                g = np.broadcast_to(np.asarray(self.pde.boundary(*coords), dtype=float), u.shape)
-                misfits.append((u - g).ravel())
-        boundary = np.sqrt(np.mean(np.concatenate(misfits) ** 2))
-        return float(interior + boundary)
-
-    def _residual_off_grid(self, points):
-        """R(u) - f of the posterior mean u on the tensor grid of the 1-D point arrays ``points``."""
-        factors = self._build_factors()
-        alpha = self._kchol.solve(self.U)
-        cross = [{m: self._cross_factors(j, points[j], m) for m in f.orders} for j, f in enumerate(factors)]
-        shape = tuple(p.size for p in points)
-        R = np.zeros(shape)
-        for orders, c in self.pde.terms.items():
-            t = alpha
-            for j, m in enumerate(orders):
-                t = apply_along(j, cross[j][m], t)
-            R += c * t
-        if self.pde.nonlinearity is not None:
-            u = alpha
-            for j in range(len(factors)):
-                u = apply_along(j, cross[j][0], u)
-            R += self.pde.nonlinearity_coefficient * self.pde.nonlinearity[0](u)
-        coords = np.meshgrid(*points, indexing="ij", sparse=True)
-        return R - self.pde.evaluate("source", self.pde.source, coords, shape)
+        return _predict.error_estimate(self)
 
     def predict_grid(self, *axes_points, return_std=False):
         """Posterior mean (and conditional std given U) on the tensor grid spanned by 1-D point arrays, one per axis."""
         self._check_fitted()
-        if len(axes_points) != self.pde.dim:
-            raise ValueError(f"need {self.pde.dim} point arrays, got {len(axes_points)}")
-        factors = self._build_factors()
-        alpha = self._kchol.solve(self.U)
-        out = alpha
-        crosses = []
-        for j, pts in enumerate(axes_points):
-            pts = _points(pts, f"axes_points[{j}]").ravel()
-            if pts.size == 0:
-                raise ValueError(f"axes_points[{j}] is empty: need at least one point per axis")
-            Kx = self._cross_factors(j, pts)
-            crosses.append(Kx)
-            out = apply_along(j, Kx, out)
-        if not return_std:
-            return out
-        # var = prod_j k_j(x*, x*) - prod_j k*_j^T K_j^{-1} k*_j  (the kernel and K^{-1} factorise)
-        var = np.ones(())
-        prior = np.ones(())
-        for j, Kx in enumerate(crosses):
-            q = np.sum(Kx * factors[j].solve(Kx.T).T, axis=1)
-            k0 = np.sum(np.exp(self.params[j][0])) * np.ones_like(q)
-            var = np.multiply.outer(var, q)
-            prior = np.multiply.outer(prior, k0)
-        return out, np.sqrt(np.maximum(prior - var, 0.0))
+        return _predict.predict_grid(self, axes_points, return_std)
 
     def predict(self, points, return_std=False):
         """Posterior mean at arbitrary points of shape (M, d) (or (M,) in 1-D); optionally the conditional std."""
         self._check_fitted()
-        pts = _points(points, "points")
-        if self.pde.dim == 1 and pts.ndim == 1:
-            pts = pts[:, None]
-        if pts.ndim != 2 or pts.shape[1] != self.pde.dim:
-            raise ValueError(f"points must have shape (M, {self.pde.dim})")
-        if pts.shape[0] == 0:
-            raise ValueError("points is empty: need at least one point")
-        factors = self._build_factors()
-        alpha = self._kchol.solve(self.U)
-        crosses = [self._cross_factors(j, pts[:, j]) for j in range(self.pde.dim)]
-        # contract the last axes first: t[m, i_0..i_k] accumulates per point
-        t = np.einsum("mi,i...->m...", crosses[0], alpha)
-        for j in range(1, self.pde.dim):
-            t = np.einsum("mi,mi...->m...", crosses[j], t)
-        if not return_std:
-            return t
-        var = np.ones(len(pts))
-        prior = np.ones(len(pts))
-        for j, Kx in enumerate(crosses):
-            var *= np.sum(Kx * factors[j].solve(Kx.T).T, axis=1)
-            prior *= np.sum(np.exp(self.params[j][0]))
-        return t, np.sqrt(np.maximum(prior - var, 0.0))
+        return _predict.predict(self, points, return_std)
 
     def error(self, n_test=300):
         """Relative L2 error against the exact solution on ``n_test`` uniform points per axis."""
@@ -980,8 +536,12 @@ class GPHMSolver:
 
     def spectrum(self):
         """Learned spectrum per axis: list of dicts with ``weights``, ``frequencies``, ``scales`` (sorted by mu)."""
-        out = []
-        for logw, l, mu in self.params:
-            order = np.argsort(mu)
-            out.append({"weights": np.exp(logw[order]), "frequencies": mu[order], "scales": np.exp(l[order])})
-        return out
+        return spectrum(self.params)
+
+
+def _print_iteration(user_callback, iteration, objective, error):
+    """The ``verbose`` line of one iteration, then the user's callback."""
+    detail = "" if error is None else f", error {error:.6g}"
+    print(f"Iteration {iteration}: objective {objective:.6g}{detail}", flush=True)
+    if user_callback is not None:
+        user_callback(iteration, objective, error)

@@ -312,15 +312,37 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
             weights = weights if inits[0] is None else inits[0]
             means = means if inits[1] is None else inits[1]
             lower = -np.inf
+
+        def e_pass(weights, means, kappas):  # the bound of these parameters and the responsibilities' pieces
+            log_prob = _mixture_log_prob(X, means, kappas, np.log(weights))
+            log_norm = logsumexp(log_prob, axis=1)
+            bound = float((log_norm.sum() if sample_weight is None else sample_weight @ log_norm) / total_w)
+            return bound, (log_prob, log_norm)
+
+        def m_step(stats, means, kappas):
+            log_prob, log_norm = stats
+            return self._m_step(X, np.exp(log_prob - log_norm[:, None]), sample_weight, means, kappas)
+
+        result, self._em_previous_bound = self._em(e_pass, m_step, (weights, means, kappas), lower, verbose)
+        return result
+
+    def _em(self, e_pass, m_step, params, lower, verbose=0):
+        """The EM iterations of the in-memory and the dask fit, from ``params`` = (weights, means, kappas) and the
+        previous bound ``lower`` (-inf, or a warm start's).
+
+        ``e_pass(weights, means, kappas)`` -> (bound of those parameters, statistics) is one pass over the data (in
+        memory, or one distributed pass over the dask blocks); ``m_step(statistics, means, kappas)`` -> the new
+        (weights, means, kappas). Returns ((bound, weights, means, kappas, converged, n_iter), the last
+        iteration's bound, where a warm start's convergence test continues); the reported bound is that of the
+        returned parameters (one more pass).
+        """
+        weights, means, kappas = params
         converged = False
         n_iter = 0
         while n_iter < self.max_iter:
             n_iter += 1
-            log_prob = _mixture_log_prob(X, means, kappas, np.log(weights))
-            log_norm = logsumexp(log_prob, axis=1)
-            new_lower = float((log_norm.sum() if sample_weight is None else sample_weight @ log_norm) / total_w)
-            resp = np.exp(log_prob - log_norm[:, None])
-            weights, means, kappas = self._m_step(X, resp, sample_weight, means, kappas)
+            new_lower, stats = e_pass(weights, means, kappas)
+            weights, means, kappas = m_step(stats, means, kappas)
             if verbose:
                 print(f"Iteration {n_iter}: lower bound {new_lower:.6g}, change {new_lower - lower:.3g}", flush=True)
             if abs(new_lower - lower) < self.tol:
@@ -328,15 +350,12 @@ class VonMisesFisherMixture(DensityMixin, BaseEstimator):
                 converged = True
                 break
             lower = new_lower
-        self._em_previous_bound = lower  # where a warm start's convergence test continues
-        # The reported bound is that of the returned parameters.
-        log_prob = _mixture_log_prob(X, means, kappas, np.log(weights))
-        log_norm = logsumexp(log_prob, axis=1)
-        lower = float((log_norm.sum() if sample_weight is None else sample_weight @ log_norm) / total_w)
+        previous = lower
+        lower = e_pass(weights, means, kappas)[0]
         if verbose:
             state = "converged" if converged else "did not converge"
             print(f"EM {state} after {n_iter} iterations: lower bound {lower:.6g}", flush=True)
-        return lower, weights, means, kappas, converged, n_iter
+        return (lower, weights, means, kappas, converged, n_iter), previous
 
     # --- public API ---------------------------------------------------------------------------------------
 

@@ -105,12 +105,15 @@ def fit(est, X, sample_weight=None):
     xblocks = list(X.to_delayed().ravel())
     wblocks = [None] * len(xblocks) if w is None else list(w.to_delayed().ravel())
 
-    def one_pass(weights, means, kappas):
+    def e_pass(weights, means, kappas):  # one distributed pass: the bound and the summed (n_k, R_k)
         tasks = [dask.delayed(_em_block, pure=True)(xb, wb, means, kappas, np.log(weights), est.normalize)
                  for xb, wb in zip(xblocks, wblocks)]
         parts = dask.compute(*tasks)
-        return (np.sum([p[0] for p in parts], axis=0), np.sum([p[1] for p in parts], axis=0),
-                sum(p[2] for p in parts))
+        return sum(p[2] for p in parts) / total_w, (np.sum([p[0] for p in parts], axis=0),
+                                                    np.sum([p[1] for p in parts], axis=0))
+
+    def m_step(stats, means, kappas):
+        return _m_step(est, *stats, d, means, kappas)
 
     best = None
     for init in range(est.n_init):
@@ -122,24 +125,8 @@ def fit(est, X, sample_weight=None):
         xs = _unit_rows(xs, est.normalize)
         ws = _process_weights(ws, m, name="sample_weight") if ws is not None and ws.sum() > 0 else None
         resp = est._initial_resp(xs, ws, rng)
-        weights, means, kappas = est._m_step(xs, resp, ws, np.tile(np.eye(1, d), (k, 1)), np.zeros(k))
-        lower, converged, n_iter = -np.inf, False, 0
-        while n_iter < est.max_iter:
-            n_iter += 1
-            nk, R, ll = one_pass(weights, means, kappas)
-            new_lower = ll / total_w
-            weights, means, kappas = _m_step(est, nk, R, d, means, kappas)
-            if verbose:
-                print(f"Iteration {n_iter}: lower bound {new_lower:.6g}, change {new_lower - lower:.3g}", flush=True)
-            if abs(new_lower - lower) < est.tol:
-                lower, converged = new_lower, True
-                break
-            lower = new_lower
-        lower = one_pass(weights, means, kappas)[2] / total_w
-        if verbose:
-            state = "converged" if converged else "did not converge"
-            print(f"EM {state} after {n_iter} iterations: lower bound {lower:.6g}", flush=True)
-        result = (lower, weights, means, kappas, converged, n_iter)
+        params = est._m_step(xs, resp, ws, np.tile(np.eye(1, d), (k, 1)), np.zeros(k))
+        result = est._em(e_pass, m_step, params, -np.inf, verbose)[0]
         if best is None or result[0] > best[0]:
             best = result
     est.lower_bound_, est.weights_, est.means_, est.concentrations_, est.converged_, est.n_iter_ = best
