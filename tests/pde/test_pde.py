@@ -466,6 +466,35 @@ def test_stale_collocation_preconditioner_still_reaches_dense_minimiser(boundary
     np.testing.assert_allclose(U, expected, rtol=0, atol=1e-8 * np.abs(expected).max())
 
 
+@pytest.mark.parametrize("boundary_residual", [True, False])
+def test_preconditioner_reuse_does_not_depend_on_the_clock(boundary_residual, monkeypatch):
+    """The reuse rule's build cost is an operation count (2 iterations, plus a quarter per boundary node with the
+    Woodbury term), so a fit takes the same path, bitwise, however slow the machine is."""
+    import time as time_module
+
+    ex = lambda x, y: np.sin(4 * x) * np.cos(3 * y)  # noqa: E731
+    pde = PDE([(0, 2.0), (0, 1.5)], {(2, 0): 1.0, (0, 2): 1.0}, source=ex, boundary=ex)
+    kw = dict(n_components=4, boundary_residual=boundary_residual, cg_tol=1e-10, cg_maxiter=400, jitter=1e-6)
+
+    def run():
+        s = GPHMSolver(pde, (16, 14), dense_limit=0, **kw)
+        s._reuse_preconditioner = True
+        s.solve_grid()
+        slack = s._precond_cache["slack"]
+        s.fit(max_iter=3)
+        return slack, s.solve_grid().copy(), s.theta.copy()
+
+    slack, U, theta = run()
+    n_boundary = 2 * 16 + 2 * 14 - 4
+    assert slack == (2 + n_boundary // 4 if boundary_residual else 2)
+    clock = iter(np.arange(0.0, 1e9, 7.3))  # a machine on which everything takes 7.3 s
+    monkeypatch.setattr(time_module, "perf_counter", lambda: float(next(clock)))
+    slack2, U2, theta2 = run()
+    assert slack2 == slack
+    np.testing.assert_array_equal(U2, U)
+    np.testing.assert_array_equal(theta2, theta)
+
+
 def test_fit_keeps_the_iterate_with_the_smallest_error_estimate():
     """The stopping rule on a case whose error drifts: free amplitude and jitter 1e-6 on a 1-D Poisson problem.
     The error of the iterates falls to 2.5e-6 and drifts up to 8.4e-5 by iteration 60 while the objective keeps

@@ -15,7 +15,6 @@ each call and record the CG outcome on it (``last_cg_info``, ``last_cg_iteration
 
 from __future__ import annotations
 
-import time
 import warnings
 from dataclasses import dataclass
 
@@ -190,8 +189,9 @@ class CollocationPCG(LinearisedSolver):
     nearby kernel it is still symmetric positive definite, CG still converges to the exact minimiser, and its
     build (two Schur forms; on V7 also ~800 transposed solves for the Woodbury term, 2/3 of a solve's time) is
     saved. It is rebuilt when a solve with it needs more than twice the iterations it took when fresh plus the
-    build's cost in CG iterations (measured); a solve with a stale one that needs more than three times those
-    iterations plus that cost goes on from where it stopped with a fresh one.
+    build's cost in CG iterations (:func:`build_cost_in_iterations`, an operation count, so that a fit's path never
+    depends on the machine's timing); a solve with a stale one that needs more than three times those iterations
+    plus that cost goes on from where it stopped with a fresh one.
     """
 
     def __call__(self, factors, tau, p, f_eff, U0=None, loose_rtol=None, warn=True):
@@ -219,18 +219,28 @@ class CollocationPCG(LinearisedSolver):
                 return x.reshape(s.shape)
             self.preconditioner_cache = None
             U0 = x.reshape(s.shape)  # stopped at the cap: go on from here with a fresh preconditioner
-        start = time.perf_counter()
         precond = CollocationPreconditioner.build(
             factors, s.pde.terms, mask, lam_t1, tau[1], p=p, adjoint=adjoint if s.boundary_residual else None,
             forward=forward,
         )
-        built = time.perf_counter()
         x = conjugate_gradients(s, normal, rhs, precond, U0, loose_rtol, warn)
         if self.reuse_preconditioner:
-            per_iteration = (time.perf_counter() - built) / max(s.last_cg_iterations, 1)
-            slack = int(min((built - start) / max(per_iteration, 1e-9), s.cg_maxiter))
+            slack = min(build_cost_in_iterations(precond), s.cg_maxiter)
             self.preconditioner_cache = {"P": precond, "iterations": s.last_cg_iterations, "slack": slack}
         return x.reshape(s.shape)
+
+
+def build_cost_in_iterations(precond):
+    """The cost of building ``precond`` in CG iterations of the collocation PCG, from operation counts.
+
+    One iteration applies the normal matrix (a Kronecker solve, A and A^T) and the preconditioner (two interior
+    solves; with the Woodbury term two more and A, A^T again): about 40 n^3 flops on an n x n grid. The build
+    takes two real Schur forms (~25 n^3 each) and the prior roots: about 2 iterations. The Woodbury term adds
+    one transposed interior solve and one A^T per boundary node, a quarter of an iteration each (V7 at 200^2:
+    796 nodes, ~200 iterations: what the timed rule this one replaces measured there).
+    """
+    boundary = int(precond.mask.sum()) if (precond.F is not None or precond.implicit is not None) else 0
+    return 2 + boundary // 4
 
 
 class LinearSolve:
