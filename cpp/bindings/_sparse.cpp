@@ -144,31 +144,48 @@ int64_t on_pattern(const carray<I>& Ap, const carray<I>& Aj, const carray<V>& Ax
                                 Cx.mutable_data(), keep_zeros, n_threads);
 }
 
-// numpy view of a vector owned by `owner` (the plan): no copy, kept alive with it.
+// Read-only numpy view of a vector owned by `owner` (the plan): no copy, kept alive with it. Results share the
+// plan's pattern through these views, so nothing may write into them (numpy refuses to make them writeable).
 template <class T>
 py::array_t<T> view_of(const std::vector<T>& v, const py::object& owner) {
-  return py::array_t<T>({static_cast<py::ssize_t>(v.size())}, {static_cast<py::ssize_t>(sizeof(T))}, v.data(), owner);
+  py::array_t<T> a({static_cast<py::ssize_t>(v.size())}, {static_cast<py::ssize_t>(sizeof(T))}, v.data(), owner);
+  a.attr("setflags")(py::arg("write") = false);
+  return a;
 }
 
+// Values of the product on the plan's pattern into Cx (nnz entries); returns whether one is exactly zero.
 template <class V, class I>
-py::tuple plan_multiply(const nks::SpgemmPlan<I>& plan, const carray<V>& Ax, const carray<V>& Bx, bool keep_zeros) {
+bool plan_multiply(const nks::SpgemmPlan<I>& plan, const carray<V>& Ax, const carray<V>& Bx, carray<V> Cx) {
   if (Ax.size() < static_cast<py::ssize_t>(plan.a_indices().size()) ||
       Bx.size() < static_cast<py::ssize_t>(plan.b_indices().size()))
     throw std::invalid_argument("data shorter than indices");
+  if (Cx.size() != plan.nnz()) throw std::invalid_argument("Cx must have one entry per position of the pattern");
+  V* cx = Cx.mutable_data();
+  py::gil_scoped_release release;
+  return plan.multiply(Ax.data(), Bx.data(), cx);
+}
+
+// The product without its exact zeros from multiply's values Cx (compacted in place): returns (indptr, indices
+// with room for nnz entries, final nnz).
+template <class V, class I>
+py::tuple plan_compact_zeros(const nks::SpgemmPlan<I>& plan, carray<V> Cx) {
+  if (Cx.size() != plan.nnz()) throw std::invalid_argument("Cx must have one entry per position of the pattern");
   py::array_t<I> Cp(plan.nrows() + 1);
   py::array_t<I> Cj(plan.nnz());
-  py::array_t<V> Cx(plan.nnz());
+  V* cx = Cx.mutable_data();
   int64_t nnz = 0;
   {
     py::gil_scoped_release release;
-    nnz = plan.multiply(Ax.data(), Bx.data(), Cp.mutable_data(), Cj.mutable_data(), Cx.mutable_data(), keep_zeros);
+    nnz = plan.compact_zeros(cx, Cp.mutable_data(), Cj.mutable_data(), cx);
   }
-  return py::make_tuple(Cp, Cj, Cx, nnz);
+  return py::make_tuple(Cp, Cj, nnz);
 }
 
 template <class V, class I, class Class>
 void register_plan_multiply(Class& cls) {
-  cls.def("multiply", &plan_multiply<V, I>, py::arg("Ax"), py::arg("Bx"), py::arg("keep_zeros"));
+  cls.def("multiply", &plan_multiply<V, I>, py::arg("Ax").noconvert(), py::arg("Bx").noconvert(),
+          py::arg("Cx").noconvert());
+  cls.def("compact_zeros", &plan_compact_zeros<V, I>, py::arg("Cx").noconvert());
 }
 
 // The plan handle (numkern/sparse/spgemm/plan.hpp) for one index type: built from the structures validated by

@@ -63,22 +63,40 @@ class SpgemmPlanInt32:
     def __init__(self, *, Ap: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], Aj: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], Bp: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], Bj: typing.Annotated[numpy.typing.ArrayLike, numpy.int32], m: typing.SupportsInt | typing.SupportsIndex, k: typing.SupportsInt | typing.SupportsIndex, n: typing.SupportsInt | typing.SupportsIndex, flop: typing.Annotated[numpy.typing.ArrayLike, numpy.int64], total_flop: typing.SupportsInt | typing.SupportsIndex, b_canonical: bool, band: typing.SupportsInt | typing.SupportsIndex, b_run: typing.Annotated[numpy.typing.ArrayLike, numpy.int32] | None, offsets: typing.Annotated[numpy.typing.ArrayLike, numpy.int64], scatter_map: ScatterMap, n_threads: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     @typing.overload
-    def multiply(self, Ax: typing.Annotated[numpy.typing.ArrayLike, numpy.float32], Bx: typing.Annotated[numpy.typing.ArrayLike, numpy.float32], keep_zeros: bool) -> tuple:
+    def compact_zeros(self, Cx: numpy.typing.NDArray[numpy.float32]) -> tuple:
         ...
     @typing.overload
-    def multiply(self, Ax: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], Bx: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], keep_zeros: bool) -> tuple:
+    def compact_zeros(self, Cx: numpy.typing.NDArray[numpy.float64]) -> tuple:
         ...
     @typing.overload
-    def multiply(self, Ax: typing.Annotated[numpy.typing.ArrayLike, numpy.complex64], Bx: typing.Annotated[numpy.typing.ArrayLike, numpy.complex64], keep_zeros: bool) -> tuple:
+    def compact_zeros(self, Cx: numpy.typing.NDArray[numpy.complex64]) -> tuple:
         ...
     @typing.overload
-    def multiply(self, Ax: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128], Bx: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128], keep_zeros: bool) -> tuple:
+    def compact_zeros(self, Cx: numpy.typing.NDArray[numpy.complex128]) -> tuple:
         ...
     @typing.overload
-    def multiply(self, Ax: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32], Bx: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32], keep_zeros: bool) -> tuple:
+    def compact_zeros(self, Cx: numpy.typing.NDArray[numpy.uint32]) -> tuple:
         ...
     @typing.overload
-    def multiply(self, Ax: typing.Annotated[numpy.typing.ArrayLike, numpy.uint64], Bx: typing.Annotated[numpy.typing.ArrayLike, numpy.uint64], keep_zeros: bool) -> tuple:
+    def compact_zeros(self, Cx: numpy.typing.NDArray[numpy.uint64]) -> tuple:
+        ...
+    @typing.overload
+    def multiply(self, Ax: numpy.typing.NDArray[numpy.float32], Bx: numpy.typing.NDArray[numpy.float32], Cx: numpy.typing.NDArray[numpy.float32]) -> bool:
+        ...
+    @typing.overload
+    def multiply(self, Ax: numpy.typing.NDArray[numpy.float64], Bx: numpy.typing.NDArray[numpy.float64], Cx: numpy.typing.NDArray[numpy.float64]) -> bool:
+        ...
+    @typing.overload
+    def multiply(self, Ax: numpy.typing.NDArray[numpy.complex64], Bx: numpy.typing.NDArray[numpy.complex64], Cx: numpy.typing.NDArray[numpy.complex64]) -> bool:
+        ...
+    @typing.overload
+    def multiply(self, Ax: numpy.typing.NDArray[numpy.complex128], Bx: numpy.typing.NDArray[numpy.complex128], Cx: numpy.typing.NDArray[numpy.complex128]) -> bool:
+        ...
+    @typing.overload
+    def multiply(self, Ax: numpy.typing.NDArray[numpy.uint32], Bx: numpy.typing.NDArray[numpy.uint32], Cx: numpy.typing.NDArray[numpy.uint32]) -> bool:
+        ...
+    @typing.overload
+    def multiply(self, Ax: numpy.typing.NDArray[numpy.uint64], Bx: numpy.typing.NDArray[numpy.uint64], Cx: numpy.typing.NDArray[numpy.uint64]) -> bool:
         ...
     @property
     def a_indices(self) -> numpy.typing.NDArray[numpy.int32]:
@@ -120,22 +138,40 @@ class SpgemmPlanInt64:
     def __init__(self, *, Ap: typing.Annotated[numpy.typing.ArrayLike, numpy.int64], Aj: typing.Annotated[numpy.typing.ArrayLike, numpy.int64], Bp: typing.Annotated[numpy.typing.ArrayLike, numpy.int64], Bj: typing.Annotated[numpy.typing.ArrayLike, numpy.int64], m: typing.SupportsInt | typing.SupportsIndex, k: typing.SupportsInt | typing.SupportsIndex, n: typing.SupportsInt | typing.SupportsIndex, flop: typing.Annotated[numpy.typing.ArrayLike, numpy.int64], total_flop: typing.SupportsInt | typing.SupportsIndex, b_canonical: bool, band: typing.SupportsInt | typing.SupportsIndex, b_run: typing.Annotated[numpy.typing.ArrayLike, numpy.int64] | None, offsets: typing.Annotated[numpy.typing.ArrayLike, numpy.int64], scatter_map: ScatterMap, n_threads: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     @typing.overload
-    def multiply(self, Ax: typing.Annotated[numpy.typing.ArrayLike, numpy.float32], Bx: typing.Annotated[numpy.typing.ArrayLike, numpy.float32], keep_zeros: bool) -> tuple:
+    def compact_zeros(self, Cx: numpy.typing.NDArray[numpy.float32]) -> tuple:
         ...
     @typing.overload
-    def multiply(self, Ax: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], Bx: typing.Annotated[numpy.typing.ArrayLike, numpy.float64], keep_zeros: bool) -> tuple:
+    def compact_zeros(self, Cx: numpy.typing.NDArray[numpy.float64]) -> tuple:
         ...
     @typing.overload
-    def multiply(self, Ax: typing.Annotated[numpy.typing.ArrayLike, numpy.complex64], Bx: typing.Annotated[numpy.typing.ArrayLike, numpy.complex64], keep_zeros: bool) -> tuple:
+    def compact_zeros(self, Cx: numpy.typing.NDArray[numpy.complex64]) -> tuple:
         ...
     @typing.overload
-    def multiply(self, Ax: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128], Bx: typing.Annotated[numpy.typing.ArrayLike, numpy.complex128], keep_zeros: bool) -> tuple:
+    def compact_zeros(self, Cx: numpy.typing.NDArray[numpy.complex128]) -> tuple:
         ...
     @typing.overload
-    def multiply(self, Ax: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32], Bx: typing.Annotated[numpy.typing.ArrayLike, numpy.uint32], keep_zeros: bool) -> tuple:
+    def compact_zeros(self, Cx: numpy.typing.NDArray[numpy.uint32]) -> tuple:
         ...
     @typing.overload
-    def multiply(self, Ax: typing.Annotated[numpy.typing.ArrayLike, numpy.uint64], Bx: typing.Annotated[numpy.typing.ArrayLike, numpy.uint64], keep_zeros: bool) -> tuple:
+    def compact_zeros(self, Cx: numpy.typing.NDArray[numpy.uint64]) -> tuple:
+        ...
+    @typing.overload
+    def multiply(self, Ax: numpy.typing.NDArray[numpy.float32], Bx: numpy.typing.NDArray[numpy.float32], Cx: numpy.typing.NDArray[numpy.float32]) -> bool:
+        ...
+    @typing.overload
+    def multiply(self, Ax: numpy.typing.NDArray[numpy.float64], Bx: numpy.typing.NDArray[numpy.float64], Cx: numpy.typing.NDArray[numpy.float64]) -> bool:
+        ...
+    @typing.overload
+    def multiply(self, Ax: numpy.typing.NDArray[numpy.complex64], Bx: numpy.typing.NDArray[numpy.complex64], Cx: numpy.typing.NDArray[numpy.complex64]) -> bool:
+        ...
+    @typing.overload
+    def multiply(self, Ax: numpy.typing.NDArray[numpy.complex128], Bx: numpy.typing.NDArray[numpy.complex128], Cx: numpy.typing.NDArray[numpy.complex128]) -> bool:
+        ...
+    @typing.overload
+    def multiply(self, Ax: numpy.typing.NDArray[numpy.uint32], Bx: numpy.typing.NDArray[numpy.uint32], Cx: numpy.typing.NDArray[numpy.uint32]) -> bool:
+        ...
+    @typing.overload
+    def multiply(self, Ax: numpy.typing.NDArray[numpy.uint64], Bx: numpy.typing.NDArray[numpy.uint64], Cx: numpy.typing.NDArray[numpy.uint64]) -> bool:
         ...
     @property
     def a_indices(self) -> numpy.typing.NDArray[numpy.int64]:

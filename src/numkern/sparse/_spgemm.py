@@ -472,7 +472,9 @@ class SpgemmPlan:
     nbytes : int
         Memory the plan holds: index copies of ``A`` and ``B``, flop counts, pattern and scatter map.
     map_nbytes : int
-        The scatter map's part of ``nbytes``: ``flops`` indices of ``index_dtype`` plus 8 bytes per row.
+        The scatter map's part of ``nbytes``: at most ``flops`` codes plus 9 bytes per row (codes are local to
+        the row: one byte for rows of fewer than 256 entries, two below 65536, else an index; rows that repeat a
+        recent row's codes, as stencil and band rows do, share them).
     """
 
     def __init__(self, ops: _Operands, handle):
@@ -514,8 +516,11 @@ class SpgemmPlan:
         _value_dtype(x.dtype, name)
         return x
 
-    def multiply(self, A_data, B_data, *, keep_zeros=False):
+    def multiply(self, A_data, B_data, *, keep_zeros=False, out=None):
         """Compute ``A @ B`` for new values on the planned structures.
+
+        Only values are computed: the result's ``indptr`` and ``indices`` are the plan's pattern itself, shared
+        read-only (no copy), unless exact zeros are dropped (then the result has its own index arrays).
 
         Parameters
         ----------
@@ -524,12 +529,28 @@ class SpgemmPlan:
             :func:`spgemm_plan` (their ``.data`` after conversion to CSR), or sparse matrices with exactly
             those structures.
         keep_zeros : bool, optional
-            Keep entries whose sum is exactly zero (default: drop them, like scipy).
+            Keep entries whose sum is exactly zero (default: drop them, like scipy). Must be ``True`` with
+            ``out``, which keeps every position of the planned pattern.
+        out : csr_array or csr_matrix, optional
+            A result of this plan holding its whole pattern (from ``multiply(..., keep_zeros=True)``, or one
+            where no zero was dropped), whose values are overwritten in place (numeric reuse, as cuSPARSE's and
+            KokkosKernels' numeric phases do): no allocation and no page faults of fresh memory.
+            Its ``data`` must have the result dtype of ``A_data`` and ``B_data`` and must not share memory with
+            them. Its index arrays are checked in constant time when they are the plan's own (shared), else
+            compared entry by entry.
 
         Returns
         -------
         C : csr_array or csr_matrix
-            The product, in the family of the planned ``A``, with sorted indices.
+            The product, in the family of the planned ``A``, with sorted indices; ``out`` itself when given.
+
+        Raises
+        ------
+        TypeError
+            Unsupported value dtypes, ``keep_zeros`` not a bool, ``out`` not a scipy sparse CSR matrix or array.
+        ValueError
+            Values that do not fit the planned structures; ``out`` of another shape, pattern or dtype, sharing
+            memory with the values, or without ``keep_zeros=True``.
         """
         keep_zeros = check_bool(keep_zeros, "keep_zeros")
         ops = copy.copy(self._ops)
@@ -538,11 +559,63 @@ class SpgemmPlan:
         b = self._data_of(B_data, ops.B.shape, h.b_indptr, h.b_indices, "B_data")
         result = np.result_type(a.dtype, b.dtype).newbyteorder("=")
         ops.result_dtype, ops.kernel_dtype = result, _kernel_dtype(result)
+        if out is not None:
+            if not keep_zeros:
+                raise ValueError(
+                    "keep_zeros must be True with out: an in-place result keeps every position of the planned "
+                    "pattern, exact zeros included"
+                )
+            return self._multiply_into(out, ops, a, b)
         if self.flops == 0:
             return _empty(ops)
         Ax, Bx = ops.values(a, b)
-        Cp, Cj, Cx, final = h.multiply(Ax, Bx, bool(keep_zeros))
-        return _finish(ops, Cp, Cj, Cx, final, keep_zeros, True)
+        Cx = np.empty(self.nnz, dtype=ops.kernel_dtype)
+        if h.multiply(Ax, Bx, Cx) and not keep_zeros:
+            Cp, Cj, nnz = h.compact_zeros(Cx)
+        else:
+            Cp, Cj, nnz = h.indptr, h.indices, self.nnz  # the plan's own pattern, read-only
+        return _finish(ops, Cp, Cj, Cx, nnz, keep_zeros, True)
+
+    def _multiply_into(self, out, ops: _Operands, a, b):
+        """multiply(..., out=out): the values written into out.data in place."""
+        h = self._handle
+        if not (sp.issparse(out) and out.format == "csr"):
+            raise TypeError(f"out must be a scipy.sparse CSR matrix or array (a result of this plan), got "
+                            f"{type(out).__name__}")
+        if out.shape != self.shape:
+            raise ValueError(f"out must have the shape of the product, {self.shape}, got {out.shape}")
+        if not (_same_array(out.indptr, h.indptr) and _same_array(out.indices, h.indices)):
+            raise ValueError(
+                f"out does not hold the planned pattern ({self.nnz} entries): make it with "
+                "plan.multiply(..., keep_zeros=True)"
+            )
+        data = out.data
+        if data.dtype != ops.result_dtype:
+            raise ValueError(f"out has dtype {data.dtype}; the product of A_data and B_data has dtype "
+                             f"{ops.result_dtype}")
+        if data.shape != (self.nnz,) or not data.flags.c_contiguous or not data.flags.writeable:
+            raise ValueError(f"out.data must be a writeable contiguous array of {self.nnz} values")
+        if np.may_share_memory(data, a) or np.may_share_memory(data, b):
+            raise ValueError("out shares memory with A_data or B_data")
+        if self.flops > 0:
+            Ax, Bx = ops.values(a, b)
+            kernel = ops.kernel_dtype
+            direct = data.dtype == kernel or (data.dtype.kind in "iu" and data.dtype.itemsize == kernel.itemsize)
+            Cx = data.view(kernel) if direct else np.empty(self.nnz, dtype=kernel)
+            h.multiply(Ax, Bx, Cx)
+            if not direct:  # narrow integers and bool are computed wider, then narrowed into out
+                np.copyto(data, _from_kernel_values(Cx, ops.result_dtype))
+        return out
+
+
+def _same_array(x, y) -> bool:
+    """x equals y: at once when x is y's memory (a pattern shared with the plan), else entry by entry."""
+    x = np.asarray(x)
+    if x.shape != y.shape or x.dtype != y.dtype:
+        return x.shape == y.shape and bool(np.array_equal(x, y))
+    if x.__array_interface__["data"][0] == y.__array_interface__["data"][0] and x.strides == y.strides:
+        return True
+    return bool(np.array_equal(x, y))
 
 
 def spgemm_plan(A, B, *, n_threads=None, scatter_map=None):
@@ -557,8 +630,10 @@ def spgemm_plan(A, B, *, n_threads=None, scatter_map=None):
     bitwise those of a product on the planned pattern, with no hashing and no sorting.
 
     Memory: the index arrays of ``A`` and ``B`` once more, 8 bytes per row, the pattern (``nnz`` indices plus
-    ``shape[0] + 1``) and the map, ``flops`` indices plus 8 bytes per row (``SpgemmPlan.map_nbytes``; int32
-    indices: 4 bytes per multiplication, against 12 bytes per output entry for float64 values).
+    ``shape[0] + 1``) and the map, at most ``flops`` codes of one byte (rows of fewer than 256 entries), two or
+    one index each plus 9 bytes per row (``SpgemmPlan.map_nbytes``; rows repeating the codes of a recent row share
+    them, so stencil and band maps take little more than the 9 bytes per row). Results share the pattern with the
+    plan (read-only), so a product allocates only its values; ``multiply(..., out=C)`` reuses those too.
 
     Parameters
     ----------

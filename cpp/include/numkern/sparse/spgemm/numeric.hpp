@@ -238,14 +238,8 @@ struct RowProduct {
     // Two loops, each vectorised (one mixed loop is not).
     for (int64_t c = 0; c < t.n_out; ++c) cols[c] = base + out_off[c];
     if (keep_zeros) return t.n_out;
-    // Exact-zero sums: rare, removed by a second pass when present. Four compares per step, combined without
-    // branches (the compiler does not vectorise a compare-and-or over doubles).
-    bool any_zero = false;
-    int64_t c = 0;
-    for (; c + 4 <= t.n_out; c += 4)
-      any_zero |= (vals[c] == V(0)) | (vals[c + 1] == V(0)) | (vals[c + 2] == V(0)) | (vals[c + 3] == V(0));
-    for (; c < t.n_out; ++c) any_zero |= vals[c] == V(0);
-    return any_zero ? drop_zeros(cols, vals, t.n_out) : t.n_out;
+    // Exact-zero sums: rare, removed by a second pass when present.
+    return any_exact_zero(vals, t.n_out) ? drop_zeros(cols, vals, t.n_out) : t.n_out;
   }
 
   // Record row i's structure into the thread's template: its distinct columns in dense_row's output order (first
