@@ -173,19 +173,31 @@ class _Operands:
         """(partial products per row of A B, int64; their total), counted while validating A."""
         return self._flop, self._total_flop
 
+    def structure(self):
+        """The kernels' keyword arguments for the validated structures of A and B and the flop counts."""
+        m, n = self.shape
+        return dict(Ap=self.Ap, Aj=self.Aj, Bp=self.Bp, Bj=self.Bj, m=m, k=self.k, n=n, flop=self._flop,
+                    total_flop=self._total_flop)
+
     def values(self, A_data=None, B_data=None):
         a = self.A.data if A_data is None else A_data
         b = self.B.data if B_data is None else B_data
         return _to_kernel_values(a, self.kernel_dtype), _to_kernel_values(b, self.kernel_dtype)
 
     def symbolic(self):
-        """(flop per row, exclusive prefix sum of the structural row counts, total flop), from the flop counts
-        of the validation pass."""
-        prefix = _sparse.symbolic(
-            self.Ap, self.Aj, self.Bp, self.Bj, self.shape[0], self.k, self.shape[1], self._flop, self._total_flop,
-            self.b_canonical, self.band, self.n_threads,
+        """Exclusive prefix sum of the structural row counts (int64), from the flop counts of the validation
+        pass."""
+        return _sparse.symbolic(
+            **self.structure(), b_canonical=self.b_canonical, band=self.band, n_threads=self.n_threads
         )
-        return self._flop, prefix, self._total_flop
+
+    def numeric(self, Ax, Bx, Cp, Cj, Cx, sort_indices, keep_zeros, single_pass):
+        """The numeric product into Cp/Cj/Cx (see _sparse.numeric); returns the final nnz."""
+        return _sparse.numeric(
+            **self.structure(), Ax=Ax, Bx=Bx, b_canonical=self.b_canonical, band=self.band, b_run=self.b_run, Cp=Cp,
+            Cj=Cj, Cx=Cx, sort_indices=bool(sort_indices), keep_zeros=bool(keep_zeros), n_threads=self.n_threads,
+            single_pass=single_pass,
+        )
 
 
 def _finish(ops: _Operands, indptr, indices, values, nnz, keep_zeros, sorted_rows):
@@ -306,13 +318,12 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
     if _cuda.is_cupy_sparse(A) or _cuda.is_cupy_sparse(B):
         return _cuda.matmul_cupy(A, B, sort_indices=sort_indices, keep_zeros=keep_zeros)
     ops = _Operands(A, B, n_threads)
-    m, n = ops.shape
-    flop, total_flop = ops.flops()
+    _, total_flop = ops.flops()
     if total_flop == 0:
         return _empty(ops)
     if not _force_int64 and (ops.index_dtype == np.int64 or total_flop <= _INT32_MAX):
-        return _matmul_fused(ops, flop, total_flop, sort_indices, keep_zeros)
-    flop, prefix, total_flop = ops.symbolic()
+        return _matmul_fused(ops, total_flop, sort_indices, keep_zeros)
+    prefix = ops.symbolic()
     nnz = int(prefix[-1])
     if _force_int64 or _index_dtype(ops.Ap, ops.Bp, nnz=nnz, shape=ops.shape) == np.int64:
         if ops.index_dtype != np.int64:
@@ -321,14 +332,11 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
     Cp = prefix.astype(ops.index_dtype, copy=False)
     Cj = np.empty(nnz, dtype=ops.index_dtype)
     Cx = np.empty(nnz, dtype=ops.kernel_dtype)
-    final = _sparse.numeric(
-        ops.Ap, ops.Aj, Ax, ops.Bp, ops.Bj, Bx, m, ops.k, n, flop, total_flop, ops.b_canonical, ops.band,
-        ops.b_run, Cp, Cj, Cx, bool(sort_indices), bool(keep_zeros), ops.n_threads, False,
-    )  # fmt: skip
+    final = ops.numeric(Ax, Bx, Cp, Cj, Cx, sort_indices, keep_zeros, single_pass=False)
     return _finish(ops, Cp, Cj, Cx, final, keep_zeros, bool(sort_indices))
 
 
-def _matmul_fused(ops: _Operands, flop, total_flop, sort_indices, keep_zeros):
+def _matmul_fused(ops: _Operands, total_flop, sort_indices, keep_zeros):
     """Product without the symbolic pass: rows go back to back into arrays sized by the flop bound.
 
     The arrays are allocated at ``total_flop`` entries but only the first ``nnz`` are ever written, so the
@@ -338,29 +346,23 @@ def _matmul_fused(ops: _Operands, flop, total_flop, sort_indices, keep_zeros):
     stages its rows in a small reused buffer until the chunk before it finishes (see ``spgemm_single_pass``). With no int64
     input, ``total_flop`` fitting int32 guarantees that ``nnz`` does too.
     """
-    m, n = ops.shape
     Ax, Bx = ops.values()
-    Cp = np.empty(m + 1, dtype=ops.index_dtype)
+    Cp = np.empty(ops.shape[0] + 1, dtype=ops.index_dtype)
     Cj = np.empty(total_flop, dtype=ops.index_dtype)
     Cx = np.empty(total_flop, dtype=ops.kernel_dtype)
-    final = _sparse.numeric(
-        ops.Ap, ops.Aj, Ax, ops.Bp, ops.Bj, Bx, m, ops.k, n, flop, total_flop, ops.b_canonical, ops.band,
-        ops.b_run, Cp, Cj, Cx, bool(sort_indices), bool(keep_zeros), ops.n_threads, True,
-    )  # fmt: skip
+    final = ops.numeric(Ax, Bx, Cp, Cj, Cx, sort_indices, keep_zeros, single_pass=True)
     Cj.resize(final, refcheck=False)
     Cx.resize(final, refcheck=False)
     return _finish(ops, Cp, Cj, Cx, final, keep_zeros, bool(sort_indices))
 
 
-def _on_pattern(ops: _Operands, Ax, Bx, flop, total_flop, pattern_indptr, pattern_indices, keep_zeros):
+def _on_pattern(ops: _Operands, Ax, Bx, pattern_indptr, pattern_indices, keep_zeros):
     Cp = np.array(pattern_indptr, dtype=ops.index_dtype, copy=True)
     Cj = np.array(pattern_indices, dtype=ops.index_dtype, copy=True)
     Cx = np.empty(len(Cj), dtype=ops.kernel_dtype)
-    m, n = ops.shape
     final = _sparse.on_pattern(
-        ops.Ap, ops.Aj, Ax, ops.Bp, ops.Bj, Bx, m, ops.k, n, flop, total_flop, Cp, Cj, Cx, bool(keep_zeros),
-        ops.n_threads,
-    )  # fmt: skip
+        **ops.structure(), Ax=Ax, Bx=Bx, Cp=Cp, Cj=Cj, Cx=Cx, keep_zeros=bool(keep_zeros), n_threads=ops.n_threads
+    )
     return _finish(ops, Cp, Cj, Cx, final, keep_zeros, True)
 
 
@@ -442,9 +444,8 @@ def masked_matmul(A, B, mask, *, n_threads=None, keep_zeros=False):
     mask_indptr, mask_indices, mask_wide = _canonical_pattern(mask, ops.shape, ops.n_threads)
     if mask_wide and ops.index_dtype != np.int64:
         ops.widen_indices()
-    flop, total_flop = ops.flops()
     Ax, Bx = ops.values()
-    return _on_pattern(ops, Ax, Bx, flop, total_flop, mask_indptr, mask_indices, keep_zeros)
+    return _on_pattern(ops, Ax, Bx, mask_indptr, mask_indices, keep_zeros)
 
 
 
@@ -666,18 +667,16 @@ def spgemm_plan(A, B, *, n_threads=None, scatter_map=None):
     else:
         policy = _sparse.ScatterMap.always if check_bool(scatter_map, "scatter_map") else _sparse.ScatterMap.never
     ops = _Operands(A, B, n_threads)
-    flop, prefix, total_flop = ops.symbolic()
+    prefix = ops.symbolic()
     nnz = int(prefix[-1])
     if _index_dtype(ops.Ap, ops.Bp, nnz=nnz, shape=ops.shape) == np.int64 and ops.index_dtype != np.int64:
         ops.widen_indices()
-    m, n = ops.shape
     plan_class = _sparse.SpgemmPlanInt64 if ops.index_dtype == np.int64 else _sparse.SpgemmPlanInt32
     # The handle copies the index arrays (products on it read B through A's indices, so an in-place edit of the
     # caller's arrays after planning must not reach the kernels) and computes the sorted pattern and the map.
     handle = plan_class(
-        Ap=ops.Ap, Aj=ops.Aj, Bp=ops.Bp, Bj=ops.Bj, m=m, k=ops.k, n=n, flop=flop, total_flop=total_flop,
-        b_canonical=ops.b_canonical, band=ops.band, b_run=ops.b_run, offsets=prefix, scatter_map=policy,
-        n_threads=ops.n_threads,
+        **ops.structure(), b_canonical=ops.b_canonical, band=ops.band, b_run=ops.b_run, offsets=prefix,
+        scatter_map=policy, n_threads=ops.n_threads,
     )
     ops.Ap, ops.Aj, ops.Bp, ops.Bj = handle.a_indptr, handle.a_indices, handle.b_indptr, handle.b_indices
     ops.b_run = None
