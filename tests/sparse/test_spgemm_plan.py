@@ -200,6 +200,11 @@ def test_result_shares_the_plan_pattern_read_only():
     assert_same(Z, A2 @ A)
     K = plan.multiply(a, A.data, keep_zeros=True)
     assert K.nnz == plan.nnz and np.shares_memory(K.indices, C.indices)
+    with pytest.raises(ValueError):  # in-place structural edits need a copy of their own (documented)
+        K.eliminate_zeros()
+    K = K.copy()
+    K.eliminate_zeros()
+    assert_same(K, A2 @ A)
 
 
 @pytest.mark.parametrize("case", ["stencil", "columns", "slots"])

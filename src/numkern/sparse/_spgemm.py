@@ -521,7 +521,10 @@ class SpgemmPlan:
         """Compute ``A @ B`` for new values on the planned structures.
 
         Only values are computed: the result's ``indptr`` and ``indices`` are the plan's pattern itself, shared
-        read-only (no copy), unless exact zeros are dropped (then the result has its own index arrays).
+        read-only (no copy), unless exact zeros are dropped (then the result has its own index arrays). Being
+        read-only, they refuse in-place structural edits such as ``C.eliminate_zeros()`` (a
+        ``ValueError``; with the default ``keep_zeros=False`` there is no zero to eliminate) or writes into
+        ``C.indices``; ``C.copy()`` gives a result with index arrays of its own.
 
         Parameters
         ----------
