@@ -27,8 +27,10 @@ GB of huge pages costs ~0.2 s warm but ~2.3 s cold, 4 KB pages ~0.6 s either way
 numpy's request off so that a cold comparison is like for like.
 
 Plan reuse: "plan x" is matmul's minimum / the minimum of SpgemmPlan.multiply with new values on the same pattern
-(one thread, raced alternately with the others in the 1-thread block; the plan is made once, untimed), and
-"plan mem" the memory the plan holds (index copies, pattern, scatter map) over the output's nnz(C) x 12 bytes.
+into a fresh result (one thread, raced alternately with the others in the 1-thread block; the plan is made once,
+untimed), "out x" the same for multiply(..., keep_zeros=True, out=C), which writes the values into an earlier
+result C of the plan (numeric reuse: no allocation, no page faults), and "plan mem" the memory the plan holds
+(index copies, pattern, scatter map) over the output's nnz(C) x 12 bytes.
 
 Timing goes through benchmarks/_harness.py (alternating races, reversed order in odd rounds, settle, load average);
 the peak resident memory of every call is measured around it (VmHWM, reset untimed before the call).
@@ -211,7 +213,8 @@ def main():
             "matrix": "<30", "thr": ">3", "mults": ">8.2e", "nnz(C)": ">8.2e", "numkern s": ">9.3f", "GF/s": ">5.2f",
             "MiB": ">6.0f", "med": ">6.3f", "scipy s": ">8.3f", "sc GF/s": ">7.2f", "sc MiB": ">6.0f",
             "GrB s": ">7.3f", "GrB MiB": ">7.0f", "x scipy": ">7.2f", "pair": ">5.2f", "x GrB": ">6.2f",
-            "plan s": ">7.3f", "plan x": ">6.2f", "plan mem": ">8.2f", "load": ">5.2f",
+            "plan s": ">7.3f", "plan x": ">6.2f", "out s": ">6.3f", "out x": ">5.2f", "plan mem": ">8.2f",
+            "load": ">5.2f",
         },
     )
     table.print_header()
@@ -232,6 +235,10 @@ def main():
                 plan = spgemm_plan(A, A, n_threads=1)
                 new_values = A.data * 1.5
                 contenders["plan"] = mem.wrap("plan", lambda: plan.multiply(new_values, A.data))  # noqa: B023
+                out = plan.multiply(A.data, A.data, keep_zeros=True)
+                contenders["out"] = mem.wrap(
+                    "out", lambda: plan.multiply(new_values, A.data, keep_zeros=True, out=out)  # noqa: B023
+                )
             nnz_c = matmul(A, A, n_threads=nt).nnz
             # scipy is serial, but it is timed again in every block: each ratio compares minima taken in the same
             # stretch of time on this shared machine. Odd rounds run in reverse order (what the previous call freed
@@ -248,14 +255,16 @@ def main():
             if gb:
                 row.update({"GrB s": r["grb"].min, "GrB MiB": mem.peak["grb"], "x GrB": r.ratio("grb", "numkern")})
             if plan is not None:
-                row.update({"plan s": r["plan"].min, "plan x": r.ratio("numkern", "plan"),
-                            "plan mem": plan.nbytes / (12 * plan.nnz)})
+                row.update({"plan s": r["plan"].min, "plan x": r.ratio("numkern", "plan"), "out s": r["out"].min,
+                            "out x": r.ratio("numkern", "out"), "plan mem": plan.nbytes / (12 * plan.nnz)})
             table.add(**row)
             del plan, contenders
+            out = None
         del A, gA
     print("MiB: peak resident memory added during the call (output included). Output of C alone: "
-          "nnz(C) x (8 + 4) bytes for float64 values and int32 indices. plan x: matmul / plan.multiply (1 thread); "
-          "plan mem: bytes the plan holds / output bytes.")
+          "nnz(C) x (8 + 4) bytes for float64 values and int32 indices. plan x: matmul / plan.multiply (1 thread, "
+          "fresh result); out x: matmul / plan.multiply(..., out=C) (values written into C); plan mem: bytes the "
+          "plan holds / output bytes.")
     if args.json:
         table.write_json(args.json)
 

@@ -106,28 +106,31 @@ py::array_t<int64_t> symbolic(const carray<I>& Ap, const carray<I>& Aj, const ca
   return prefix;
 }
 
+// The numeric product into Cp/Cj/Cx: single pass (outputs with room for total_flop entries, Cp written) or the
+// second pass after spgemm_symbolic_offsets (Cp: its offsets). Returns the final nnz.
 template <class V, class I>
 int64_t numeric(const carray<I>& Ap, const carray<I>& Aj, const carray<V>& Ax, const carray<I>& Bp,
                 const carray<I>& Bj, const carray<V>& Bx, int64_t m, int64_t k, int64_t n,
                 const carray<int64_t>& flop, int64_t total_flop, bool b_canonical, int64_t band,
                 const std::optional<carray<I>>& b_run, carray<I> Cp, carray<I> Cj, carray<V> Cx, bool sort_indices,
-                bool keep_zeros, int n_threads, bool fused) {
+                bool keep_zeros, int n_threads, bool single_pass) {
   const auto A = make_csr(Ap, Aj, m, k);
   const auto B = make_csr(Bp, Bj, k, n);
   if (flop.size() != m || Cp.size() != m + 1) throw std::invalid_argument("flop/indptr have the wrong length");
   if (Ax.size() < Aj.size() || Bx.size() < Bj.size()) throw std::invalid_argument("data shorter than indices");
   I* cp = Cp.mutable_data();
-  const int64_t room = fused ? total_flop : static_cast<int64_t>(cp[m]);
+  const int64_t room = single_pass ? total_flop : static_cast<int64_t>(cp[m]);
   if (Cj.size() < room || Cx.size() < room) throw std::invalid_argument("output arrays too short");
   if (b_run && b_run->size() != k) throw std::invalid_argument("b_run has the wrong length");
   const I* run = b_run ? b_run->data() : nullptr;
   const nks::RowProduct<V, I> P{A, Ax.data(), B, Bx.data(), flop.data(), b_canonical, band, sort_indices,
                                 keep_zeros, run};
   py::gil_scoped_release release;
-  if (fused) return nks::spgemm_single_pass(P, total_flop, cp, Cj.mutable_data(), Cx.mutable_data(), n_threads);
+  if (single_pass) return nks::spgemm_single_pass(P, total_flop, cp, Cj.mutable_data(), Cx.mutable_data(), n_threads);
   return nks::spgemm_numeric(P, total_flop, cp, Cj.mutable_data(), Cx.mutable_data(), n_threads);
 }
 
+// The product restricted to the pattern Cp/Cj (rewritten in place). Returns the final nnz.
 template <class V, class I>
 int64_t on_pattern(const carray<I>& Ap, const carray<I>& Aj, const carray<V>& Ax, const carray<I>& Bp,
                    const carray<I>& Bj, const carray<V>& Bx, int64_t m, int64_t k, int64_t n,
@@ -144,31 +147,48 @@ int64_t on_pattern(const carray<I>& Ap, const carray<I>& Aj, const carray<V>& Ax
                                 Cx.mutable_data(), keep_zeros, n_threads);
 }
 
-// numpy view of a vector owned by `owner` (the plan): no copy, kept alive with it.
+// Read-only numpy view of a vector owned by `owner` (the plan): no copy, kept alive with it. Results share the
+// plan's pattern through these views, so nothing may write into them (numpy refuses to make them writeable).
 template <class T>
 py::array_t<T> view_of(const std::vector<T>& v, const py::object& owner) {
-  return py::array_t<T>({static_cast<py::ssize_t>(v.size())}, {static_cast<py::ssize_t>(sizeof(T))}, v.data(), owner);
+  py::array_t<T> a({static_cast<py::ssize_t>(v.size())}, {static_cast<py::ssize_t>(sizeof(T))}, v.data(), owner);
+  a.attr("setflags")(py::arg("write") = false);
+  return a;
 }
 
+// Values of the product on the plan's pattern into Cx (nnz entries); returns whether one is exactly zero.
 template <class V, class I>
-py::tuple plan_multiply(const nks::SpgemmPlan<I>& plan, const carray<V>& Ax, const carray<V>& Bx, bool keep_zeros) {
+bool plan_multiply(const nks::SpgemmPlan<I>& plan, const carray<V>& Ax, const carray<V>& Bx, carray<V> Cx) {
   if (Ax.size() < static_cast<py::ssize_t>(plan.a_indices().size()) ||
       Bx.size() < static_cast<py::ssize_t>(plan.b_indices().size()))
     throw std::invalid_argument("data shorter than indices");
+  if (Cx.size() != plan.nnz()) throw std::invalid_argument("Cx must have one entry per position of the pattern");
+  V* cx = Cx.mutable_data();
+  py::gil_scoped_release release;
+  return plan.multiply(Ax.data(), Bx.data(), cx);
+}
+
+// The product without its exact zeros from multiply's values Cx (compacted in place): returns (indptr, indices
+// with room for nnz entries, final nnz).
+template <class V, class I>
+py::tuple plan_compact_zeros(const nks::SpgemmPlan<I>& plan, carray<V> Cx) {
+  if (Cx.size() != plan.nnz()) throw std::invalid_argument("Cx must have one entry per position of the pattern");
   py::array_t<I> Cp(plan.nrows() + 1);
   py::array_t<I> Cj(plan.nnz());
-  py::array_t<V> Cx(plan.nnz());
+  V* cx = Cx.mutable_data();
   int64_t nnz = 0;
   {
     py::gil_scoped_release release;
-    nnz = plan.multiply(Ax.data(), Bx.data(), Cp.mutable_data(), Cj.mutable_data(), Cx.mutable_data(), keep_zeros);
+    nnz = plan.compact_zeros(cx, Cp.mutable_data(), Cj.mutable_data(), cx);
   }
-  return py::make_tuple(Cp, Cj, Cx, nnz);
+  return py::make_tuple(Cp, Cj, nnz);
 }
 
 template <class V, class I, class Class>
 void register_plan_multiply(Class& cls) {
-  cls.def("multiply", &plan_multiply<V, I>, py::arg("Ax"), py::arg("Bx"), py::arg("keep_zeros"));
+  cls.def("multiply", &plan_multiply<V, I>, py::arg("Ax").noconvert(), py::arg("Bx").noconvert(),
+          py::arg("Cx").noconvert());
+  cls.def("compact_zeros", &plan_compact_zeros<V, I>, py::arg("Cx").noconvert());
 }
 
 // The plan handle (numkern/sparse/spgemm/plan.hpp) for one index type: built from the structures validated by
@@ -224,15 +244,25 @@ void register_index(py::module_& m) {
         py::arg("n_threads"), py::arg("run_ids"));
   m.def("validate_band_flops", &validate_band_flops<I>, py::arg("indptr"), py::arg("indices"), py::arg("nrows"),
         py::arg("ncols"), py::arg("Bp"), py::arg("n_threads"), py::arg("run_ids"));
-  m.def("symbolic", &symbolic<I>, py::arg("Ap"), py::arg("Aj"), py::arg("Bp"), py::arg("Bj"), py::arg("m"),
-        py::arg("k"), py::arg("n"), py::arg("flop"), py::arg("total_flop"), py::arg("b_canonical"), py::arg("band"),
-        py::arg("n_threads"));
+  m.def("symbolic", &symbolic<I>, py::kw_only(), py::arg("Ap"), py::arg("Aj"), py::arg("Bp"), py::arg("Bj"),
+        py::arg("m"), py::arg("k"), py::arg("n"), py::arg("flop"), py::arg("total_flop"), py::arg("b_canonical"),
+        py::arg("band"), py::arg("n_threads"));
 }
 
+// Keyword-only: Python passes every array and option by name. Outputs are never converted (a converted copy would
+// take the results and be dropped), and no argument is for the product arrays, which Python gives their exact
+// dtypes (the first overload pass matches them without conversion).
 template <class V, class I>
 void register_value(py::module_& m) {
-  m.def("numeric", &numeric<V, I>);
-  m.def("on_pattern", &on_pattern<V, I>);
+  m.def("numeric", &numeric<V, I>, py::kw_only(), py::arg("Ap"), py::arg("Aj"), py::arg("Ax"), py::arg("Bp"),
+        py::arg("Bj"), py::arg("Bx"), py::arg("m"), py::arg("k"), py::arg("n"), py::arg("flop"), py::arg("total_flop"),
+        py::arg("b_canonical"), py::arg("band"), py::arg("b_run").none(true), py::arg("Cp").noconvert(),
+        py::arg("Cj").noconvert(), py::arg("Cx").noconvert(), py::arg("sort_indices"), py::arg("keep_zeros"),
+        py::arg("n_threads"), py::arg("single_pass"));
+  m.def("on_pattern", &on_pattern<V, I>, py::kw_only(), py::arg("Ap"), py::arg("Aj"), py::arg("Ax"), py::arg("Bp"),
+        py::arg("Bj"), py::arg("Bx"), py::arg("m"), py::arg("k"), py::arg("n"), py::arg("flop"),
+        py::arg("total_flop"), py::arg("Cp").noconvert(), py::arg("Cj").noconvert(), py::arg("Cx").noconvert(),
+        py::arg("keep_zeros"), py::arg("n_threads"));
 }
 
 template <class V>

@@ -125,17 +125,128 @@ def test_scatter_map_memory_and_policy():
     A = dict(_plan_cases())["slots"]
     plan = spgemm_plan(A, A)  # default: the map when it is at most 4x the output
     assert plan.scatter_map
-    # slots encoding (nearly every row of a random product): one int32 per multiplication, plus one int64 offset
-    # and one byte per row
-    row_bytes = 9 * A.shape[0] + 8
-    assert 0.95 * 4 * plan.flops < plan.map_nbytes - row_bytes <= 4 * plan.flops
+    # slots encoding (nearly every row of a random product, all shorter than 256 entries): one byte per
+    # multiplication, each row's codes padded to 8 bytes, plus one int64 offset and one byte per row
+    row_bytes = 9 * A.shape[0]
+    assert plan.flops < plan.map_nbytes - row_bytes <= plan.flops + 7 * A.shape[0]
     # index copies of A and B, run ids of B's rows, the pattern, flop per row
     n = A.shape[0]
     index_bytes = 4 * (2 * (n + 1) + 2 * A.nnz + n + (n + 1) + plan.nnz) + 8 * n
     assert plan.nbytes == index_bytes + plan.map_nbytes
-    band = dict(_plan_cases())["band"]
-    runs = spgemm_plan(band, band)  # runs of up to 9 consecutive slots: 2 codes per run instead of 9 slots
-    assert runs.scatter_map and runs.map_nbytes - 9 * band.shape[0] - 8 < 4 * runs.flops / 3
+    # runs of consecutive slots: the interior rows of a band or a stencil repeat one code sequence, stored once
+    # (so the map is its 9 bytes per row plus the few distinct sequences of the boundary rows)
+    for case in ("band", "stencil"):
+        M = dict(_plan_cases())[case]
+        runs = spgemm_plan(M, M)
+        assert runs.scatter_map and runs.map_nbytes - 9 * M.shape[0] < 0.05 * runs.flops
     with pytest.raises(TypeError, match="scatter_map"):
         spgemm_plan(A, A, scatter_map=1)
     assert "scatter_map=True" in repr(plan)
+
+
+def test_scatter_map_code_widths():
+    # Codes are stored in one byte for rows under 256 entries, two under 65536, else as indices. A product with
+    # rows of each width, as slots (random columns, no runs; B has more than 16 times as many columns as any
+    # row, so no row is accumulated by column), gives the values of the lookup path bitwise, zeros included.
+    rng = np.random.default_rng(5)
+    n, n_cols = 40, 2_000_000
+    lengths = {2: 70_000, 3: 1_000, 4: 300}  # rows of B whose products make the long rows of A @ B
+    rows, cols = [], []
+    for r in range(n):
+        c = rng.choice(n_cols, lengths.get(r, 6), replace=False)
+        rows += [r] * len(c)
+        cols += list(c)
+    B = sp.csr_array((rng.integers(-2, 3, len(rows)).astype(np.float64), (rows, cols)), shape=(n, n_cols))
+    A = sp.random_array((n, n), density=0.1, format="lil", rng=rng)
+    A[:, 2:5] = 0.0
+    A[0, 2], A[1, 3], A[5, 4] = 1.0, 1.0, 1.0  # rows 0, 1, 5 of A @ B: wide, 16-bit and 16-bit codes
+    A = A.tocsr()
+    A.data = rng.integers(-2, 3, A.nnz).astype(np.float64)
+    with_map = spgemm_plan(A, B, scatter_map=True)
+    lookup = spgemm_plan(A, B, scatter_map=False)
+    lengths_c = np.diff(with_map._handle.indptr)
+    assert lengths_c.max() >= 65536 and ((lengths_c >= 256) & (lengths_c < 65536)).any() and lengths_c.min() < 256
+    for keep_zeros in (False, True):
+        C = with_map.multiply(A.data, B.data, keep_zeros=keep_zeros)
+        assert _bits(C) == _bits(lookup.multiply(A.data, B.data, keep_zeros=keep_zeros))
+    assert_same(with_map.multiply(A.data, B.data), A @ B)
+
+
+def _stencil_plan():
+    A = dict(_plan_cases())["stencil"]
+    return A, spgemm_plan(A, A)
+
+
+def test_result_shares_the_plan_pattern_read_only():
+    # A product computes only values: its index arrays are the plan's pattern itself, read-only (numpy refuses
+    # to make them writeable again), unless exact zeros were dropped.
+    A, plan = _stencil_plan()
+    C = plan.multiply(A.data, A.data)
+    D = plan.multiply(2.0 * A.data, A.data)
+    assert np.shares_memory(C.indices, D.indices) and np.shares_memory(C.indptr, D.indptr)
+    assert not C.indices.flags.writeable and not C.indptr.flags.writeable
+    with pytest.raises(ValueError):
+        C.indices.setflags(write=True)
+    assert C.data.flags.writeable and not np.shares_memory(C.data, D.data)
+    np.testing.assert_array_equal(D.data, 2.0 * C.data)
+    # exact zeros: the result gets its own pattern without them (kept zeros: the plan's)
+    a = A.data.copy()
+    a[A.indptr[5] : A.indptr[6]] = 0.0  # row 5 of A, hence of A @ A, is zero
+    Z = plan.multiply(a, A.data)
+    assert Z.nnz < plan.nnz and Z.indices.flags.writeable and not np.shares_memory(Z.indices, C.indices)
+    assert Z.indptr[6] == Z.indptr[5]
+    A2 = A.copy()
+    A2.data = a
+    assert_same(Z, A2 @ A)
+    K = plan.multiply(a, A.data, keep_zeros=True)
+    assert K.nnz == plan.nnz and np.shares_memory(K.indices, C.indices)
+    with pytest.raises(ValueError):  # in-place structural edits need a copy of their own (documented)
+        K.eliminate_zeros()
+    K = K.copy()
+    K.eliminate_zeros()
+    assert_same(K, A2 @ A)
+
+
+@pytest.mark.parametrize("case", ["stencil", "columns", "slots"])
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128, np.int8, np.int64, np.bool_])
+def test_multiply_into_out_writes_values_in_place(case, dtype):
+    A = dict(_plan_cases())[case]
+    plan = spgemm_plan(A, A)
+    rng = np.random.default_rng(3)
+    a = rng.integers(-3, 4, A.nnz).astype(dtype)
+    b = rng.integers(-3, 4, A.nnz).astype(dtype)
+    out = plan.multiply(a, b, keep_zeros=True)
+    data = out.data
+    expected = _bits(plan.multiply(b, a, keep_zeros=True))
+    assert plan.multiply(b, a, keep_zeros=True, out=out) is out
+    assert out.data is data and _bits(out) == expected
+    copied = out.copy()  # its own index arrays, equal to the plan's: accepted (compared entry by entry)
+    assert _bits(plan.multiply(a, b, keep_zeros=True, out=copied)) == _bits(plan.multiply(a, b, keep_zeros=True))
+
+
+def test_multiply_into_out_validation():
+    A, plan = _stencil_plan()
+    out = plan.multiply(A.data, A.data, keep_zeros=True)
+    with pytest.raises(ValueError, match="keep_zeros"):
+        plan.multiply(A.data, A.data, out=out)  # keep_zeros defaults to False
+    with pytest.raises(TypeError, match="out"):
+        plan.multiply(A.data, A.data, keep_zeros=True, out=out.toarray())
+    with pytest.raises(TypeError, match="out"):
+        plan.multiply(A.data, A.data, keep_zeros=True, out=out.tocoo())
+    with pytest.raises(ValueError, match="out"):
+        plan.multiply(A.data, A.data, keep_zeros=True, out=out[:-1])  # another shape
+    a = A.data.copy()
+    a[A.indptr[5] : A.indptr[6]] = 0.0
+    dropped = plan.multiply(a, A.data)  # zeros dropped: not the planned pattern
+    with pytest.raises(ValueError, match="out does not hold the planned pattern"):
+        plan.multiply(A.data, A.data, keep_zeros=True, out=dropped)
+    with pytest.raises(ValueError, match="out has dtype float32"):
+        plan.multiply(A.data, A.data, keep_zeros=True, out=out.astype(np.float32))
+    with pytest.raises(ValueError, match="out shares memory with A_data or B_data"):
+        plan.multiply(out.data[: A.nnz], A.data, keep_zeros=True, out=out)
+    frozen = out.copy()
+    frozen.data.setflags(write=False)
+    with pytest.raises(ValueError, match="out.data must be a writeable"):
+        plan.multiply(A.data, A.data, keep_zeros=True, out=frozen)
+    # nothing was written by the refused calls
+    assert _bits(out) == _bits(plan.multiply(A.data, A.data, keep_zeros=True))

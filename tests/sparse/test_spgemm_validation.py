@@ -229,3 +229,27 @@ def test_corrupt_structure_is_rejected_not_crashing():
                 spgemm_plan(bad3, good)
             with pytest.raises(ValueError, match="invalid CSR"):
                 masked_matmul(bad3, good, sp.csr_array(np.ones((2, 3))))
+
+
+def test_kernels_take_their_arguments_by_name():
+    # The numeric and pattern kernels take about 20 arrays and options: they are keyword-only, so a call that
+    # swaps two of them (both int64 scalars or both bools) cannot bind silently; by name they compute A @ B.
+    from numkern.sparse._spgemm import _Operands
+
+    A = sp.random_array((50, 60), density=0.1, format="csr", rng=3)
+    B = sp.random_array((60, 40), density=0.1, format="csr", rng=4)
+    ops = _Operands(A, B, 1)
+    Ax, Bx = ops.values()
+    prefix = ops.symbolic()
+    nnz = int(prefix[-1])
+    Cp, Cj, Cx = prefix.astype(np.int32), np.empty(nnz, np.int32), np.empty(nnz)
+    args = dict(**ops.structure(), Ax=Ax, Bx=Bx, b_canonical=ops.b_canonical, band=ops.band, b_run=ops.b_run,
+                Cp=Cp, Cj=Cj, Cx=Cx, sort_indices=True, keep_zeros=False, n_threads=1, single_pass=False)
+    with pytest.raises(TypeError):
+        _sparse.numeric(*args.values())
+    final = _sparse.numeric(**args)
+    assert_same(sp.csr_array((Cx[:final], Cj[:final], Cp), shape=(50, 40)), A @ B)
+    with pytest.raises(TypeError):  # outputs of another dtype are never converted (the results would be lost)
+        _sparse.numeric(**{**args, "Cx": np.empty(nnz, np.float32)})
+    with pytest.raises(TypeError):
+        _sparse.symbolic(*ops.structure().values(), ops.b_canonical, ops.band, 1)

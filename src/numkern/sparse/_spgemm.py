@@ -173,19 +173,31 @@ class _Operands:
         """(partial products per row of A B, int64; their total), counted while validating A."""
         return self._flop, self._total_flop
 
+    def structure(self):
+        """The kernels' keyword arguments for the validated structures of A and B and the flop counts."""
+        m, n = self.shape
+        return dict(Ap=self.Ap, Aj=self.Aj, Bp=self.Bp, Bj=self.Bj, m=m, k=self.k, n=n, flop=self._flop,
+                    total_flop=self._total_flop)
+
     def values(self, A_data=None, B_data=None):
         a = self.A.data if A_data is None else A_data
         b = self.B.data if B_data is None else B_data
         return _to_kernel_values(a, self.kernel_dtype), _to_kernel_values(b, self.kernel_dtype)
 
     def symbolic(self):
-        """(flop per row, exclusive prefix sum of the structural row counts, total flop), from the flop counts
-        of the validation pass."""
-        prefix = _sparse.symbolic(
-            self.Ap, self.Aj, self.Bp, self.Bj, self.shape[0], self.k, self.shape[1], self._flop, self._total_flop,
-            self.b_canonical, self.band, self.n_threads,
+        """Exclusive prefix sum of the structural row counts (int64), from the flop counts of the validation
+        pass."""
+        return _sparse.symbolic(
+            **self.structure(), b_canonical=self.b_canonical, band=self.band, n_threads=self.n_threads
         )
-        return self._flop, prefix, self._total_flop
+
+    def numeric(self, Ax, Bx, Cp, Cj, Cx, sort_indices, keep_zeros, single_pass):
+        """The numeric product into Cp/Cj/Cx (see _sparse.numeric); returns the final nnz."""
+        return _sparse.numeric(
+            **self.structure(), Ax=Ax, Bx=Bx, b_canonical=self.b_canonical, band=self.band, b_run=self.b_run, Cp=Cp,
+            Cj=Cj, Cx=Cx, sort_indices=bool(sort_indices), keep_zeros=bool(keep_zeros), n_threads=self.n_threads,
+            single_pass=single_pass,
+        )
 
 
 def _finish(ops: _Operands, indptr, indices, values, nnz, keep_zeros, sorted_rows):
@@ -306,13 +318,12 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
     if _cuda.is_cupy_sparse(A) or _cuda.is_cupy_sparse(B):
         return _cuda.matmul_cupy(A, B, sort_indices=sort_indices, keep_zeros=keep_zeros)
     ops = _Operands(A, B, n_threads)
-    m, n = ops.shape
-    flop, total_flop = ops.flops()
+    _, total_flop = ops.flops()
     if total_flop == 0:
         return _empty(ops)
     if not _force_int64 and (ops.index_dtype == np.int64 or total_flop <= _INT32_MAX):
-        return _matmul_fused(ops, flop, total_flop, sort_indices, keep_zeros)
-    flop, prefix, total_flop = ops.symbolic()
+        return _matmul_fused(ops, total_flop, sort_indices, keep_zeros)
+    prefix = ops.symbolic()
     nnz = int(prefix[-1])
     if _force_int64 or _index_dtype(ops.Ap, ops.Bp, nnz=nnz, shape=ops.shape) == np.int64:
         if ops.index_dtype != np.int64:
@@ -321,14 +332,11 @@ def matmul(A, B, *, n_threads=None, sort_indices=True, keep_zeros=False, _force_
     Cp = prefix.astype(ops.index_dtype, copy=False)
     Cj = np.empty(nnz, dtype=ops.index_dtype)
     Cx = np.empty(nnz, dtype=ops.kernel_dtype)
-    final = _sparse.numeric(
-        ops.Ap, ops.Aj, Ax, ops.Bp, ops.Bj, Bx, m, ops.k, n, flop, total_flop, ops.b_canonical, ops.band,
-        ops.b_run, Cp, Cj, Cx, bool(sort_indices), bool(keep_zeros), ops.n_threads, False,
-    )  # fmt: skip
+    final = ops.numeric(Ax, Bx, Cp, Cj, Cx, sort_indices, keep_zeros, single_pass=False)
     return _finish(ops, Cp, Cj, Cx, final, keep_zeros, bool(sort_indices))
 
 
-def _matmul_fused(ops: _Operands, flop, total_flop, sort_indices, keep_zeros):
+def _matmul_fused(ops: _Operands, total_flop, sort_indices, keep_zeros):
     """Product without the symbolic pass: rows go back to back into arrays sized by the flop bound.
 
     The arrays are allocated at ``total_flop`` entries but only the first ``nnz`` are ever written, so the
@@ -338,29 +346,23 @@ def _matmul_fused(ops: _Operands, flop, total_flop, sort_indices, keep_zeros):
     stages its rows in a small reused buffer until the chunk before it finishes (see ``spgemm_single_pass``). With no int64
     input, ``total_flop`` fitting int32 guarantees that ``nnz`` does too.
     """
-    m, n = ops.shape
     Ax, Bx = ops.values()
-    Cp = np.empty(m + 1, dtype=ops.index_dtype)
+    Cp = np.empty(ops.shape[0] + 1, dtype=ops.index_dtype)
     Cj = np.empty(total_flop, dtype=ops.index_dtype)
     Cx = np.empty(total_flop, dtype=ops.kernel_dtype)
-    final = _sparse.numeric(
-        ops.Ap, ops.Aj, Ax, ops.Bp, ops.Bj, Bx, m, ops.k, n, flop, total_flop, ops.b_canonical, ops.band,
-        ops.b_run, Cp, Cj, Cx, bool(sort_indices), bool(keep_zeros), ops.n_threads, True,
-    )  # fmt: skip
+    final = ops.numeric(Ax, Bx, Cp, Cj, Cx, sort_indices, keep_zeros, single_pass=True)
     Cj.resize(final, refcheck=False)
     Cx.resize(final, refcheck=False)
     return _finish(ops, Cp, Cj, Cx, final, keep_zeros, bool(sort_indices))
 
 
-def _on_pattern(ops: _Operands, Ax, Bx, flop, total_flop, pattern_indptr, pattern_indices, keep_zeros):
+def _on_pattern(ops: _Operands, Ax, Bx, pattern_indptr, pattern_indices, keep_zeros):
     Cp = np.array(pattern_indptr, dtype=ops.index_dtype, copy=True)
     Cj = np.array(pattern_indices, dtype=ops.index_dtype, copy=True)
     Cx = np.empty(len(Cj), dtype=ops.kernel_dtype)
-    m, n = ops.shape
     final = _sparse.on_pattern(
-        ops.Ap, ops.Aj, Ax, ops.Bp, ops.Bj, Bx, m, ops.k, n, flop, total_flop, Cp, Cj, Cx, bool(keep_zeros),
-        ops.n_threads,
-    )  # fmt: skip
+        **ops.structure(), Ax=Ax, Bx=Bx, Cp=Cp, Cj=Cj, Cx=Cx, keep_zeros=bool(keep_zeros), n_threads=ops.n_threads
+    )
     return _finish(ops, Cp, Cj, Cx, final, keep_zeros, True)
 
 
@@ -442,9 +444,8 @@ def masked_matmul(A, B, mask, *, n_threads=None, keep_zeros=False):
     mask_indptr, mask_indices, mask_wide = _canonical_pattern(mask, ops.shape, ops.n_threads)
     if mask_wide and ops.index_dtype != np.int64:
         ops.widen_indices()
-    flop, total_flop = ops.flops()
     Ax, Bx = ops.values()
-    return _on_pattern(ops, Ax, Bx, flop, total_flop, mask_indptr, mask_indices, keep_zeros)
+    return _on_pattern(ops, Ax, Bx, mask_indptr, mask_indices, keep_zeros)
 
 
 
@@ -472,7 +473,9 @@ class SpgemmPlan:
     nbytes : int
         Memory the plan holds: index copies of ``A`` and ``B``, flop counts, pattern and scatter map.
     map_nbytes : int
-        The scatter map's part of ``nbytes``: ``flops`` indices of ``index_dtype`` plus 8 bytes per row.
+        The scatter map's part of ``nbytes``: at most ``flops`` codes plus 9 bytes per row (codes are local to
+        the row: one byte for rows of fewer than 256 entries, two below 65536, else an index; rows that repeat a
+        recent row's codes, as stencil and band rows do, share them).
     """
 
     def __init__(self, ops: _Operands, handle):
@@ -514,8 +517,14 @@ class SpgemmPlan:
         _value_dtype(x.dtype, name)
         return x
 
-    def multiply(self, A_data, B_data, *, keep_zeros=False):
+    def multiply(self, A_data, B_data, *, keep_zeros=False, out=None):
         """Compute ``A @ B`` for new values on the planned structures.
+
+        Only values are computed: the result's ``indptr`` and ``indices`` are the plan's pattern itself, shared
+        read-only (no copy), unless exact zeros are dropped (then the result has its own index arrays). Being
+        read-only, they refuse in-place structural edits such as ``C.eliminate_zeros()`` (a
+        ``ValueError``; with the default ``keep_zeros=False`` there is no zero to eliminate) or writes into
+        ``C.indices``; ``C.copy()`` gives a result with index arrays of its own.
 
         Parameters
         ----------
@@ -524,12 +533,28 @@ class SpgemmPlan:
             :func:`spgemm_plan` (their ``.data`` after conversion to CSR), or sparse matrices with exactly
             those structures.
         keep_zeros : bool, optional
-            Keep entries whose sum is exactly zero (default: drop them, like scipy).
+            Keep entries whose sum is exactly zero (default: drop them, like scipy). Must be ``True`` with
+            ``out``, which keeps every position of the planned pattern.
+        out : csr_array or csr_matrix, optional
+            A result of this plan holding its whole pattern (from ``multiply(..., keep_zeros=True)``, or one
+            where no zero was dropped), whose values are overwritten in place (numeric reuse, as cuSPARSE's and
+            KokkosKernels' numeric phases do): no allocation and no page faults of fresh memory.
+            Its ``data`` must have the result dtype of ``A_data`` and ``B_data`` and must not share memory with
+            them. Its index arrays are checked in constant time when they are the plan's own (shared), else
+            compared entry by entry.
 
         Returns
         -------
         C : csr_array or csr_matrix
-            The product, in the family of the planned ``A``, with sorted indices.
+            The product, in the family of the planned ``A``, with sorted indices; ``out`` itself when given.
+
+        Raises
+        ------
+        TypeError
+            Unsupported value dtypes, ``keep_zeros`` not a bool, ``out`` not a scipy sparse CSR matrix or array.
+        ValueError
+            Values that do not fit the planned structures; ``out`` of another shape, pattern or dtype, sharing
+            memory with the values, or without ``keep_zeros=True``.
         """
         keep_zeros = check_bool(keep_zeros, "keep_zeros")
         ops = copy.copy(self._ops)
@@ -538,11 +563,63 @@ class SpgemmPlan:
         b = self._data_of(B_data, ops.B.shape, h.b_indptr, h.b_indices, "B_data")
         result = np.result_type(a.dtype, b.dtype).newbyteorder("=")
         ops.result_dtype, ops.kernel_dtype = result, _kernel_dtype(result)
+        if out is not None:
+            if not keep_zeros:
+                raise ValueError(
+                    "keep_zeros must be True with out: an in-place result keeps every position of the planned "
+                    "pattern, exact zeros included"
+                )
+            return self._multiply_into(out, ops, a, b)
         if self.flops == 0:
             return _empty(ops)
         Ax, Bx = ops.values(a, b)
-        Cp, Cj, Cx, final = h.multiply(Ax, Bx, bool(keep_zeros))
-        return _finish(ops, Cp, Cj, Cx, final, keep_zeros, True)
+        Cx = np.empty(self.nnz, dtype=ops.kernel_dtype)
+        if h.multiply(Ax, Bx, Cx) and not keep_zeros:
+            Cp, Cj, nnz = h.compact_zeros(Cx)
+        else:
+            Cp, Cj, nnz = h.indptr, h.indices, self.nnz  # the plan's own pattern, read-only
+        return _finish(ops, Cp, Cj, Cx, nnz, keep_zeros, True)
+
+    def _multiply_into(self, out, ops: _Operands, a, b):
+        """multiply(..., out=out): the values written into out.data in place."""
+        h = self._handle
+        if not (sp.issparse(out) and out.format == "csr"):
+            raise TypeError(f"out must be a scipy.sparse CSR matrix or array (a result of this plan), got "
+                            f"{type(out).__name__}")
+        if out.shape != self.shape:
+            raise ValueError(f"out must have the shape of the product, {self.shape}, got {out.shape}")
+        if not (_same_array(out.indptr, h.indptr) and _same_array(out.indices, h.indices)):
+            raise ValueError(
+                f"out does not hold the planned pattern ({self.nnz} entries): make it with "
+                "plan.multiply(..., keep_zeros=True)"
+            )
+        data = out.data
+        if data.dtype != ops.result_dtype:
+            raise ValueError(f"out has dtype {data.dtype}; the product of A_data and B_data has dtype "
+                             f"{ops.result_dtype}")
+        if data.shape != (self.nnz,) or not data.flags.c_contiguous or not data.flags.writeable:
+            raise ValueError(f"out.data must be a writeable contiguous array of {self.nnz} values")
+        if np.may_share_memory(data, a) or np.may_share_memory(data, b):
+            raise ValueError("out shares memory with A_data or B_data")
+        if self.flops > 0:
+            Ax, Bx = ops.values(a, b)
+            kernel = ops.kernel_dtype
+            direct = data.dtype == kernel or (data.dtype.kind in "iu" and data.dtype.itemsize == kernel.itemsize)
+            Cx = data.view(kernel) if direct else np.empty(self.nnz, dtype=kernel)
+            h.multiply(Ax, Bx, Cx)
+            if not direct:  # narrow integers and bool are computed wider, then narrowed into out
+                np.copyto(data, _from_kernel_values(Cx, ops.result_dtype))
+        return out
+
+
+def _same_array(x, y) -> bool:
+    """x equals y: at once when x is y's memory (a pattern shared with the plan), else entry by entry."""
+    x = np.asarray(x)
+    if x.shape != y.shape or x.dtype != y.dtype:
+        return x.shape == y.shape and bool(np.array_equal(x, y))
+    if x.__array_interface__["data"][0] == y.__array_interface__["data"][0] and x.strides == y.strides:
+        return True
+    return bool(np.array_equal(x, y))
 
 
 def spgemm_plan(A, B, *, n_threads=None, scatter_map=None):
@@ -557,8 +634,10 @@ def spgemm_plan(A, B, *, n_threads=None, scatter_map=None):
     bitwise those of a product on the planned pattern, with no hashing and no sorting.
 
     Memory: the index arrays of ``A`` and ``B`` once more, 8 bytes per row, the pattern (``nnz`` indices plus
-    ``shape[0] + 1``) and the map, ``flops`` indices plus 8 bytes per row (``SpgemmPlan.map_nbytes``; int32
-    indices: 4 bytes per multiplication, against 12 bytes per output entry for float64 values).
+    ``shape[0] + 1``) and the map, at most ``flops`` codes of one byte (rows of fewer than 256 entries), two or
+    one index each plus 9 bytes per row (``SpgemmPlan.map_nbytes``; rows repeating the codes of a recent row share
+    them, so stencil and band maps take little more than the 9 bytes per row). Results share the pattern with the
+    plan (read-only), so a product allocates only its values; ``multiply(..., out=C)`` reuses those too.
 
     Parameters
     ----------
@@ -591,18 +670,16 @@ def spgemm_plan(A, B, *, n_threads=None, scatter_map=None):
     else:
         policy = _sparse.ScatterMap.always if check_bool(scatter_map, "scatter_map") else _sparse.ScatterMap.never
     ops = _Operands(A, B, n_threads)
-    flop, prefix, total_flop = ops.symbolic()
+    prefix = ops.symbolic()
     nnz = int(prefix[-1])
     if _index_dtype(ops.Ap, ops.Bp, nnz=nnz, shape=ops.shape) == np.int64 and ops.index_dtype != np.int64:
         ops.widen_indices()
-    m, n = ops.shape
     plan_class = _sparse.SpgemmPlanInt64 if ops.index_dtype == np.int64 else _sparse.SpgemmPlanInt32
     # The handle copies the index arrays (products on it read B through A's indices, so an in-place edit of the
     # caller's arrays after planning must not reach the kernels) and computes the sorted pattern and the map.
     handle = plan_class(
-        Ap=ops.Ap, Aj=ops.Aj, Bp=ops.Bp, Bj=ops.Bj, m=m, k=ops.k, n=n, flop=flop, total_flop=total_flop,
-        b_canonical=ops.b_canonical, band=ops.band, b_run=ops.b_run, offsets=prefix, scatter_map=policy,
-        n_threads=ops.n_threads,
+        **ops.structure(), b_canonical=ops.b_canonical, band=ops.band, b_run=ops.b_run, offsets=prefix,
+        scatter_map=policy, n_threads=ops.n_threads,
     )
     ops.Ap, ops.Aj, ops.Bp, ops.Bj = handle.a_indptr, handle.a_indices, handle.b_indptr, handle.b_indices
     ops.b_run = None

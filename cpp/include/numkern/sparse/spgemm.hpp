@@ -1,7 +1,8 @@
 // numkern/sparse/spgemm.hpp: sparse x sparse matrix product C = A B in CSR form (host, OpenMP). Umbrella header:
 // the kernel is split by phase, as SuiteSparse:GraphBLAS splits saxpy3, into numkern/sparse/spgemm/
 //   csr.hpp (views, validation), hash.hpp (hash slot, shared with the CUDA kernels), schedule.hpp (chunks, row
-//   classification), accumulators.hpp (per-thread workspaces), row_sort.hpp, symbolic.hpp, numeric.hpp,
+//   classification), accumulators.hpp (per-thread workspaces), row_sort.hpp, symbolic.hpp, row_product.hpp (one
+//   output row: operands and the accumulator by row kind, with rows_dense.hpp and rows_template.hpp), numeric.hpp,
 //   single_pass.hpp, masked.hpp (on a given pattern), plan.hpp (the reusable plan with its scatter map).
 //
 // Row-wise (Gustavson) product C[i,:] = sum_k A[i,k] B[k,:]. matmul runs a single pass (spgemm_single_pass):
@@ -56,6 +57,7 @@
 #include "numkern/sparse/spgemm/accumulators.hpp"
 #include "numkern/sparse/spgemm/row_sort.hpp"
 #include "numkern/sparse/spgemm/symbolic.hpp"
+#include "numkern/sparse/spgemm/row_product.hpp"
 #include "numkern/sparse/spgemm/numeric.hpp"
 #include "numkern/sparse/spgemm/single_pass.hpp"
 #include "numkern/sparse/spgemm/masked.hpp"

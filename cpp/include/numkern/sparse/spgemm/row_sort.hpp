@@ -52,6 +52,18 @@ NK_INLINE void insertion_sort_row(I* cols, V* vals, int64_t n) {
   insertion_sort_into<WITH_VALUES>(cols, vals, cols, vals, n);
 }
 
+// Whether some of vals[0..n) is exactly zero. Four compares per step, combined without branches (the compiler does
+// not vectorise a compare-and-or over doubles).
+template <class V>
+NK_INLINE bool any_exact_zero(const V* vals, int64_t n) {
+  bool any_zero = false;
+  int64_t c = 0;
+  for (; c + 4 <= n; c += 4)
+    any_zero |= (vals[c] == V(0)) | (vals[c + 1] == V(0)) | (vals[c + 2] == V(0)) | (vals[c + 3] == V(0));
+  for (; c < n; ++c) any_zero |= vals[c] == V(0);
+  return any_zero;
+}
+
 // Remove exact zeros from a row in place (order kept); returns the new length.
 template <class I, class V>
 int64_t drop_zeros(I* cols, V* vals, int64_t n) {
