@@ -5,8 +5,10 @@
 // v >= 0 (|v| for K), 0 < x, v, x < 1e150, v < 1e300 x) are sorted into lists by the number of Debye terms
 // they need (bins with a compile-time term count: s >= 2100, 310, 84, 39, 23.5 -> 5, 7, 10, 14, 21 terms, each at
 // least what debye_terms(s) asks for) and by whether x/v lies in the band of debye_band_core; each list is
-// gathered, evaluated by one branch-free `#pragma omp simd` loop and scattered back. Every other element (the
-// power series, Temme/Steed, negative order, special values) is returned to the caller in `rest`, which
+// gathered, evaluated by one branch-free `#pragma omp simd` loop and scattered back. K with s < 23.5 and x >= 0.5
+// goes to k_small_loop (fixed-node quadrature for K_mu, K_{mu+1} and a double-double recurrence, four bins of x).
+// Every other element (the power series, Temme for x < 0.5, negative order, special values) is returned to the
+// caller in `rest`, which
 // evaluates it with the scalar kernels of log_bessel.hpp. The formulas are those of log_bessel_debye (same
 // band polynomial, same Debye coefficients); the logarithm is fast_log below (vectorisable, < 1 ulp) instead of
 // libm's, so results may differ from the scalar kernels in the last bits (both within the accuracy budget).
@@ -25,6 +27,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "numkern/special/k_quadrature_nodes.hpp"
 #include "numkern/special/log_bessel.hpp"
 
 namespace numkern::special::batch {
@@ -101,27 +104,18 @@ inline double fast_log(double a, double c) {
   return kd * kLn2Hi + (f - (hfsq - (s * (hfsq + atanh_series(s * s)) + (kd * kLn2Lo + c))));
 }
 
-// log(a) = hi + lo for finite a >= 0.75 with an error ~0.05 ulp: as fast_log, with k kLn2Hi + f (exact terms)
+// log(a) = hi + lo for finite a >= 0.1875 with an error ~0.05 ulp: as fast_log, with k kLn2Hi + f (exact terms)
 // summed by two_sum and the small rest (|rest| < 0.09) in lo. Where log(s) nearly cancels against v eta, its
 // rounding would otherwise be the largest error of the Debye forms.
 inline double fast_log_dd(double a, double* lo) {
   double kd;
-  const double f = reduce_log_arg(a, &kd);
+  const double f = reduce_log_arg(4.0 * a, &kd);  // 4a is exact; k of 4a is k of a plus 2
+  kd -= 2.0;
   const double s = f / (2.0 + f);
   const double hfsq = 0.5 * f * f;
   const numkern::special::detail::DoubleDouble head = numkern::special::detail::two_sum(kd * kLn2Hi, f);
   *lo = head.lo + (kd * kLn2Lo - (hfsq - s * (hfsq + atanh_series(s * s))));
   return head.hi;
-}
-
-// log(a) for a in [2^-398, 2^623] (normal and far from overflow): fast_log of a 2^400 >= 0.75, minus 400 log 2.
-inline double fast_log_wide(double a) {
-  double kd;
-  const double f = reduce_log_arg(a * 0x1p400, &kd);
-  kd -= 400.0;
-  const double s = f / (2.0 + f);
-  const double hfsq = 0.5 * f * f;
-  return kd * kLn2Hi + (f - (hfsq - (s * (hfsq + atanh_series(s * s)) + kd * kLn2Lo)));
 }
 
 // exp(a), < 1 ulp, for a <= 709; 0 for a < -708 (only used for terms far below a sum). a = n log 2 + r,
@@ -143,49 +137,113 @@ inline double fast_exp(double a) {
   return a < -708.0 ? 0.0 : p * scale;
 }
 
-// sinh(u) for u >= 0, ~1-2 ulp: the odd Taylor series below 1/2 (truncation < 1e-19), (e^u - e^-u)/2 above.
-inline double fast_sinh(double u) {
-  const double e = fast_exp(u);
-  const double big = 0.5 * (e - 1.0 / e);
-  const double z = u * u;
-  const double small = u * madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z,
-      2.8114572543455206e-15, 7.647163731819816e-13), 1.6059043836821613e-10), 2.505210838544172e-08),
-      2.7557319223985893e-06), 0.0001984126984126984), 0.008333333333333333), 0.16666666666666666), 1.0);
-  return u < 0.5 ? small : big;
-}
-
-// log K_v(x) (+ x when scaled) for the elements of the quadrature region (see log_kv_quadrature): the same
-// step, and a fixed window of kQuadNodes nodes from max(0, k* - 30) (k* the node at the peak asinh(v/x);
-// measured over the region: at most 29 nodes left and 26 right of k* carry a term above 1e-18 of the sum).
-// Nodes outer, elements inner, so the element loop vectorises; terms are summed in node order.
-constexpr int kQuadNodes = 58;
-
+// Small-argument K: log K_v(x) (+ x when scaled) for hypot(v, x) < 23.5, x >= 0.5, at a fixed cost per element
+// (a replacement for the scalar Temme / Steed / Wronskian paths, whose iteration counts vary with (v, x)):
+//   1. v = mu + n, n = round(v), |mu| <= 1/2;
+//   2. K_mu e^x and K_{mu+1} e^x by the trapezoidal rule on int_0^inf exp(-x (cosh t - 1)) cosh(nu t) dt
+//      (DLMF 10.32.9) with the fixed nodes of k_quadrature_nodes.hpp (bin `bin` of x: step and node count chosen
+//      there for all |mu| <= 1/2 and the bin's x). Every term is positive; cosh t_k - 1, cosh t_k, sinh t_k are
+//      tabulated (rounded once), so a node costs two exponentials (e^{-x c_k}, e^{mu t_k}), and
+//      cosh((mu + 1) t) = cosh(mu t) cosh t + sinh(mu t) sinh t. The sums are kept as double-double;
+//   3. the forward recurrence K_{m+1} = (2m/x) K_m + K_{m-1} (stable for K) on the ratios
+//      r_k = K_{mu+k+1}/K_{mu+k} = 2(mu+k)/x + 1/r_{k-1}, r_0 = K_{mu+1}/K_mu, and P = r_0 ... r_{n-1} = K_v/K_mu,
+//      all in double-double (1/x as hi + lo), so the n <= 23 steps add no rounding error of their own;
+//   4. log K_v e^x = log(K_mu e^x) + log P, both logs as hi + lo (fast_log_dd), minus x (exact) when unscaled:
+//      where K_v(x) ~ 1 the terms cancel, and only the quadrature's relative error (~1-2 eps) remains.
+// The loops run over nodes / recurrence steps outside and elements inside, so the element loops vectorise;
+// elements with k >= n keep their ratio and product (a select, no branch).
 template <bool Scaled>
-void quadrature_loop(const double* __restrict v, const double* __restrict x, double* __restrict out, int n) {
-  double h[kBlock], k0[kBlock], sum[kBlock];
-#pragma omp simd
-  for (int j = 0; j < n; ++j) {
-    const double s = std::sqrt(v[j] * v[j] + x[j] * x[j]);
-    const double h0 = 0.5 / std::sqrt(s);
-    h[j] = h0 < 0.2 ? h0 : 0.2;
-    const double kp = std::floor(fast_log(v[j] / x[j] + std::sqrt(1.0 + (v[j] / x[j]) * (v[j] / x[j])), 0.0) / h[j]);
-    k0[j] = kp > 30.0 ? kp - 30.0 : 0.0;
-    sum[j] = 0.0;
+void k_small_loop(const double* __restrict v, const double* __restrict x, double* __restrict out, int m, int bin) {
+  using namespace numkern::special::detail;
+  const int nodes = kKQuadNodes[bin];
+  const double h = kKQuadStep[bin];
+  const double* tk = kKQuadT[bin];
+  const double* cm1 = kKQuadCoshM1[bin];
+  const double* cosh_t = kKQuadCosh[bin];
+  const double* sinh_t = kKQuadSinh[bin];
+  double mu[kBlock], nd[kBlock], s0[kBlock], s0_lo[kBlock], s1[kBlock], s1_lo[kBlock];
+  double n_max = 0.0;
+#pragma omp simd reduction(max : n_max)
+  for (int j = 0; j < m; ++j) {
+    nd[j] = std::floor(v[j] + 0.5);
+    mu[j] = v[j] - nd[j];  // exact
+    n_max = nd[j] > n_max ? nd[j] : n_max;
+    s0[j] = 0.5;  // the k = 0 node, weight 1/2
+    s1[j] = 0.5;
+    s0_lo[j] = 0.0;
+    s1_lo[j] = 0.0;
   }
-  for (int m = 0; m < kQuadNodes; ++m) {
+  for (int k = 1; k < nodes; ++k) {
+    const double t = tk[k], c = cm1[k], ct = cosh_t[k], st = sinh_t[k];
 #pragma omp simd
-    for (int j = 0; j < n; ++j) {
-      const double k = k0[j] + m;
-      const double t = k * h[j];
-      const double sh = fast_sinh(0.5 * t);
-      const double c = 2.0 * sh * sh + (Scaled ? 0.0 : 1.0);  // cosh t - 1, or cosh t
-      const double xc = x[j] * c, vt = v[j] * t;
-      const double f = fast_exp(vt - xc) + fast_exp(-vt - xc);
-      sum[j] += k == 0.0 ? 0.5 * f : f;
+    for (int j = 0; j < m; ++j) {
+      const double e = fast_exp(-x[j] * c);
+      const double em = fast_exp(mu[j] * t);
+      const double ie = 1.0 / em;
+      const double ch = 0.5 * (em + ie), sh = 0.5 * (em - ie);
+      const DoubleDouble u0 = two_sum(s0[j], e * ch);
+      const DoubleDouble u1 = two_sum(s1[j], e * madd(ch, ct, sh * st));
+      s0[j] = u0.hi;
+      s0_lo[j] += u0.lo;
+      s1[j] = u1.hi;
+      s1_lo[j] += u1.lo;
+    }
+  }
+  double r_hi[kBlock], r_lo[kBlock], p_hi[kBlock], p_lo[kBlock], ix_hi[kBlock], ix_lo[kBlock];
+#pragma omp simd
+  for (int j = 0; j < m; ++j) {
+    const DoubleDouble a = fast_two_sum(s0[j], s0_lo[j]);
+    const DoubleDouble b = fast_two_sum(s1[j], s1_lo[j]);
+    s0[j] = a.hi;
+    s0_lo[j] = a.lo;
+    // r_0 = b / a: the quotient's residual b - r a exactly (exact_prod), then one correction step.
+    const double r = b.hi / a.hi;
+    const DoubleDouble ra = exact_prod(r, a.hi);
+    r_hi[j] = r;
+    r_lo[j] = (((b.hi - ra.hi) - ra.lo) + (b.lo - r * a.lo)) / a.hi;
+    p_hi[j] = nd[j] >= 1.0 ? r : 1.0;
+    p_lo[j] = nd[j] >= 1.0 ? r_lo[j] : 0.0;
+    const double ix = 1.0 / x[j];
+    const DoubleDouble ixx = exact_prod(ix, x[j]);
+    ix_hi[j] = ix;
+    ix_lo[j] = ((1.0 - ixx.hi) - ixx.lo) * ix;
+  }
+  for (int k = 1; k < static_cast<int>(n_max); ++k) {
+#pragma omp simd
+    for (int j = 0; j < m; ++j) {
+      const double b = 2.0 * (mu[j] + k);  // exact
+      const DoubleDouble a = exact_prod(b, ix_hi[j]);
+      const double a_lo = madd(b, ix_lo[j], a.lo);
+      const double y = 1.0 / r_hi[j];
+      const DoubleDouble yr = exact_prod(y, r_hi[j]);
+      const double y_lo = (((1.0 - yr.hi) - yr.lo) - y * r_lo[j]) * y;
+      const DoubleDouble sum = two_sum(a.hi, y);
+      const DoubleDouble rn = fast_two_sum(sum.hi, sum.lo + (a_lo + y_lo));
+      const DoubleDouble pp = exact_prod(p_hi[j], rn.hi);
+      const DoubleDouble pn = fast_two_sum(pp.hi, pp.lo + madd(p_hi[j], rn.lo, p_lo[j] * rn.hi));
+      const bool active = k < nd[j];
+      r_hi[j] = active ? rn.hi : r_hi[j];
+      r_lo[j] = active ? rn.lo : r_lo[j];
+      p_hi[j] = active ? pn.hi : p_hi[j];
+      p_lo[j] = active ? pn.lo : p_lo[j];
     }
   }
 #pragma omp simd
-  for (int j = 0; j < n; ++j) out[j] = fast_log_wide(0.5 * h[j] * sum[j]);
+  for (int j = 0; j < m; ++j) {
+    const DoubleDouble k0 = exact_prod(h, s0[j]);  // K_mu e^x = h (s0 + s0_lo), in [0.25, 2]
+    const double k0_lo = madd(h, s0_lo[j], k0.lo);
+    double l0_lo, lp_lo;
+    const double l0 = fast_log_dd(k0.hi, &l0_lo);
+    const double lp = fast_log_dd(p_hi[j], &lp_lo);
+    const double small = (l0_lo + k0_lo / k0.hi) + (lp_lo + p_lo[j] / p_hi[j]);
+    const DoubleDouble a = two_sum(l0, lp);
+    if constexpr (Scaled) {
+      out[j] = a.hi + (a.lo + small);
+    } else {
+      const DoubleDouble b = two_sum(a.hi, -x[j]);
+      out[j] = b.hi + ((a.lo + b.lo) + small);
+    }
+  }
 }
 
 // The Debye forms (see log_bessel_debye) for elements known to be in the region, N Debye terms, Band: x/v in
@@ -276,8 +334,8 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
   double v[kBlock], x[kBlock];
   std::int16_t lists[2 * kBins][kBlock];
   int counts[2 * kBins] = {};
-  std::int16_t quad[kBlock], quad_minus_x[kBlock];
-  int n_rest = 0, n_quad = 0, n_quad_minus_x = 0;
+  std::int16_t kq[numkern::special::detail::kKQuadBins][kBlock];
+  int n_rest = 0, kq_counts[numkern::special::detail::kKQuadBins] = {};
   for (int i = 0; i < n; ++i) {
     double vi = v_in[i], xi = x_in[i];
     // NaN first (an ordered comparison with NaN would raise FE_INVALID); it goes to the scalar kernels.
@@ -296,11 +354,8 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
     v[i] = vi;
     x[i] = xi;
     if (!KindI && s2 < 23.5 * 23.5 && xi >= numkern::special::detail::kQuadratureMinX) {
-      if (Scaled || vi < 1.5) {
-        quad[n_quad++] = static_cast<std::int16_t>(i);  // the same region as log_kv_small's quadrature
-      } else {
-        quad_minus_x[n_quad_minus_x++] = static_cast<std::int16_t>(i);
-      }
+      const int bin = xi >= 12.0 ? 3 : xi >= 6.0 ? 2 : xi >= 2.0 ? 1 : 0;  // kKQuadXLo
+      kq[bin][kq_counts[bin]++] = static_cast<std::int16_t>(i);
       continue;
     }
     const bool fast = vi >= 0.0 && xi > 0.0 && vi < 1e150 && xi < 1e150 && vi < xi * 1e300 && s2 >= 23.5 * 23.5;
@@ -320,37 +375,15 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
   run_bins<Scaled, KindI, false>(v, x, out, lists, counts, vb, xb, ob);
   run_bins<Scaled, KindI, true>(v, x, out, lists, counts, vb, xb, ob);
   if constexpr (!KindI) {
-    if (n_quad > 0) {
-      for (int j = 0; j < n_quad; ++j) {
-        vb[j] = v[quad[j]];
-        xb[j] = x[quad[j]];
+    for (int bin = 0; bin < numkern::special::detail::kKQuadBins; ++bin) {
+      const int m = kq_counts[bin];
+      if (m == 0) continue;
+      for (int j = 0; j < m; ++j) {
+        vb[j] = v[kq[bin][j]];
+        xb[j] = x[kq[bin][j]];
       }
-      quadrature_loop<Scaled>(vb, xb, ob, n_quad);
-      for (int j = 0; j < n_quad; ++j) out[quad[j]] = ob[j];
-    }
-    if (n_quad_minus_x > 0) {
-      // Unscaled K with v >= 1.5 (the scalar kernels use the recurrence there): log K = log(K e^x) - x from the
-      // scaled quadrature, kept where its error bound is small against the result. The quadrature's exponents
-      // v t - x (cosh t - 1) carry rounding errors ~eps (v t* + s - x) near the peak t* = asinh(v/x) (measured:
-      // at most 0.7 eps times that sum), so elements with v t* + s - x > 3 max(|log K|, 1) (near K_v(x) = 1)
-      // go to the scalar kernels instead.
-      for (int j = 0; j < n_quad_minus_x; ++j) {
-        vb[j] = v[quad_minus_x[j]];
-        xb[j] = x[quad_minus_x[j]];
-      }
-      quadrature_loop<true>(vb, xb, ob, n_quad_minus_x);
-      for (int j = 0; j < n_quad_minus_x; ++j) {
-        const double vj = vb[j], xj = xb[j];
-        const double log_k = ob[j] - xj;
-        const double size = std::fabs(log_k) > 1.0 ? std::fabs(log_k) : 1.0;
-        const double s = std::sqrt(vj * vj + xj * xj);
-        const double spread = vj * std::asinh(vj / xj) + (s - xj);
-        if (spread <= 3.0 * size) {
-          out[quad_minus_x[j]] = log_k;
-        } else {
-          rest[n_rest++] = quad_minus_x[j];
-        }
-      }
+      k_small_loop<Scaled>(vb, xb, ob, m, bin);
+      for (int j = 0; j < m; ++j) out[kq[bin][j]] = ob[j];
     }
   }
   return n_rest;
