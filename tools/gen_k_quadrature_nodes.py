@@ -3,7 +3,7 @@ small-argument K (log_bessel_batch.hpp, k_small_loop).
 
     K_mu(x) e^x = int_0^inf exp(-x (cosh t - 1)) cosh(mu t) dt   (DLMF 10.32.9), |mu| <= 1/2, and the same for mu + 1,
 
-by the trapezoidal rule with step h on t_k = k h (k = 0 .. nodes - 1, weight 1/2 at k = 0), in four bins of x.
+by the trapezoidal rule with step h on t_k = k h (k = 0 .. nodes - 1, weight 1/2 at k = 0), in five bins of x.
 The step is the one the scalar quadrature measured as sufficient, h <= 0.5 / sqrt(hypot(mu + 1, x)) (discretisation
 error < 0.12 ulp against mpmath at the bins' corners); the node count is the first k whose term
 exp(-x_lo c_k) cosh(1.5 t_k) is below 1e-18 (the sum is >= 1/2), plus one. The tables hold c_k = cosh t_k - 1,
@@ -16,8 +16,8 @@ import mpmath as mp
 
 mp.mp.dps = 40
 # (lowest x of the bin, step h); the highest x of the last bin is hypot(v, x) < 23.5.
-BINS = [(0.5, 0.2), (2.0, 0.2), (6.0, 0.14), (12.0, 0.1)]
-BIN_HI = [2.0, 6.0, 12.0, 23.5]
+BINS = [(0.25, 0.2), (0.5, 0.2), (2.0, 0.2), (6.0, 0.14), (12.0, 0.1)]
+BIN_HI = [0.5, 2.0, 6.0, 12.0, 23.5]
 
 
 def nodes_needed(x_lo, h):

@@ -5,10 +5,11 @@
 // v >= 0 (|v| for K), 0 < x, v, x < 1e150, v < 1e300 x) are sorted into lists by the number of Debye terms
 // they need (bins with a compile-time term count: s >= 2100, 310, 84, 39, 23.5 -> 5, 7, 10, 14, 21 terms, each at
 // least what debye_terms(s) asks for) and by whether x/v lies in the band of debye_band_core; each list is
-// gathered, evaluated by one branch-free `#pragma omp simd` loop and scattered back. K with s < 23.5 and x >= 0.5
-// goes to k_small_loop (fixed-node quadrature for K_mu, K_{mu+1} and a double-double recurrence, four bins of x).
-// Every other element (the power series, Temme for x < 0.5, negative order, special values) is returned to the
-// caller in `rest`, which
+// gathered, evaluated by one branch-free `#pragma omp simd` loop and scattered back. K with s < 23.5 goes to
+// k_small_loop for x >= 0.25 (fixed-node quadrature for K_mu, K_{mu+1}, five bins of x) or k_temme_loop for
+// 1e-10 <= x < 0.25 (Temme's series with a fixed number of terms), both followed by a double-double recurrence.
+// Every other element (the power series, tinier x, negative order, special values) is returned to the caller in
+// `rest`, which
 // evaluates it with the scalar kernels of log_bessel.hpp. The formulas are those of log_bessel_debye (same
 // band polynomial, same Debye coefficients); the logarithm is fast_log below (vectorisable, < 1 ulp) instead of
 // libm's, so results may differ from the scalar kernels in the last bits (both within the accuracy budget).
@@ -104,13 +105,15 @@ inline double fast_log(double a, double c) {
   return kd * kLn2Hi + (f - (hfsq - (s * (hfsq + atanh_series(s * s)) + (kd * kLn2Lo + c))));
 }
 
-// log(a) = hi + lo for finite a >= 0.1875 with an error ~0.05 ulp: as fast_log, with k kLn2Hi + f (exact terms)
-// summed by two_sum and the small rest (|rest| < 0.09) in lo. Where log(s) nearly cancels against v eta, its
-// rounding would otherwise be the largest error of the Debye forms.
+// log(a) = hi + lo for finite a >= 0.75 * 2^-Shift with an error ~0.05 ulp: as fast_log, with k kLn2Hi + f (exact
+// terms) summed by two_sum and the small rest (|rest| < 0.09) in lo. Where log(s) nearly cancels against v eta, its
+// rounding would otherwise be the largest error of the Debye forms. a 2^Shift is exact and has the k of a plus
+// Shift, so the bits do not depend on Shift.
+template <int Shift = 2>
 inline double fast_log_dd(double a, double* lo) {
   double kd;
-  const double f = reduce_log_arg(4.0 * a, &kd);  // 4a is exact; k of 4a is k of a plus 2
-  kd -= 2.0;
+  const double f = reduce_log_arg(a * static_cast<double>(1ULL << Shift), &kd);
+  kd -= Shift;
   const double s = f / (2.0 + f);
   const double hfsq = 0.5 * f * f;
   const numkern::special::detail::DoubleDouble head = numkern::special::detail::two_sum(kd * kLn2Hi, f);
@@ -137,7 +140,76 @@ inline double fast_exp(double a) {
   return a < -708.0 ? 0.0 : p * scale;
 }
 
-// Small-argument K: log K_v(x) (+ x when scaled) for hypot(v, x) < 23.5, x >= 0.5, at a fixed cost per element
+// b / a for double-doubles b, a (a > 0): the quotient's residual b - r a exactly (exact_prod), then one
+// correction step; relative error ~eps^2.
+inline numkern::special::detail::DoubleDouble dd_quotient(double b_hi, double b_lo, double a_hi, double a_lo) {
+  using namespace numkern::special::detail;
+  const double r = b_hi / a_hi;
+  const DoubleDouble ra = exact_prod(r, a_hi);
+  return fast_two_sum(r, (((b_hi - ra.hi) - ra.lo) + (b_lo - r * a_lo)) / a_hi);
+}
+
+// Steps 3-4 of the small-argument K (see k_small_loop), shared with k_temme_loop: from r_0 = K_{mu+1}/K_mu
+// (r_hi + r_lo) and K0 = k_hi + k_lo (K_mu e^x if KmuScaled, else K_mu, either in [0.1875, 2^1000)), the forward
+// recurrence r_k = 2(mu+k)/x + 1/r_{k-1} for k < n and P = r_0 ... r_{n-1} = K_v/K_mu in double-double, then
+// log K_v (+ x when Scaled) = log K0 + log P (-+ x), each log as hi + lo. Overwrites r_hi, r_lo (with r_{n_max-1}).
+template <bool Scaled, bool KmuScaled>
+void k_recurrence_and_log(const double* __restrict mu, const double* __restrict nd, double n_max,
+                          const double* __restrict x, double* __restrict r_hi, double* __restrict r_lo,
+                          const double* __restrict k_hi, const double* __restrict k_lo, double* __restrict out,
+                          int m) {
+  using namespace numkern::special::detail;
+  double p_hi[kBlock], p_lo[kBlock], ix_hi[kBlock], ix_lo[kBlock];
+#pragma omp simd
+  for (int j = 0; j < m; ++j) {
+    p_hi[j] = nd[j] >= 1.0 ? r_hi[j] : 1.0;
+    p_lo[j] = nd[j] >= 1.0 ? r_lo[j] : 0.0;
+    const double ix = 1.0 / x[j];  // 1/x = ix_hi + ix_lo
+    const DoubleDouble ixx = exact_prod(ix, x[j]);
+    ix_hi[j] = ix;
+    ix_lo[j] = ((1.0 - ixx.hi) - ixx.lo) * ix;
+  }
+  for (int k = 1; k < static_cast<int>(n_max); ++k) {
+#pragma omp simd
+    for (int j = 0; j < m; ++j) {
+      const double b = 2.0 * (mu[j] + k);  // exact
+      const DoubleDouble a = exact_prod(b, ix_hi[j]);
+      const double a_lo = madd(b, ix_lo[j], a.lo);
+      const double y = 1.0 / r_hi[j];
+      const DoubleDouble yr = exact_prod(y, r_hi[j]);
+      const double y_lo = (((1.0 - yr.hi) - yr.lo) - y * r_lo[j]) * y;
+      const DoubleDouble sum = two_sum(a.hi, y);
+      const DoubleDouble rn = fast_two_sum(sum.hi, sum.lo + (a_lo + y_lo));
+      // Elements already at k = n multiply P by 1 (their P may be near the top of the range: no overflow). Their
+      // r runs on (bounded, < 5e11): were it kept, GCC would load r only for the active lanes (masked loads give
+      // 0 elsewhere) and divide by 0 in the others, raising FE_DIVBYZERO for a result that is not used.
+      const bool active = k < nd[j];
+      const double f_hi = active ? rn.hi : 1.0, f_lo = active ? rn.lo : 0.0;
+      const DoubleDouble pp = exact_prod(p_hi[j], f_hi);
+      const DoubleDouble pn = fast_two_sum(pp.hi, pp.lo + madd(p_hi[j], f_lo, p_lo[j] * f_hi));
+      r_hi[j] = rn.hi;
+      r_lo[j] = rn.lo;
+      p_hi[j] = pn.hi;
+      p_lo[j] = pn.lo;
+    }
+  }
+#pragma omp simd
+  for (int j = 0; j < m; ++j) {
+    double l0_lo, lp_lo;
+    const double l0 = fast_log_dd(k_hi[j], &l0_lo);
+    const double lp = fast_log_dd(p_hi[j], &lp_lo);
+    const double small = (l0_lo + k_lo[j] / k_hi[j]) + (lp_lo + p_lo[j] / p_hi[j]);
+    const DoubleDouble a = two_sum(l0, lp);
+    if constexpr (Scaled == KmuScaled) {
+      out[j] = a.hi + (a.lo + small);
+    } else {
+      const DoubleDouble b = two_sum(a.hi, Scaled ? x[j] : -x[j]);
+      out[j] = b.hi + ((a.lo + b.lo) + small);
+    }
+  }
+}
+
+// Small-argument K: log K_v(x) (+ x when scaled) for hypot(v, x) < 23.5, x >= 0.25, at a fixed cost per element
 // (a replacement for the scalar Temme / Steed / Wronskian paths, whose iteration counts vary with (v, x)):
 //   1. v = mu + n, n = round(v), |mu| <= 1/2;
 //   2. K_mu e^x and K_{mu+1} e^x by the trapezoidal rule on int_0^inf exp(-x (cosh t - 1)) cosh(nu t) dt
@@ -150,8 +222,7 @@ inline double fast_exp(double a) {
 //      all in double-double (1/x as hi + lo), so the n <= 23 steps add no rounding error of their own;
 //   4. log K_v e^x = log(K_mu e^x) + log P, both logs as hi + lo (fast_log_dd), minus x (exact) when unscaled:
 //      where K_v(x) ~ 1 the terms cancel, and only the quadrature's relative error (~1-2 eps) remains.
-// The loops run over nodes / recurrence steps outside and elements inside, so the element loops vectorise;
-// elements with k >= n keep their ratio and product (a select, no branch).
+// The loops run over nodes / recurrence steps outside and elements inside, so the element loops vectorise.
 template <bool Scaled>
 void k_small_loop(const double* __restrict v, const double* __restrict x, double* __restrict out, int m, int bin) {
   using namespace numkern::special::detail;
@@ -189,61 +260,108 @@ void k_small_loop(const double* __restrict v, const double* __restrict x, double
       s1_lo[j] += u1.lo;
     }
   }
-  double r_hi[kBlock], r_lo[kBlock], p_hi[kBlock], p_lo[kBlock], ix_hi[kBlock], ix_lo[kBlock];
+  double r_hi[kBlock], r_lo[kBlock], k_hi[kBlock], k_lo[kBlock];
 #pragma omp simd
   for (int j = 0; j < m; ++j) {
     const DoubleDouble a = fast_two_sum(s0[j], s0_lo[j]);
     const DoubleDouble b = fast_two_sum(s1[j], s1_lo[j]);
-    s0[j] = a.hi;
-    s0_lo[j] = a.lo;
-    // r_0 = b / a: the quotient's residual b - r a exactly (exact_prod), then one correction step.
-    const double r = b.hi / a.hi;
-    const DoubleDouble ra = exact_prod(r, a.hi);
-    r_hi[j] = r;
-    r_lo[j] = (((b.hi - ra.hi) - ra.lo) + (b.lo - r * a.lo)) / a.hi;
-    p_hi[j] = nd[j] >= 1.0 ? r : 1.0;
-    p_lo[j] = nd[j] >= 1.0 ? r_lo[j] : 0.0;
-    const double ix = 1.0 / x[j];
-    const DoubleDouble ixx = exact_prod(ix, x[j]);
-    ix_hi[j] = ix;
-    ix_lo[j] = ((1.0 - ixx.hi) - ixx.lo) * ix;
+    const DoubleDouble r = dd_quotient(b.hi, b.lo, a.hi, a.lo);  // r_0 = K_{mu+1}/K_mu
+    r_hi[j] = r.hi;
+    r_lo[j] = r.lo;
+    const DoubleDouble k0 = exact_prod(h, a.hi);  // K_mu e^x = h (s0 + s0_lo), in [0.25, 2.6]
+    k_hi[j] = k0.hi;
+    k_lo[j] = madd(h, a.lo, k0.lo);
   }
-  for (int k = 1; k < static_cast<int>(n_max); ++k) {
+  k_recurrence_and_log<Scaled, true>(mu, nd, n_max, x, r_hi, r_lo, k_hi, k_lo, out, m);
+}
+
+// Small-argument K for x in [kTemmeMinX, 0.25), hypot(v, x) < 23.5: Temme's series (see log_k_temme) for K_mu and
+// rho_0 = (x/2) K_{mu+1}/K_mu with a fixed number of terms (the term ratio is below (x/2)^2 / i^2 <= 1/(64 i^2)),
+// sums in double-double, then the same recurrence and logs as k_small_loop. sin(pi mu) / (pi mu) and sinh(e)/e
+// (|e| < 1/2) by their Taylor series, exp by fast_exp, log(2/x) by fast_log_dd. Down to x = 1e-10 the product
+// K_v/K_mu < Gamma(23.5) (2/x)^23.5 stays below 1e265 (no overflow).
+constexpr double kTemmeMinX = 1e-10;
+constexpr int kTemmeTerms = 9;
+
+template <bool Scaled>
+void k_temme_loop(const double* __restrict v, const double* __restrict x, double* __restrict out, int m) {
+  using namespace numkern::special::detail;
+  double mu[kBlock], nd[kBlock], ff[kBlock], p[kBlock], q[kBlock], c[kBlock];
+  double s0[kBlock], s0_lo[kBlock], s1[kBlock], s1_lo[kBlock];
+  double n_max = 0.0;
+#pragma omp simd reduction(max : n_max)
+  for (int j = 0; j < m; ++j) {
+    nd[j] = std::floor(v[j] + 0.5);
+    const double mj = v[j] - nd[j];  // exact
+    mu[j] = mj;
+    n_max = nd[j] > n_max ? nd[j] : n_max;
+    double gam1, gam2, gampl, gammi;
+    temme_gammas(mj, &gam1, &gam2, &gampl, &gammi);
+    double d_lo;
+    const double d_hi = fast_log_dd<40>(0.5 * x[j], &d_lo);
+    const double d = -(d_hi + d_lo);  // log(2/x)
+    const double e = mj * d;
+    const double z = kPi * mj, z2 = z * z;
+    // sin(z)/z, |z| <= pi/2: Taylor series to z^24 (truncation < 1e-20)
+    const double sinc = madd(z2, madd(z2, madd(z2, madd(z2, madd(z2, madd(z2, madd(z2, madd(z2, madd(z2, madd(z2,
+        madd(z2, madd(z2, 6.446950284384474e-26, -3.868170170630684e-23), 1.9572941063391263e-20),
+        -8.220635246624329e-18), 2.8114572543455206e-15), -7.647163731819816e-13), 1.6059043836821613e-10),
+        -2.505210838544172e-08), 2.7557319223985893e-06), -0.0001984126984126984), 0.008333333333333333),
+        -0.16666666666666666), 1.0);
+    const double ee = fast_exp(e);
+    const double iee = 1.0 / ee;
+    const double ae = e < 0.0 ? -e : e;
+    const double e2 = e * e;
+    const double sinhc_small = madd(e2, madd(e2, madd(e2, madd(e2, madd(e2, madd(e2, madd(e2,
+        2.8114572543455206e-15, 7.647163731819816e-13), 1.6059043836821613e-10), 2.505210838544172e-08),
+        2.7557319223985893e-06), 0.0001984126984126984), 0.008333333333333333), 0.16666666666666666);
+    // sinh(e)/e; the divisor is made nonzero by a test of its own (with the branch's test, GCC would fold it to e
+    // and divide 0 by 0 in the lanes with e = 0, i.e. integer v, raising FE_INVALID for a discarded value)
+    const double e_nonzero = e == 0.0 ? 1.0 : e;
+    const double sinhc = ae < 0.5 ? madd(e2, sinhc_small, 1.0) : 0.5 * (ee - iee) / e_nonzero;
+    const double f0 = (gam1 * (0.5 * (ee + iee)) + gam2 * sinhc * d) / sinc;
+    ff[j] = f0;
+    p[j] = 0.5 * ee / gampl;   // (1/2) (x/2)^{-mu} Gamma(1+mu)
+    q[j] = 0.5 * iee / gammi;  // (1/2) (x/2)^{mu} Gamma(1-mu)
+    c[j] = 1.0;
+    s0[j] = f0;
+    s1[j] = p[j];
+    s0_lo[j] = 0.0;
+    s1_lo[j] = 0.0;
+  }
+  for (int i = 1; i < kTemmeTerms; ++i) {
+    const double di = i;
 #pragma omp simd
     for (int j = 0; j < m; ++j) {
-      const double b = 2.0 * (mu[j] + k);  // exact
-      const DoubleDouble a = exact_prod(b, ix_hi[j]);
-      const double a_lo = madd(b, ix_lo[j], a.lo);
-      const double y = 1.0 / r_hi[j];
-      const DoubleDouble yr = exact_prod(y, r_hi[j]);
-      const double y_lo = (((1.0 - yr.hi) - yr.lo) - y * r_lo[j]) * y;
-      const DoubleDouble sum = two_sum(a.hi, y);
-      const DoubleDouble rn = fast_two_sum(sum.hi, sum.lo + (a_lo + y_lo));
-      const DoubleDouble pp = exact_prod(p_hi[j], rn.hi);
-      const DoubleDouble pn = fast_two_sum(pp.hi, pp.lo + madd(p_hi[j], rn.lo, p_lo[j] * rn.hi));
-      const bool active = k < nd[j];
-      r_hi[j] = active ? rn.hi : r_hi[j];
-      r_lo[j] = active ? rn.lo : r_lo[j];
-      p_hi[j] = active ? pn.hi : p_hi[j];
-      p_lo[j] = active ? pn.lo : p_lo[j];
+      const double h = 0.5 * x[j];
+      const double mj = mu[j];
+      const double f = (di * ff[j] + p[j] + q[j]) / (di * di - mj * mj);
+      ff[j] = f;
+      c[j] *= (h * h) / di;
+      p[j] /= di - mj;
+      q[j] /= di + mj;
+      const DoubleDouble u0 = two_sum(s0[j], c[j] * f);
+      const DoubleDouble u1 = two_sum(s1[j], c[j] * (p[j] - di * f));
+      s0[j] = u0.hi;
+      s0_lo[j] += u0.lo;
+      s1[j] = u1.hi;
+      s1_lo[j] += u1.lo;
     }
   }
+  double r_hi[kBlock], r_lo[kBlock], k_hi[kBlock], k_lo[kBlock];
 #pragma omp simd
   for (int j = 0; j < m; ++j) {
-    const DoubleDouble k0 = exact_prod(h, s0[j]);  // K_mu e^x = h (s0 + s0_lo), in [0.25, 2]
-    const double k0_lo = madd(h, s0_lo[j], k0.lo);
-    double l0_lo, lp_lo;
-    const double l0 = fast_log_dd(k0.hi, &l0_lo);
-    const double lp = fast_log_dd(p_hi[j], &lp_lo);
-    const double small = (l0_lo + k0_lo / k0.hi) + (lp_lo + p_lo[j] / p_hi[j]);
-    const DoubleDouble a = two_sum(l0, lp);
-    if constexpr (Scaled) {
-      out[j] = a.hi + (a.lo + small);
-    } else {
-      const DoubleDouble b = two_sum(a.hi, -x[j]);
-      out[j] = b.hi + ((a.lo + b.lo) + small);
-    }
+    const DoubleDouble a = fast_two_sum(s0[j], s0_lo[j]);  // K_mu
+    const DoubleDouble b = fast_two_sum(s1[j], s1_lo[j]);
+    const DoubleDouble rho = dd_quotient(b.hi, b.lo, a.hi, a.lo);  // (x/2) K_{mu+1}/K_mu
+    // r_0 = rho / (x/2), x/2 exact
+    const DoubleDouble r = dd_quotient(rho.hi, rho.lo, 0.5 * x[j], 0.0);
+    r_hi[j] = r.hi;
+    r_lo[j] = r.lo;
+    k_hi[j] = a.hi;
+    k_lo[j] = a.lo;
   }
+  k_recurrence_and_log<Scaled, false>(mu, nd, n_max, x, r_hi, r_lo, k_hi, k_lo, out, m);
 }
 
 // The Debye forms (see log_bessel_debye) for elements known to be in the region, N Debye terms, Band: x/v in
@@ -334,8 +452,8 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
   double v[kBlock], x[kBlock];
   std::int16_t lists[2 * kBins][kBlock];
   int counts[2 * kBins] = {};
-  std::int16_t kq[numkern::special::detail::kKQuadBins][kBlock];
-  int n_rest = 0, kq_counts[numkern::special::detail::kKQuadBins] = {};
+  std::int16_t kq[numkern::special::detail::kKQuadBins][kBlock], kt[kBlock];
+  int n_rest = 0, n_kt = 0, kq_counts[numkern::special::detail::kKQuadBins] = {};
   for (int i = 0; i < n; ++i) {
     double vi = v_in[i], xi = x_in[i];
     // NaN first (an ordered comparison with NaN would raise FE_INVALID); it goes to the scalar kernels.
@@ -353,9 +471,14 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
     const double s2 = vi * vi + xi * xi;
     v[i] = vi;
     x[i] = xi;
-    if (!KindI && s2 < 23.5 * 23.5 && xi >= numkern::special::detail::kQuadratureMinX) {
-      const int bin = xi >= 12.0 ? 3 : xi >= 6.0 ? 2 : xi >= 2.0 ? 1 : 0;  // kKQuadXLo
+    if (!KindI && s2 < 23.5 * 23.5 && xi >= numkern::special::detail::kKQuadXLo[0]) {
+      int bin = 0;
+      for (int b = 1; b < numkern::special::detail::kKQuadBins; ++b) bin += xi >= numkern::special::detail::kKQuadXLo[b];
       kq[bin][kq_counts[bin]++] = static_cast<std::int16_t>(i);
+      continue;
+    }
+    if (!KindI && s2 < 23.5 * 23.5 && xi >= kTemmeMinX) {  // x below the quadrature's bins
+      kt[n_kt++] = static_cast<std::int16_t>(i);
       continue;
     }
     const bool fast = vi >= 0.0 && xi > 0.0 && vi < 1e150 && xi < 1e150 && vi < xi * 1e300 && s2 >= 23.5 * 23.5;
@@ -384,6 +507,14 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
       }
       k_small_loop<Scaled>(vb, xb, ob, m, bin);
       for (int j = 0; j < m; ++j) out[kq[bin][j]] = ob[j];
+    }
+    if (n_kt > 0) {
+      for (int j = 0; j < n_kt; ++j) {
+        vb[j] = v[kt[j]];
+        xb[j] = x[kt[j]];
+      }
+      k_temme_loop<Scaled>(vb, xb, ob, n_kt);
+      for (int j = 0; j < n_kt; ++j) out[kt[j]] = ob[j];
     }
   }
   return n_rest;
