@@ -140,16 +140,7 @@ inline double fast_exp(double a) {
   return a < -708.0 ? 0.0 : p * scale;
 }
 
-// b / a for double-doubles b, a (a > 0): the quotient's residual b - r a exactly (exact_prod), then one
-// correction step; relative error ~eps^2.
-inline numkern::special::detail::DoubleDouble dd_quotient(double b_hi, double b_lo, double a_hi, double a_lo) {
-  using namespace numkern::special::detail;
-  const double r = b_hi / a_hi;
-  const DoubleDouble ra = exact_prod(r, a_hi);
-  return fast_two_sum(r, (((b_hi - ra.hi) - ra.lo) + (b_lo - r * a_lo)) / a_hi);
-}
-
-// Steps 3-4 of the small-argument K (see k_small_loop), shared with k_temme_loop: from r_0 = K_{mu+1}/K_mu
+// Steps 3-4 of the small-argument K (log_kv_fixed), for k_small_loop and k_temme_loop: from r_0 = K_{mu+1}/K_mu
 // (r_hi + r_lo) and K0 = k_hi + k_lo (K_mu e^x if KmuScaled, else K_mu, either in [0.1875, 2^1000)), the forward
 // recurrence r_k = 2(mu+k)/x + 1/r_{k-1} for k < n and P = r_0 ... r_{n-1} = K_v/K_mu in double-double, then
 // log K_v (+ x when Scaled) = log K0 + log P (-+ x), each log as hi + lo. Overwrites r_hi, r_lo (with r_{n_max-1}).
@@ -164,29 +155,19 @@ void k_recurrence_and_log(const double* __restrict mu, const double* __restrict 
   for (int j = 0; j < m; ++j) {
     p_hi[j] = nd[j] >= 1.0 ? r_hi[j] : 1.0;
     p_lo[j] = nd[j] >= 1.0 ? r_lo[j] : 0.0;
-    const double ix = 1.0 / x[j];  // 1/x = ix_hi + ix_lo
-    const DoubleDouble ixx = exact_prod(ix, x[j]);
-    ix_hi[j] = ix;
-    ix_lo[j] = ((1.0 - ixx.hi) - ixx.lo) * ix;
+    const DoubleDouble ix = dd_reciprocal(x[j]);
+    ix_hi[j] = ix.hi;
+    ix_lo[j] = ix.lo;
   }
   for (int k = 1; k < static_cast<int>(n_max); ++k) {
 #pragma omp simd
     for (int j = 0; j < m; ++j) {
-      const double b = 2.0 * (mu[j] + k);  // exact
-      const DoubleDouble a = exact_prod(b, ix_hi[j]);
-      const double a_lo = madd(b, ix_lo[j], a.lo);
-      const double y = 1.0 / r_hi[j];
-      const DoubleDouble yr = exact_prod(y, r_hi[j]);
-      const double y_lo = (((1.0 - yr.hi) - yr.lo) - y * r_lo[j]) * y;
-      const DoubleDouble sum = two_sum(a.hi, y);
-      const DoubleDouble rn = fast_two_sum(sum.hi, sum.lo + (a_lo + y_lo));
+      const DoubleDouble rn = k_ratio_next(2.0 * (mu[j] + k), ix_hi[j], ix_lo[j], r_hi[j], r_lo[j]);
       // Elements already at k = n multiply P by 1 (their P may be near the top of the range: no overflow). Their
       // r runs on (bounded, < 5e11): were it kept, GCC would load r only for the active lanes (masked loads give
       // 0 elsewhere) and divide by 0 in the others, raising FE_DIVBYZERO for a result that is not used.
       const bool active = k < nd[j];
-      const double f_hi = active ? rn.hi : 1.0, f_lo = active ? rn.lo : 0.0;
-      const DoubleDouble pp = exact_prod(p_hi[j], f_hi);
-      const DoubleDouble pn = fast_two_sum(pp.hi, pp.lo + madd(p_hi[j], f_lo, p_lo[j] * f_hi));
+      const DoubleDouble pn = dd_mul({p_hi[j], p_lo[j]}, active ? rn.hi : 1.0, active ? rn.lo : 0.0);
       r_hi[j] = rn.hi;
       r_lo[j] = rn.lo;
       p_hi[j] = pn.hi;
@@ -209,20 +190,9 @@ void k_recurrence_and_log(const double* __restrict mu, const double* __restrict 
   }
 }
 
-// Small-argument K: log K_v(x) (+ x when scaled) for hypot(v, x) < 23.5, x >= 0.25, at a fixed cost per element
-// (a replacement for the scalar Temme / Steed / Wronskian paths, whose iteration counts vary with (v, x)):
-//   1. v = mu + n, n = round(v), |mu| <= 1/2;
-//   2. K_mu e^x and K_{mu+1} e^x by the trapezoidal rule on int_0^inf exp(-x (cosh t - 1)) cosh(nu t) dt
-//      (DLMF 10.32.9) with the fixed nodes of k_quadrature_nodes.hpp (bin `bin` of x: step and node count chosen
-//      there for all |mu| <= 1/2 and the bin's x). Every term is positive; cosh t_k - 1, cosh t_k, sinh t_k are
-//      tabulated (rounded once), so a node costs two exponentials (e^{-x c_k}, e^{mu t_k}), and
-//      cosh((mu + 1) t) = cosh(mu t) cosh t + sinh(mu t) sinh t. The sums are kept as double-double;
-//   3. the forward recurrence K_{m+1} = (2m/x) K_m + K_{m-1} (stable for K) on the ratios
-//      r_k = K_{mu+k+1}/K_{mu+k} = 2(mu+k)/x + 1/r_{k-1}, r_0 = K_{mu+1}/K_mu, and P = r_0 ... r_{n-1} = K_v/K_mu,
-//      all in double-double (1/x as hi + lo), so the n <= 23 steps add no rounding error of their own;
-//   4. log K_v e^x = log(K_mu e^x) + log P, both logs as hi + lo (fast_log_dd), minus x (exact) when unscaled:
-//      where K_v(x) ~ 1 the terms cancel, and only the quadrature's relative error (~1-2 eps) remains.
-// The loops run over nodes / recurrence steps outside and elements inside, so the element loops vectorise.
+// Small-argument K (log_kv_fixed in log_bessel.hpp, steps 1-4), vectorised: x >= 0.25, hypot(v, x) < 23.5, the
+// elements of quadrature bin `bin` (k_quadrature_nodes.hpp: the nodes' cosh t - 1, cosh t, sinh t are tabulated,
+// so a node costs two fast_exp). Nodes / recurrence steps outside, elements inside, so the element loops vectorise.
 template <bool Scaled>
 void k_small_loop(const double* __restrict v, const double* __restrict x, double* __restrict out, int m, int bin) {
   using namespace numkern::special::detail;
@@ -248,16 +218,10 @@ void k_small_loop(const double* __restrict v, const double* __restrict x, double
     const double t = tk[k], c = cm1[k], ct = cosh_t[k], st = sinh_t[k];
 #pragma omp simd
     for (int j = 0; j < m; ++j) {
-      const double e = fast_exp(-x[j] * c);
-      const double em = fast_exp(mu[j] * t);
-      const double ie = 1.0 / em;
-      const double ch = 0.5 * (em + ie), sh = 0.5 * (em - ie);
-      const DoubleDouble u0 = two_sum(s0[j], e * ch);
-      const DoubleDouble u1 = two_sum(s1[j], e * madd(ch, ct, sh * st));
-      s0[j] = u0.hi;
-      s0_lo[j] += u0.lo;
-      s1[j] = u1.hi;
-      s1_lo[j] += u1.lo;
+      double a0, a1;
+      k_node_terms(fast_exp(-x[j] * c), fast_exp(mu[j] * t), ct, st, &a0, &a1);
+      dd_accumulate(&s0[j], &s0_lo[j], a0);
+      dd_accumulate(&s1[j], &s1_lo[j], a1);
     }
   }
   double r_hi[kBlock], r_lo[kBlock], k_hi[kBlock], k_lo[kBlock];
@@ -275,14 +239,8 @@ void k_small_loop(const double* __restrict v, const double* __restrict x, double
   k_recurrence_and_log<Scaled, true>(mu, nd, n_max, x, r_hi, r_lo, k_hi, k_lo, out, m);
 }
 
-// Small-argument K for x in [kTemmeMinX, 0.25), hypot(v, x) < 23.5: Temme's series (see log_k_temme) for K_mu and
-// rho_0 = (x/2) K_{mu+1}/K_mu with a fixed number of terms (the term ratio is below (x/2)^2 / i^2 <= 1/(64 i^2)),
-// sums in double-double, then the same recurrence and logs as k_small_loop. sin(pi mu) / (pi mu) and sinh(e)/e
-// (|e| < 1/2) by their Taylor series, exp by fast_exp, log(2/x) by fast_log_dd. Down to x = 1e-10 the product
-// K_v/K_mu < Gamma(23.5) (2/x)^23.5 stays below 1e265 (no overflow).
-constexpr double kTemmeMinX = 1e-10;
-constexpr int kTemmeTerms = 9;
-
+// Small-argument K for x in [kKFixedMinX, 0.25), hypot(v, x) < 23.5 (log_kv_fixed, Temme branch), vectorised:
+// log(2/x) by fast_log_dd, exp by fast_exp.
 template <bool Scaled>
 void k_temme_loop(const double* __restrict v, const double* __restrict x, double* __restrict out, int m) {
   using namespace numkern::special::detail;
@@ -295,37 +253,17 @@ void k_temme_loop(const double* __restrict v, const double* __restrict x, double
     const double mj = v[j] - nd[j];  // exact
     mu[j] = mj;
     n_max = nd[j] > n_max ? nd[j] : n_max;
-    double gam1, gam2, gampl, gammi;
-    temme_gammas(mj, &gam1, &gam2, &gampl, &gammi);
     double d_lo;
     const double d_hi = fast_log_dd<40>(0.5 * x[j], &d_lo);
     const double d = -(d_hi + d_lo);  // log(2/x)
-    const double e = mj * d;
-    const double z = kPi * mj, z2 = z * z;
-    // sin(z)/z, |z| <= pi/2: Taylor series to z^24 (truncation < 1e-20)
-    const double sinc = madd(z2, madd(z2, madd(z2, madd(z2, madd(z2, madd(z2, madd(z2, madd(z2, madd(z2, madd(z2,
-        madd(z2, madd(z2, 6.446950284384474e-26, -3.868170170630684e-23), 1.9572941063391263e-20),
-        -8.220635246624329e-18), 2.8114572543455206e-15), -7.647163731819816e-13), 1.6059043836821613e-10),
-        -2.505210838544172e-08), 2.7557319223985893e-06), -0.0001984126984126984), 0.008333333333333333),
-        -0.16666666666666666), 1.0);
-    const double ee = fast_exp(e);
-    const double iee = 1.0 / ee;
-    const double ae = e < 0.0 ? -e : e;
-    const double e2 = e * e;
-    const double sinhc_small = madd(e2, madd(e2, madd(e2, madd(e2, madd(e2, madd(e2, madd(e2,
-        2.8114572543455206e-15, 7.647163731819816e-13), 1.6059043836821613e-10), 2.505210838544172e-08),
-        2.7557319223985893e-06), 0.0001984126984126984), 0.008333333333333333), 0.16666666666666666);
-    // sinh(e)/e; the divisor is made nonzero by a test of its own (with the branch's test, GCC would fold it to e
-    // and divide 0 by 0 in the lanes with e = 0, i.e. integer v, raising FE_INVALID for a discarded value)
-    const double e_nonzero = e == 0.0 ? 1.0 : e;
-    const double sinhc = ae < 0.5 ? madd(e2, sinhc_small, 1.0) : 0.5 * (ee - iee) / e_nonzero;
-    const double f0 = (gam1 * (0.5 * (ee + iee)) + gam2 * sinhc * d) / sinc;
+    double f0, p0, q0;
+    temme_start(mj, d, fast_exp(mj * d), &f0, &p0, &q0);
     ff[j] = f0;
-    p[j] = 0.5 * ee / gampl;   // (1/2) (x/2)^{-mu} Gamma(1+mu)
-    q[j] = 0.5 * iee / gammi;  // (1/2) (x/2)^{mu} Gamma(1-mu)
+    p[j] = p0;
+    q[j] = q0;
     c[j] = 1.0;
     s0[j] = f0;
-    s1[j] = p[j];
+    s1[j] = p0;
     s0_lo[j] = 0.0;
     s1_lo[j] = 0.0;
   }
@@ -334,18 +272,10 @@ void k_temme_loop(const double* __restrict v, const double* __restrict x, double
 #pragma omp simd
     for (int j = 0; j < m; ++j) {
       const double h = 0.5 * x[j];
-      const double mj = mu[j];
-      const double f = (di * ff[j] + p[j] + q[j]) / (di * di - mj * mj);
-      ff[j] = f;
-      c[j] *= (h * h) / di;
-      p[j] /= di - mj;
-      q[j] /= di + mj;
-      const DoubleDouble u0 = two_sum(s0[j], c[j] * f);
-      const DoubleDouble u1 = two_sum(s1[j], c[j] * (p[j] - di * f));
-      s0[j] = u0.hi;
-      s0_lo[j] += u0.lo;
-      s1[j] = u1.hi;
-      s1_lo[j] += u1.lo;
+      double t0, t1;
+      temme_term(di, mu[j], h * h, &ff[j], &p[j], &q[j], &c[j], &t0, &t1);
+      dd_accumulate(&s0[j], &s0_lo[j], t0);
+      dd_accumulate(&s1[j], &s1_lo[j], t1);
     }
   }
   double r_hi[kBlock], r_lo[kBlock], k_hi[kBlock], k_lo[kBlock];
@@ -477,7 +407,7 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
       kq[bin][kq_counts[bin]++] = static_cast<std::int16_t>(i);
       continue;
     }
-    if (!KindI && s2 < 23.5 * 23.5 && xi >= kTemmeMinX) {  // x below the quadrature's bins
+    if (!KindI && s2 < 23.5 * 23.5 && xi >= numkern::special::detail::kKFixedMinX) {  // x below the quadrature's bins
       kt[n_kt++] = static_cast<std::int16_t>(i);
       continue;
     }
