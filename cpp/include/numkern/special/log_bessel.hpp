@@ -249,6 +249,22 @@ NK_HOST_DEVICE NK_INLINE double log_bessel_debye(double v, double x, double s, b
   return (((kHalfLogPiOver2 - half_log_s) - core_lo) + log_sum) - core;
 }
 
+// omega(z) = log Gamma(z) - ((z - 1/2) log z - z + 1/2 log(2 pi)) by Stirling's series (DLMF 5.11.1), z >= 8,
+// 10 terms: error < 1e-17.
+NK_HOST_DEVICE NK_INLINE double stirling_omega(double z) {
+  const double iz = 1.0 / z, iz2 = iz * iz;
+  return iz * (0.08333333333333333 +
+               iz2 * (-0.002777777777777778 +
+                      iz2 * (0.0007936507936507937 +
+                             iz2 * (-0.0005952380952380953 +
+                                    iz2 * (0.0008417508417508417 +
+                                           iz2 * (-0.0019175269175269176 +
+                                                  iz2 * (0.00641025641025641 +
+                                                         iz2 * (-0.029550653594771242 +
+                                                                iz2 * (0.17964437236883057 +
+                                                                       iz2 * -1.3924322169059011)))))))));
+}
+
 // log((x/2)^v / Gamma(v+1)), the leading factor of the I series. For v >= 7 the two logs nearly cancel where
 // I_v(x) ~ 1, so Stirling's formula (DLMF 5.11.1, z = v + 1 >= 8, 10 terms: error < 1e-17) is folded in:
 //   v log(x/2) - lgamma(z) = v log(e x / (2 z)) + 1 - 1/2 log(2 pi z) - omega(z),
@@ -263,18 +279,7 @@ NK_HOST_DEVICE NK_INLINE double log_power_over_gamma(double v, double x) {
   const DoubleDouble z = two_sum(v, 1.0);
   const double num = std::fma(e_hi, h, -z.hi) + (e_lo * h - z.lo);
   const double log_ratio = std::log1p(num / z.hi);
-  const double iz = 1.0 / z.hi, iz2 = iz * iz;
-  const double omega =
-      iz * (0.08333333333333333 +
-            iz2 * (-0.002777777777777778 +
-                   iz2 * (0.0007936507936507937 +
-                          iz2 * (-0.0005952380952380953 +
-                                 iz2 * (0.0008417508417508417 +
-                                        iz2 * (-0.0019175269175269176 +
-                                               iz2 * (0.00641025641025641 +
-                                                      iz2 * (-0.029550653594771242 +
-                                                             iz2 * (0.17964437236883057 +
-                                                                    iz2 * -1.3924322169059011)))))))));
+  const double omega = stirling_omega(z.hi);
   return v * log_ratio + ((1.0 - kHalfLog2Pi) - 0.5 * std::log(z.hi) - omega);
 }
 

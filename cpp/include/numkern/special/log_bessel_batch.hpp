@@ -7,9 +7,10 @@
 // least what debye_terms(s) asks for) and by whether x/v lies in the band of debye_band_core; each list is
 // gathered, evaluated by one branch-free `#pragma omp simd` loop and scattered back. K with s < 23.5 goes to
 // k_small_loop for x >= 0.25 (fixed-node quadrature for K_mu, K_{mu+1}, five bins of x) or k_temme_loop for
-// 1e-10 <= x < 0.25 (Temme's series with a fixed number of terms), both followed by a double-double recurrence.
-// Every other element (the power series, tinier x, negative order, special values) is returned to the caller in
-// `rest`, which
+// 1e-10 <= x < 0.25 (Temme's series with a fixed number of terms), both followed by a double-double recurrence;
+// I with s < 23.5 (x >= 1e-100; x <= 2 for the scaled form) to i_series_loop (the power series with a fixed number
+// of terms per bin of x, lgamma and logs in double-double). Every other element (the scaled I at x > 2, tinier x,
+// negative order, special values) is returned to the caller in `rest`, which
 // evaluates it with the scalar kernels of log_bessel.hpp. The formulas are those of log_bessel_debye (same
 // band polynomial, same Debye coefficients); the logarithm is fast_log below (vectorisable, < 1 ulp) instead of
 // libm's, so results may differ from the scalar kernels in the last bits (both within the accuracy budget).
@@ -105,14 +106,21 @@ inline double fast_log(double a, double c) {
   return kd * kLn2Hi + (f - (hfsq - (s * (hfsq + atanh_series(s * s)) + (kd * kLn2Lo + c))));
 }
 
-// log(a) = hi + lo for finite a >= 0.75 * 2^-Shift with an error ~0.05 ulp: as fast_log, with k kLn2Hi + f (exact
+// log(a) = hi + lo for finite a in [0.75 * 2^-Shift, 2^(1024 - Shift)) with an error ~0.05 ulp: as fast_log, with k kLn2Hi + f (exact
 // terms) summed by two_sum and the small rest (|rest| < 0.09) in lo. Where log(s) nearly cancels against v eta, its
 // rounding would otherwise be the largest error of the Debye forms. a 2^Shift is exact and has the k of a plus
 // Shift, so the bits do not depend on Shift.
+constexpr double pow2(int n) {
+  double p = 1.0;
+  for (int i = 0; i < n; ++i) p *= 2.0;
+  return p;
+}
+
 template <int Shift = 2>
 inline double fast_log_dd(double a, double* lo) {
   double kd;
-  const double f = reduce_log_arg(a * static_cast<double>(1ULL << Shift), &kd);
+  constexpr double scale = pow2(Shift);
+  const double f = reduce_log_arg(a * scale, &kd);
   kd -= Shift;
   const double s = f / (2.0 + f);
   const double hfsq = 0.5 * f * f;
@@ -294,6 +302,103 @@ void k_temme_loop(const double* __restrict v, const double* __restrict x, double
   k_recurrence_and_log<Scaled, false>(mu, nd, n_max, x, r_hi, r_lo, k_hi, k_lo, out, m);
 }
 
+// log Gamma(z) = hi + lo for z = z_hi + z_lo in [1, 25]: Stirling's series at w = z + m >= 8 (m = 0..7, w and
+// the shift product z (z+1) ... (z+m-1) in double-double), lgamma(z) = (w - 1/2) log w - w + log(2 pi)/2 +
+// omega(w) - log(product). Absolute error ~eps/10 (the I series needs it absolute: log I_v(x) ~ 0 can be a
+// difference v log(x/2) - lgamma(v+1) of terms up to ~50).
+inline numkern::special::detail::DoubleDouble lgamma_dd(double z_hi, double z_lo) {
+  using namespace numkern::special::detail;
+  double pr_hi = 1.0, pr_lo = 0.0, w_hi = z_hi, w_lo = z_lo;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 7
+#endif
+  for (int k = 0; k < 7; ++k) {  // unrolled, so that the element loop calling this vectorises
+    const bool shift = w_hi < 8.0;
+    const DoubleDouble pn = dd_mul({pr_hi, pr_lo}, shift ? w_hi : 1.0, shift ? w_lo : 0.0);
+    const DoubleDouble w1 = two_sum(w_hi, 1.0);
+    const DoubleDouble wn = fast_two_sum(w1.hi, w1.lo + w_lo);
+    pr_hi = pn.hi;
+    pr_lo = pn.lo;
+    w_hi = shift ? wn.hi : w_hi;
+    w_lo = shift ? wn.lo : w_lo;
+  }
+  double lw_lo, lp_lo;
+  const double lw = fast_log_dd(w_hi, &lw_lo);
+  lw_lo += w_lo / w_hi;
+  const double lp = fast_log_dd(pr_hi, &lp_lo);
+  lp_lo += pr_lo / pr_hi;
+  const DoubleDouble wm = two_sum(w_hi, -0.5);  // w - 1/2, exact with wm.lo + w_lo
+  const DoubleDouble t = exact_prod(wm.hi, lw);
+  const double t_lo = t.lo + (wm.hi * lw_lo + (wm.lo + w_lo) * lw);
+  const DoubleDouble a = two_sum(t.hi, -w_hi);
+  const DoubleDouble b = two_sum(a.hi, kHalfLog2Pi);
+  const DoubleDouble c = two_sum(b.hi, -lp);
+  const double lo = ((t_lo + a.lo) - w_lo) + (b.lo + kHalfLog2PiLo) + stirling_omega(w_hi) + (c.lo - lp_lo);
+  return fast_two_sum(c.hi, lo);
+}
+
+// The power series of I (log_iv_series: log I_v(x) = v log(x/2) - lgamma(v+1) + log1p(sum_k t_k),
+// t_k = t_{k-1} (x/2)^2 / (k (k + v))) for v >= 0, kISeriesMinX <= x, hypot(v, x) < 23.5, with Terms terms
+// (enough for every v at the bin's largest x: the first omitted term is below 2^-62 of the sum), the three logs
+// as hi + lo and summed without intermediate rounding (they cancel where I_v(x) ~ 1). Scaled (x <= 2 only):
+// minus x, exact in the same sum.
+constexpr double kISeriesMinX = 1e-100;
+constexpr int kISeriesBins = 4;
+constexpr double kISeriesXHi[kISeriesBins] = {2.0, 8.0, 16.0, 23.5};
+
+template <bool Scaled, int Terms>
+void i_series_loop(const double* __restrict v, const double* __restrict x, double* __restrict out, int m) {
+  using namespace numkern::special::detail;
+  double term[kBlock], rest[kBlock], weighted[kBlock], h2[kBlock], h2_rel[kBlock];
+#pragma omp simd
+  for (int j = 0; j < m; ++j) {
+    const double h = 0.5 * x[j];
+    const DoubleDouble hh = exact_prod(h, h);
+    h2[j] = hh.hi;
+    h2_rel[j] = hh.lo / hh.hi;  // (x/2)^2 = h2 (1 + h2_rel)
+    term[j] = 1.0;
+    rest[j] = 0.0;
+    weighted[j] = 0.0;
+  }
+  for (int k = 1; k <= Terms; ++k) {
+    const double dk = k;
+#pragma omp simd
+    for (int j = 0; j < m; ++j) {
+      term[j] *= h2[j] / (dk * (dk + v[j]));
+      rest[j] += term[j];
+      weighted[j] = madd(dk, term[j], weighted[j]);
+    }
+  }
+#pragma omp simd
+  for (int j = 0; j < m; ++j) {
+    // The rounding of (x/2)^2 would enter term k k times (a systematic error of ~k/2 ulp in the large terms):
+    // t_k (1 + h2_rel)^k ~ t_k + k t_k h2_rel.
+    rest[j] = madd(h2_rel[j], weighted[j], rest[j]);
+  }
+#pragma omp simd
+  for (int j = 0; j < m; ++j) {
+    const double vj = v[j], xj = x[j];
+    double lh_lo, l1_lo;
+    const double lh = fast_log_dd<400>(0.5 * xj, &lh_lo);  // log(x/2), x/2 >= 5e-101
+    const DoubleDouble vl = exact_prod(vj, lh);             // v log(x/2)
+    const double vl_lo = madd(vj, lh_lo, vl.lo);
+    const DoubleDouble z = two_sum(vj, 1.0);
+    const DoubleDouble lg = lgamma_dd(z.hi, z.lo);
+    const double u = 1.0 + rest[j];
+    const double l1 = fast_log_dd(u, &l1_lo);  // log1p(rest) = log(u) + (rest - (u - 1))/u
+    l1_lo += (rest[j] - (u - 1.0)) / u;
+    const DoubleDouble a = two_sum(vl.hi, -lg.hi);
+    const DoubleDouble b = two_sum(a.hi, l1);
+    const double lo = (vl_lo - lg.lo) + (a.lo + b.lo) + l1_lo;
+    if constexpr (Scaled) {
+      const DoubleDouble c = two_sum(b.hi, -xj);
+      out[j] = c.hi + (lo + c.lo);
+    } else {
+      out[j] = b.hi + lo;
+    }
+  }
+}
+
 // The Debye forms (see log_bessel_debye) for elements known to be in the region, N Debye terms, Band: x/v in
 // [kBandLo, kBandHi] (debye_band_core), else the plain-double core.
 template <bool KindI, bool Scaled, bool Band, int N>
@@ -382,8 +487,8 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
   double v[kBlock], x[kBlock];
   std::int16_t lists[2 * kBins][kBlock];
   int counts[2 * kBins] = {};
-  std::int16_t kq[numkern::special::detail::kKQuadBins][kBlock], kt[kBlock];
-  int n_rest = 0, n_kt = 0, kq_counts[numkern::special::detail::kKQuadBins] = {};
+  std::int16_t kq[numkern::special::detail::kKQuadBins][kBlock], kt[kBlock], is[kISeriesBins][kBlock];
+  int n_rest = 0, n_kt = 0, kq_counts[numkern::special::detail::kKQuadBins] = {}, is_counts[kISeriesBins] = {};
   for (int i = 0; i < n; ++i) {
     double vi = v_in[i], xi = x_in[i];
     // NaN first (an ordered comparison with NaN would raise FE_INVALID); it goes to the scalar kernels.
@@ -401,6 +506,12 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
     const double s2 = vi * vi + xi * xi;
     v[i] = vi;
     x[i] = xi;
+    if (KindI && s2 < 23.5 * 23.5 && vi >= 0.0 && xi >= kISeriesMinX && (!Scaled || xi <= 2.0)) {
+      int bin = 0;
+      for (int b = 0; b < kISeriesBins - 1; ++b) bin += xi >= kISeriesXHi[b];
+      is[bin][is_counts[bin]++] = static_cast<std::int16_t>(i);
+      continue;
+    }
     if (!KindI && s2 < 23.5 * 23.5 && xi >= numkern::special::detail::kKQuadXLo[0]) {
       int bin = 0;
       for (int b = 1; b < numkern::special::detail::kKQuadBins; ++b) bin += xi >= numkern::special::detail::kKQuadXLo[b];
@@ -427,6 +538,23 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
   double vb[kBlock], xb[kBlock], ob[kBlock];
   run_bins<Scaled, KindI, false>(v, x, out, lists, counts, vb, xb, ob);
   run_bins<Scaled, KindI, true>(v, x, out, lists, counts, vb, xb, ob);
+  if constexpr (KindI) {
+    for (int bin = 0; bin < kISeriesBins; ++bin) {
+      const int m = is_counts[bin];
+      if (m == 0) continue;
+      for (int j = 0; j < m; ++j) {
+        vb[j] = v[is[bin][j]];
+        xb[j] = x[is[bin][j]];
+      }
+      switch (bin) {  // terms for x up to kISeriesXHi[bin]: 13, 23, 32, 40 needed
+        case 0: i_series_loop<Scaled, 14>(vb, xb, ob, m); break;
+        case 1: i_series_loop<Scaled, 24>(vb, xb, ob, m); break;
+        case 2: i_series_loop<Scaled, 33>(vb, xb, ob, m); break;
+        default: i_series_loop<Scaled, 41>(vb, xb, ob, m); break;
+      }
+      for (int j = 0; j < m; ++j) out[is[bin][j]] = ob[j];
+    }
+  }
   if constexpr (!KindI) {
     for (int bin = 0; bin < numkern::special::detail::kKQuadBins; ++bin) {
       const int m = kq_counts[bin];
