@@ -350,32 +350,32 @@ constexpr double kISeriesXHi[kISeriesBins] = {2.0, 8.0, 16.0, 23.5};
 template <bool Scaled, int Terms>
 void i_series_loop(const double* __restrict v, const double* __restrict x, double* __restrict out, int m) {
   using namespace numkern::special::detail;
-  double term[kBlock], rest[kBlock], weighted[kBlock], h2[kBlock], h2_rel[kBlock];
+  // 1 + sum_{k=1..Terms} t_k by Horner from the last term, S_k = 1 + ((x/2)^2 / d_k) S_{k+1}, d_k = k (k + v),
+  // kept as a fraction S_k = A_k / B_k (A_k = d_k B_{k+1} + (x/2)^2 A_{k+1}, B_k = d_k B_{k+1}) so that no term
+  // needs a division (B < 1e113 here); (x/2)^2 enters as its exact hi + lo. Then sum_k t_k = S_1 - 1 =
+  // (x/2)^2 A_2 / (d_1 B_2), without cancellation.
+  double num[kBlock], den[kBlock], h2[kBlock], h2_lo[kBlock], rest[kBlock];
 #pragma omp simd
   for (int j = 0; j < m; ++j) {
     const double h = 0.5 * x[j];
     const DoubleDouble hh = exact_prod(h, h);
     h2[j] = hh.hi;
-    h2_rel[j] = hh.lo / hh.hi;  // (x/2)^2 = h2 (1 + h2_rel)
-    term[j] = 1.0;
-    rest[j] = 0.0;
-    weighted[j] = 0.0;
+    h2_lo[j] = hh.lo;
+    num[j] = 1.0;
+    den[j] = 1.0;
   }
-  for (int k = 1; k <= Terms; ++k) {
+  for (int k = Terms; k >= 2; --k) {
     const double dk = k;
 #pragma omp simd
     for (int j = 0; j < m; ++j) {
-      term[j] *= h2[j] / (dk * (dk + v[j]));
-      rest[j] += term[j];
-      weighted[j] = madd(dk, term[j], weighted[j]);
+      const double d = dk * (dk + v[j]);
+      const double db = d * den[j];
+      num[j] = madd(h2[j], num[j], madd(h2_lo[j], num[j], db));
+      den[j] = db;
     }
   }
 #pragma omp simd
-  for (int j = 0; j < m; ++j) {
-    // The rounding of (x/2)^2 would enter term k k times (a systematic error of ~k/2 ulp in the large terms):
-    // t_k (1 + h2_rel)^k ~ t_k + k t_k h2_rel.
-    rest[j] = madd(h2_rel[j], weighted[j], rest[j]);
-  }
+  for (int j = 0; j < m; ++j) rest[j] = madd(h2[j], num[j], h2_lo[j] * num[j]) / ((1.0 + v[j]) * den[j]);
 #pragma omp simd
   for (int j = 0; j < m; ++j) {
     const double vj = v[j], xj = x[j];
