@@ -110,8 +110,9 @@ def _small_k_points():
     v_curve = rng.uniform(0.0, 21.5, 40)
     x_curve = np.array([float(mp.findroot(lambda t, a=a: mp.log(mp.besselk(a, t)), 0.6 + 0.62 * a)) for a in v_curve])
     x_curve *= 1 + rng.normal(size=40) * 1e-3
-    edges = np.array([0.25, 0.5, np.nextafter(2.0, 0), 2.0, np.nextafter(6.0, 0), 6.0, np.nextafter(12.0, 0), 12.0])
-    v_edge = np.repeat([0.5, 5.5, 11.5, 19.5], len(edges))
+    bins = np.array([0.5, 1.0, 2.0, 4.0, 6.0, 9.0, 12.0, 17.0])  # kKQuadXLo after the first, 0.25
+    edges = np.concatenate([[0.25, np.nextafter(0.25, 0)], bins, np.nextafter(bins, 0)])
+    v_edge = np.repeat([0.5, 5.5, 11.5, 15.5], len(edges))
     x_edge = np.tile(edges, 4)
     v_rand, x_rand = rng.uniform(0, 23.5, 80), rng.uniform(0.25, 23.5, 80)
     v = np.concatenate([[20.104460515691695], v_curve, v_edge, v_rand])
