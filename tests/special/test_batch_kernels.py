@@ -16,7 +16,7 @@ TABLE = Path(__file__).parents[1] / "data" / "bessel_reference.csv"
 EPS = np.finfo(np.float64).eps
 LOG_FUNCS = ["log_iv", "log_ive", "log_kv", "log_kve"]
 ISAS = ["baseline", "avx2", "avx512"]
-BUDGET = {"log_iv": 4.0, "log_ive": 4.0, "log_kv": 4.5, "log_kve": 4.0}
+BUDGET = {"log_iv": 4.0, "log_ive": 4.0, "log_kv": 4.0, "log_kve": 4.0}
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +97,91 @@ def test_band_near_the_zero_of_eta():
         ref = np.array([_debye_reference(a, b, kind, scaled) for a, b in zip(v, x)])
         err = _ulp_errors(getattr(nks, name)(v, x), ref)
         assert err.max() <= 4.0, (name, err.max(), v[np.argmax(err)], z[np.argmax(err)])
+
+
+def _small_k_points():
+    """(v, x) in the small-argument K region hypot(v, x) < 23.5: the old 4.25-ulp point of log_kv, points near the
+    curve K_v(x) = 1 (where log K ~ 0 and the error is absolute), the quadrature bins' edges with
+    mu = v - round(v) = +-1/2, and random points, for x >= 0.25 (k_small_loop); random points with x log-uniform in
+    [1e-10, 0.25) (k_temme_loop)."""
+    import mpmath as mp
+
+    rng = np.random.default_rng(29)
+    v_curve = rng.uniform(0.0, 21.5, 40)
+    x_curve = np.array([float(mp.findroot(lambda t, a=a: mp.log(mp.besselk(a, t)), 0.6 + 0.62 * a)) for a in v_curve])
+    x_curve *= 1 + rng.normal(size=40) * 1e-3
+    bins = np.array([0.5, 1.0, 2.0, 4.0, 6.0, 9.0, 12.0, 17.0])  # kKQuadXLo after the first, 0.25
+    edges = np.concatenate([[0.25, np.nextafter(0.25, 0)], bins, np.nextafter(bins, 0)])
+    v_edge = np.repeat([0.5, 5.5, 11.5, 15.5], len(edges))
+    x_edge = np.tile(edges, 4)
+    v_rand, x_rand = rng.uniform(0, 23.5, 80), rng.uniform(0.25, 23.5, 80)
+    v = np.concatenate([[20.104460515691695], v_curve, v_edge, v_rand])
+    x = np.concatenate([[11.859773908238635], x_curve, x_edge, x_rand])
+    # integer orders (mu = 0) and mixed recurrence lengths within one vector: a discarded lane once raised
+    # FE_INVALID / FE_DIVBYZERO in the AVX2 build (the test runs under errstate(all="raise"))
+    v_temme = np.concatenate([rng.uniform(0, 23.5, 60), rng.uniform(0, 1, 20), np.arange(0, 23) + 0.5,
+                              np.arange(0.0, 23.0)])
+    x_temme = np.concatenate([10 ** rng.uniform(-10, np.log10(0.25), 80), np.full(23, 0.2), np.full(23, 1e-4)])
+    keep, keep_t = np.hypot(v, x) < 23.5, np.hypot(v_temme, x_temme) < 23.5
+    return (v[keep], x[keep]), (v_temme[keep_t], x_temme[keep_t])
+
+
+@pytest.mark.parametrize("variant", ISAS)
+def test_small_argument_k_against_mpmath(isa, variant):
+    """The fixed-cost small-argument K of the block kernels (quadrature + double-double recurrence for x >= 0.25:
+    <= 2 ulp; Temme's series for x < 0.25: <= 3.5 ulp) against mpmath's besselk in every variant, also where
+    K_v(x) ~ 1 (the old Temme/Steed/Wronskian and quadrature paths reached 4.25 ulp at v = 20.1, x = 11.86 and
+    7.5 ulp near the curve K_v(x) = 1)."""
+    mp = pytest.importorskip("mpmath")
+    if not _special._set_isa(variant):
+        pytest.skip(f"{variant} not available on this CPU/build")
+    for (v, x), budget in zip(_small_k_points(), (2.0, 3.5)):
+        with mp.workdps(30):
+            ref_kv = np.array([float(mp.log(mp.besselk(a, b))) for a, b in zip(v, x)])
+            ref_kve = np.array([float(mp.log(mp.besselk(a, b)) + b) for a, b in zip(v, x)])
+        for name, ref in (("log_kv", ref_kv), ("log_kve", ref_kve)):
+            with np.errstate(all="raise"):
+                got = getattr(nks, name)(v, x)
+            err = _ulp_errors(got, ref)
+            worst = int(np.argmax(err))
+            assert err.max() <= budget, (name, err.max(), v[worst], x[worst])
+
+
+def _small_i_points():
+    """(v, x) of the power-series region of I (hypot(v, x) < 23.5): near the curve I_v(x) = 1 (log I ~ 0: the
+    error is absolute, and v log(x/2) and lgamma(v + 1) cancel), integer orders, tiny x, and random points."""
+    import mpmath as mp
+
+    rng = np.random.default_rng(31)
+    v_curve = rng.uniform(0.0, 16.0, 40)
+    x_curve = np.array([float(mp.findroot(lambda t, a=a: mp.log(mp.besseli(a, t)), 2.0 + 0.9 * a)) for a in v_curve])
+    x_curve *= 1 + rng.normal(size=40) * 1e-3
+    # where the scalar series (log_power_over_gamma + log1p) was 4.5-6.0 ulp from mpmath, and (last) where the
+    # scalar log_ive (Steed + Wronskian, x > 2) was 3.9 ulp
+    v_old = [6.070428285690863, 6.838287069456841, 6.264990825512021, 6.716708307164469, 1.3691015424086488]
+    x_old = [5.20330312127586, 5.7369517523509215, 5.338763727148492, 5.652620734854914, 2.8007106736397125]
+    v = np.concatenate([v_old, v_curve, np.arange(0.0, 23.0), rng.uniform(0, 23.5, 60), rng.uniform(0, 20, 20)])
+    x = np.concatenate([x_old, x_curve, np.full(23, 1.5), rng.uniform(0, 23.5, 60), 10 ** rng.uniform(-100, 0, 20)])
+    keep = (np.hypot(v, x) < 23.5) & (x > 0)
+    return v[keep], x[keep]
+
+
+@pytest.mark.parametrize("variant", ISAS)
+def test_small_argument_i_series_against_mpmath(isa, variant):
+    """The vectorised power series of I (i_series_loop: fixed term counts, lgamma and the logs in double-double):
+    <= 3 ulp against mpmath's besseli in every variant (the scalar series reached 6.8 ulp near I_v(x) = 1),
+    no floating-point flags."""
+    mp = pytest.importorskip("mpmath")
+    if not _special._set_isa(variant):
+        pytest.skip(f"{variant} not available on this CPU/build")
+    v, x = _small_i_points()
+    with mp.workdps(30):
+        ref = [mp.log(mp.besseli(a, b)) for a, b in zip(v, x)]
+    ref_iv = np.array([float(r) for r in ref])
+    ref_ive = np.array([float(r - b) for r, b in zip(ref, x)])
+    for name, r in (("log_iv", ref_iv), ("log_ive", ref_ive)):
+        with np.errstate(all="raise"):
+            got = getattr(nks, name)(v, x)
+        err = _ulp_errors(got, r)
+        worst = int(np.argmax(err))
+        assert err.max() <= 3.0, (name, err.max(), v[worst], x[worst])

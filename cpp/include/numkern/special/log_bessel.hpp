@@ -10,10 +10,11 @@
 //     The number of terms is chosen from s so that the first omitted term is below 1.5e-17
 //     (tools/gen_debye_coefficients.py prints the thresholds from max |P_k| on [0, 1]).
 //   * Power series for I (DLMF 10.25.2) when s is small: log I = v log(x/2) - lgamma(v+1) + log sum_k t_k.
-//   * Temme's series (x <= 2) or Steed's continued fraction CF2 (x > 2) for K_mu, K_{mu+1} with |mu| <= 1/2
-//     (Temme 1975, J. Comput. Phys. 19; Thompson & Barnett 1987, Comput. Phys. Commun. 47), then the forward
-//     recurrence K_{n+1} = (2n/x) K_n + K_{n-1} (stable for K) run on the scaled ratios
-//     rho_k = (x/2) K_{mu+k+1}/K_{mu+k} = (mu + k) + (x/2)^2 / rho_{k-1}, accumulated as a product.
+//   * K for s < 23.5 (log_kv_fixed, at a fixed cost): K_mu, K_{mu+1} with |mu| <= 1/2 by a trapezoidal rule on
+//     fixed nodes (x >= 0.25) or Temme's series with a fixed number of terms (Temme 1975, J. Comput. Phys. 19),
+//     then the forward recurrence K_{n+1} = (2n/x) K_n + K_{n-1} (stable for K) on the ratios, in
+//     double-double. Steed's continued fraction CF2 (Thompson & Barnett 1987, Comput. Phys. Commun. 47) serves
+//     the scaled I at 2 < x through the Wronskian.
 //   * The ratio I_{v+1}/I_v from Gauss's continued fraction (DLMF 10.33.1) when s is small, and from the
 //     Debye expansions of I_v and I_v' (DLMF 10.41.3, 10.41.5) otherwise:
 //       I_{v+1}/I_v = x/(s + v) + (x/s) sum_k R_k(p^2)/s^k / (1 + sum_k P_k(p^2)/s^k),  V_k - U_k = p^k (1-p^2) R_k.
@@ -31,6 +32,7 @@
 #include "numkern/config.hpp"
 #include "numkern/special/debye_coefficients.hpp"
 #include "numkern/special/double_double.hpp"
+#include "numkern/special/k_quadrature_nodes.hpp"
 
 namespace numkern::special {
 namespace detail {
@@ -45,8 +47,6 @@ constexpr double kEps = 2.220446049250313e-16;
 // Below this s = hypot(v, x) the series / Temme / Steed methods are used; at and above it the Debye sum with
 // 21 terms (k = 0..20) keeps the first omitted term under 1.5e-17 (threshold 23.26, see the generator).
 constexpr double kDebyeMinS = 23.5;
-// Below s = 23.5, K for x >= kQuadratureMinX comes from the trapezoidal rule (log_kv_quadrature).
-constexpr double kQuadratureMinX = 0.5;
 
 NK_HOST_DEVICE NK_INLINE double nan_value() { return std::numeric_limits<double>::quiet_NaN(); }
 NK_HOST_DEVICE NK_INLINE double inf_value() { return std::numeric_limits<double>::infinity(); }
@@ -249,6 +249,22 @@ NK_HOST_DEVICE NK_INLINE double log_bessel_debye(double v, double x, double s, b
   return (((kHalfLogPiOver2 - half_log_s) - core_lo) + log_sum) - core;
 }
 
+// omega(z) = log Gamma(z) - ((z - 1/2) log z - z + 1/2 log(2 pi)) by Stirling's series (DLMF 5.11.1), z >= 8,
+// 10 terms: error < 1e-17.
+NK_HOST_DEVICE NK_INLINE double stirling_omega(double z) {
+  const double iz = 1.0 / z, iz2 = iz * iz;
+  return iz * (0.08333333333333333 +
+               iz2 * (-0.002777777777777778 +
+                      iz2 * (0.0007936507936507937 +
+                             iz2 * (-0.0005952380952380953 +
+                                    iz2 * (0.0008417508417508417 +
+                                           iz2 * (-0.0019175269175269176 +
+                                                  iz2 * (0.00641025641025641 +
+                                                         iz2 * (-0.029550653594771242 +
+                                                                iz2 * (0.17964437236883057 +
+                                                                       iz2 * -1.3924322169059011)))))))));
+}
+
 // log((x/2)^v / Gamma(v+1)), the leading factor of the I series. For v >= 7 the two logs nearly cancel where
 // I_v(x) ~ 1, so Stirling's formula (DLMF 5.11.1, z = v + 1 >= 8, 10 terms: error < 1e-17) is folded in:
 //   v log(x/2) - lgamma(z) = v log(e x / (2 z)) + 1 - 1/2 log(2 pi z) - omega(z),
@@ -263,18 +279,7 @@ NK_HOST_DEVICE NK_INLINE double log_power_over_gamma(double v, double x) {
   const DoubleDouble z = two_sum(v, 1.0);
   const double num = std::fma(e_hi, h, -z.hi) + (e_lo * h - z.lo);
   const double log_ratio = std::log1p(num / z.hi);
-  const double iz = 1.0 / z.hi, iz2 = iz * iz;
-  const double omega =
-      iz * (0.08333333333333333 +
-            iz2 * (-0.002777777777777778 +
-                   iz2 * (0.0007936507936507937 +
-                          iz2 * (-0.0005952380952380953 +
-                                 iz2 * (0.0008417508417508417 +
-                                        iz2 * (-0.0019175269175269176 +
-                                               iz2 * (0.00641025641025641 +
-                                                      iz2 * (-0.029550653594771242 +
-                                                             iz2 * (0.17964437236883057 +
-                                                                    iz2 * -1.3924322169059011)))))))));
+  const double omega = stirling_omega(z.hi);
   return v * log_ratio + ((1.0 - kHalfLog2Pi) - 0.5 * std::log(z.hi) - omega);
 }
 
@@ -414,96 +419,202 @@ NK_HOST_DEVICE NK_INLINE double iv_ratio_cf(double v, double x) {
   return x / (2.0 * (v + 1.0) + tail);
 }
 
-// One node of the trapezoidal sum below: exp(v t - x c) + exp(-v t - x c) = 2 exp(-x c) cosh(v t), with
-// c = cosh t - 1 (scaled) or cosh t, cosh t - 1 = expm1(t)^2 / (2 e^t) without cancellation.
-NK_HOST_DEVICE NK_INLINE double k_integrand(double v, double x, double t, bool scaled) {
-  const double em = std::expm1(t);
-  const double c = em * em / (2.0 * (1.0 + em)) + (scaled ? 0.0 : 1.0);
-  const double xc = x * c, vt = v * t;
-  return std::exp(vt - xc) + std::exp(-vt - xc);
+// ---- Small-argument K at a fixed cost: hypot(v, x) < 23.5, kKFixedMinX <= x ----------------------------------
+// log_kv_fixed below (scalar, host and device) and the block kernels' k_small_loop / k_temme_loop (vectorised,
+// tabulated nodes, own exp/log) share these steps:
+//   1. v = mu + n, n = round(v), |mu| <= 1/2;
+//   2. K_mu and r_0 = K_{mu+1}/K_mu: for x >= kKQuadMinX by the trapezoidal rule on
+//      K_nu(x) e^x = int_0^inf exp(-x (cosh t - 1)) cosh(nu t) dt (DLMF 10.32.9) with the fixed steps and node
+//      counts of k_quadrature_nodes.hpp (positive terms; two exponentials per node, as
+//      cosh((mu + 1) t) = cosh(mu t) cosh t + sinh(mu t) sinh t); below, Temme's series (log_k_temme) with
+//      kTemmeTerms terms (term ratio < (x/2)^2 / i^2 <= 1/(64 i^2)); sums in double-double;
+//   3. the forward recurrence K_{m+1} = (2m/x) K_m + K_{m-1} (stable for K) on r_k = K_{mu+k+1}/K_{mu+k} =
+//      2(mu+k)/x + 1/r_{k-1} and P = r_0 ... r_{n-1} = K_v/K_mu, all in double-double (1/x as hi + lo), so the
+//      n <= 23 steps add no rounding error of their own (down to x = 1e-10, P < Gamma(23.5) (2/x)^23.5 < 1e265);
+//   4. log K_v = log K_mu + log P, each log as hi + lo, -+ x (exact) for the other scaling: where K_v(x) ~ 1 the
+//      terms cancel and only the relative error of K_mu (~1-2 eps) remains, not the ~n eps of the old
+//      Temme/Steed/Wronskian combination (4.25 ulp at v ~ 20, x ~ 12) or the ~eps v asinh(v/x) of a quadrature of
+//      K_v itself.
+constexpr double kKFixedMinX = 1e-10;
+constexpr double kKQuadMinX = 0.25;  // kKQuadXLo[0]
+constexpr int kTemmeTerms = 9;
+
+// b / a for double-doubles (a > 0): the quotient's residual b - r a exactly, then one correction (~eps^2).
+NK_HOST_DEVICE NK_INLINE DoubleDouble dd_quotient(double b_hi, double b_lo, double a_hi, double a_lo) {
+  const double r = b_hi / a_hi;
+  const DoubleDouble ra = exact_prod(r, a_hi);
+  return fast_two_sum(r, (((b_hi - ra.hi) - ra.lo) + (b_lo - r * a_lo)) / a_hi);
 }
 
-// log K_v(x) (+ x when scaled) for x >= 0.5, hypot(v, x) < 23.5, from K_v(x) = int_0^inf exp(-x cosh t)
-// cosh(v t) dt (DLMF 10.32.9) by the trapezoidal rule, which converges geometrically for this analytic,
-// doubly-exponentially decaying integrand. The log-integrand peaks near t* = asinh(v/x) with curvature ~s, so
-// the step is h = min(0.2, 0.5/sqrt(s)) (measured: < 2.3 ulp against mpmath, step 0.55/sqrt(s) was not enough)
-// and the sum runs from the node at t* outward on both sides until a term is below 1e-18 of the sum (at most
-// ~60 nodes). Every term is positive and every exponent is within ~[-250, 110] here: no cancellation, no
-// overflow, relative error a few eps -- a fixed-cost method that replaces Temme/Steed plus the recurrence.
-NK_HOST_DEVICE NK_INLINE double log_kv_quadrature(double v, double x, bool scaled) {
-  const double s = hypot_nonneg(v, x);
-  const double h0 = 0.5 / std::sqrt(s);
-  const double h = h0 < 0.2 ? h0 : 0.2;
-  const int k_peak = static_cast<int>(std::asinh(v / x) / h);
-  double sum = 0.0;
-  for (int k = k_peak; k < k_peak + 400; ++k) {
-    const double f = k_integrand(v, x, k * h, scaled) * (k == 0 ? 0.5 : 1.0);
-    sum += f;
-    if (f < 1e-18 * sum) break;
-  }
-  for (int k = k_peak - 1; k >= 0; --k) {
-    const double f = k_integrand(v, x, k * h, scaled) * (k == 0 ? 0.5 : 1.0);
-    sum += f;
-    if (f < 1e-18 * sum) break;
-  }
-  return std::log(0.5 * h * sum);
+// s + s_lo += a: the running sum s and its accumulated rounding errors s_lo (Kahan-Babuska with two_sum).
+NK_HOST_DEVICE NK_INLINE void dd_accumulate(double* s, double* s_lo, double a) {
+  const DoubleDouble u = two_sum(*s, a);
+  *s = u.hi;
+  *s_lo += u.lo;
 }
 
-// log K_v(x) (+ x when scaled) for 0 <= v, 0 < x, hypot(v, x) < 23.5: Temme or Steed for K_mu, K_{mu+1}, then
-// the forward recurrence (x <= 2) or the Wronskian with the I series (x > 2).
+// 1/x as hi + lo.
+NK_HOST_DEVICE NK_INLINE DoubleDouble dd_reciprocal(double x) {
+  const double ix = 1.0 / x;
+  const DoubleDouble p = exact_prod(ix, x);
+  return {ix, ((1.0 - p.hi) - p.lo) * ix};
+}
+
+// p * (f_hi + f_lo) in double-double.
+NK_HOST_DEVICE NK_INLINE DoubleDouble dd_mul(DoubleDouble p, double f_hi, double f_lo) {
+  const DoubleDouble pp = exact_prod(p.hi, f_hi);
+  return fast_two_sum(pp.hi, pp.lo + madd(p.hi, f_lo, p.lo * f_hi));
+}
+
+// One step of the ratio recurrence: r_k = b / x + 1 / r_{k-1}, b = 2(mu + k) (exact), 1/x = ix, in double-double.
+NK_HOST_DEVICE NK_INLINE DoubleDouble k_ratio_next(double b, double ix_hi, double ix_lo, double r_hi, double r_lo) {
+  const DoubleDouble a = exact_prod(b, ix_hi);
+  const double a_lo = madd(b, ix_lo, a.lo);
+  const double y = 1.0 / r_hi;
+  const DoubleDouble yr = exact_prod(y, r_hi);
+  const double y_lo = (((1.0 - yr.hi) - yr.lo) - y * r_lo) * y;
+  const DoubleDouble sum = two_sum(a.hi, y);
+  return fast_two_sum(sum.hi, sum.lo + (a_lo + y_lo));
+}
+
+// The terms of one quadrature node for K_mu e^x and K_{mu+1} e^x: e = exp(-x (cosh t - 1)), em = exp(mu t).
+NK_HOST_DEVICE NK_INLINE void k_node_terms(double e, double em, double cosh_t, double sinh_t, double* a0, double* a1) {
+  const double ie = 1.0 / em;
+  const double ch = 0.5 * (em + ie), sh = 0.5 * (em - ie);
+  *a0 = e * ch;
+  *a1 = e * madd(ch, cosh_t, sh * sinh_t);
+}
+
+// Temme's first terms f_0, p_0, q_0 (see log_k_temme) from mu, d = log(2/x) and ee = exp(mu d), without branches:
+// sin(pi mu)/(pi mu) by its Taylor series to z^24 (|z| <= pi/2, truncation < 1e-20), sinh(e)/e by its series for
+// |e| < 1/2 (truncation < 1e-20), else (ee - 1/ee) / 2e.
+NK_HOST_DEVICE NK_INLINE void temme_start(double mu, double d, double ee, double* f0, double* p0, double* q0) {
+  double gam1, gam2, gampl, gammi;
+  temme_gammas(mu, &gam1, &gam2, &gampl, &gammi);
+  const double e = mu * d;
+  const double z = kPi * mu, z2 = z * z;
+  const double sinc = madd(z2, madd(z2, madd(z2, madd(z2, madd(z2, madd(z2, madd(z2, madd(z2, madd(z2, madd(z2,
+      madd(z2, madd(z2, 6.446950284384474e-26, -3.868170170630684e-23), 1.9572941063391263e-20),
+      -8.220635246624329e-18), 2.8114572543455206e-15), -7.647163731819816e-13), 1.6059043836821613e-10),
+      -2.505210838544172e-08), 2.7557319223985893e-06), -0.0001984126984126984), 0.008333333333333333),
+      -0.16666666666666666), 1.0);
+  const double iee = 1.0 / ee;
+  const double ae = e < 0.0 ? -e : e;
+  const double e2 = e * e;
+  const double sinhc_small = madd(e2, madd(e2, madd(e2, madd(e2, madd(e2, madd(e2, madd(e2,
+      2.8114572543455206e-15, 7.647163731819816e-13), 1.6059043836821613e-10), 2.505210838544172e-08),
+      2.7557319223985893e-06), 0.0001984126984126984), 0.008333333333333333), 0.16666666666666666);
+  // The divisor is made nonzero by a test of its own: with the branch's test, GCC folds it to e in vectorised
+  // code and divides 0 by 0 in lanes with e = 0 (integer v), raising FE_INVALID for a discarded value.
+  const double e_nonzero = e == 0.0 ? 1.0 : e;
+  const double sinhc = ae < 0.5 ? madd(e2, sinhc_small, 1.0) : 0.5 * (ee - iee) / e_nonzero;
+  *f0 = (gam1 * (0.5 * (ee + iee)) + gam2 * sinhc * d) / sinc;
+  *p0 = 0.5 * ee / gampl;   // (1/2) (x/2)^{-mu} Gamma(1+mu)
+  *q0 = 0.5 * iee / gammi;  // (1/2) (x/2)^{mu} Gamma(1-mu)
+}
+
+// Term i >= 1 of Temme's sums: updates f, p, q, c = (x/2)^{2i}/i! (h2 = (x/2)^2) and returns the terms of
+// K_mu (c f) and of rho_0 K_mu (c (p - i f)).
+NK_HOST_DEVICE NK_INLINE void temme_term(double di, double mu, double h2, double* f, double* p, double* q, double* c,
+                                         double* t0, double* t1) {
+  const double fn = (di * *f + *p + *q) / (di * di - mu * mu);
+  *f = fn;
+  *c *= h2 / di;
+  *p /= di - mu;
+  *q /= di + mu;
+  *t0 = *c * fn;
+  *t1 = *c * (*p - di * fn);
+}
+
+// log(a) as hi + lo for normal a > 0: libm's log, corrected by (a - e^l)/e^l (error ~eps absolute instead of half
+// an ulp of log(a)).
+NK_HOST_DEVICE NK_INLINE DoubleDouble log_dd(double a) {
+  const double l = std::log(a);
+  const double e = std::exp(l);
+  return two_sum(l, (a - e) / e);
+}
+
+// log K_v(x) (+ x when scaled) for v >= 0, kKFixedMinX <= x, hypot(v, x) < 23.5 (steps 1-4 above).
+NK_HOST_DEVICE NK_INLINE double log_kv_fixed(double v, double x, bool scaled) {
+  const double nd = std::floor(v + 0.5);
+  const double mu = v - nd;  // exact
+  DoubleDouble k0, r;        // K0 = K_mu e^x (quadrature) or K_mu (Temme); r = r_0
+  const bool k0_scaled = x >= kKQuadMinX;
+  double s0 = 0.5, s0_lo = 0.0, s1 = 0.5, s1_lo = 0.0;  // the t = 0 node, weight 1/2
+  if (k0_scaled) {
+    double h;
+    int nodes;
+    k_quad_bin(x, &h, &nodes);
+    for (int k = 1; k < nodes; ++k) {
+      const double t = k * h;
+      const double sh = std::sinh(0.5 * t);
+      const double c = 2.0 * sh * sh;  // cosh t - 1
+      double a0, a1;
+      k_node_terms(std::exp(-x * c), std::exp(mu * t), 1.0 + c, std::sinh(t), &a0, &a1);
+      dd_accumulate(&s0, &s0_lo, a0);
+      dd_accumulate(&s1, &s1_lo, a1);
+    }
+    const DoubleDouble a = fast_two_sum(s0, s0_lo), b = fast_two_sum(s1, s1_lo);
+    r = dd_quotient(b.hi, b.lo, a.hi, a.lo);
+    const DoubleDouble kh = exact_prod(h, a.hi);
+    k0 = {kh.hi, madd(h, a.lo, kh.lo)};
+  } else {
+    const double d = -log_half(x);
+    double f, p, q, c = 1.0;
+    temme_start(mu, d, std::exp(mu * d), &f, &p, &q);
+    s0 = f;
+    s1 = p;
+    const double h2 = half_square(x);
+    for (int i = 1; i < kTemmeTerms; ++i) {
+      double t0, t1;
+      temme_term(i, mu, h2, &f, &p, &q, &c, &t0, &t1);
+      dd_accumulate(&s0, &s0_lo, t0);
+      dd_accumulate(&s1, &s1_lo, t1);
+    }
+    const DoubleDouble a = fast_two_sum(s0, s0_lo), b = fast_two_sum(s1, s1_lo);
+    const DoubleDouble rho = dd_quotient(b.hi, b.lo, a.hi, a.lo);  // (x/2) K_{mu+1}/K_mu
+    r = dd_quotient(rho.hi, rho.lo, 0.5 * x, 0.0);
+    k0 = a;
+  }
+  DoubleDouble prod = nd >= 1.0 ? r : DoubleDouble{1.0, 0.0};
+  const DoubleDouble ix = dd_reciprocal(x);
+  for (int k = 1; k < nd; ++k) {
+    r = k_ratio_next(2.0 * (mu + k), ix.hi, ix.lo, r.hi, r.lo);
+    prod = dd_mul(prod, r.hi, r.lo);
+  }
+  const DoubleDouble l0 = log_dd(k0.hi), lp = log_dd(prod.hi);
+  const double small = (l0.lo + k0.lo / k0.hi) + (lp.lo + prod.lo / prod.hi);
+  const DoubleDouble a = two_sum(l0.hi, lp.hi);
+  if (scaled == k0_scaled) return a.hi + (a.lo + small);
+  const DoubleDouble b = two_sum(a.hi, scaled ? x : -x);
+  return b.hi + ((a.lo + b.lo) + small);
+}
+
+// log K_v(x) (+ x when scaled) for 0 <= v, 0 < x, hypot(v, x) < 23.5: log_kv_fixed for x >= 1e-10; below, where
+// its product K_v/K_mu ~ (2/x)^n could overflow, Temme's series for K_mu and the Wronskian with the I series.
 NK_HOST_DEVICE NK_INLINE double log_kv_small(double v, double x, bool scaled) {
-  // Unscaled with v >= 1.5: the quadrature's exponents v t - x cosh t (~v asinh(v/x)) cancel where K_v(x) ~ 1
-  // and their rounding (~v eps) would show; the recurrence paths below are more accurate there.
-  if (x >= kQuadratureMinX && (scaled || v < 1.5)) return log_kv_quadrature(v, x, scaled);
+  if (x >= kKFixedMinX) return log_kv_fixed(v, x, scaled);
+  // x < 1e-10: log K_v >= log K_0(1e-10) ~ 3.1, and ~ v log(2/x) >= 23 for v >= 1.
   const int n = static_cast<int>(v + 0.5);
   const double mu = v - n;
-  double rho, log_kmu;
-  // Temme's series up to x = 1, Steed's CF2 beyond (it returns log(K e^x) directly, which the scaled form
-  // needs near x ~ 1-2 where log K_mu ~ -x and adding x back would cancel).
-  if (x <= 1.0) {
-    log_kmu = log_k_temme(mu, x, &rho);
-    if (scaled) log_kmu += x;
-  } else {
-    log_kmu = log_k_steed_scaled(mu, x, &rho);
-    if (!scaled) log_kmu -= x;
-  }
-  if (n == 0) return log_kmu;
+  double rho;
+  const double log_kmu = log_k_temme(mu, x, &rho);  // every quantity stays below ~(2/x)^{1/2}: subnormal x is fine
+  if (n == 0) return scaled ? log_kmu + x : log_kmu;
+  // log K_v from the Wronskian I_v K_{v+1} + I_{v+1} K_v = 1/x (DLMF 10.28.2):
+  //   log K_v = -log x - log I_v - log(K_{v+1}/K_v + I_{v+1}/I_v),
+  // with K_{v+1}/K_v = (2/x) rho_n from the recurrence rho_k = (mu + k) + (x/2)^2 / rho_{k-1} (which would
+  // overflow as a product here).
   const double h2 = half_square(x);
-  // The Wronskian form carries an absolute error ~eps (|log I_v| + |log x|) ~ eps x, fine for log K_v and for
-  // x <= 2, but not for the scaled log K_v + x = O(1) at larger x, which keeps the recurrence product.
-  if (x <= 2.0 || !scaled) {
-    // log K_v from the Wronskian I_v K_{v+1} + I_{v+1} K_v = 1/x (DLMF 10.28.2):
-    //   log K_v = -log x - log I_v - log(K_{v+1}/K_v + I_{v+1}/I_v),
-    // with K_{v+1}/K_v = (2/x) rho_n from the recurrence. Summing n log(2/x) + log prod rho_k instead would
-    // cancel badly where K_v(x) ~ 1 (x ~ v), costing ~n ulp.
-    for (int k = 1; k <= n; ++k) rho = (mu + k) + h2 / rho;
-    const double r = iv_ratio_cf(v, x);
-    const double log_ratio_sum =
-        x > 1e-10 ? std::log(2.0 * rho / x + r) : std::log(2.0 * rho + r * x) - std::log(x);
-    // The three logs nearly cancel where K_v(x) ~ 1: sum them without intermediate rounding.
-    const DoubleDouble a = two_sum(-std::log(x), -log_iv_series(v, x));
-    const DoubleDouble b = two_sum(a.hi, -log_ratio_sum);
-    if (scaled) {
-      const DoubleDouble c = two_sum(b.hi, x);
-      return c.hi + ((a.lo + b.lo) + c.lo);
-    }
-    return b.hi + (a.lo + b.lo);
+  for (int k = 1; k <= n; ++k) rho = (mu + k) + h2 / rho;
+  const double r = iv_ratio_cf(v, x);
+  const double log_ratio_sum = std::log(2.0 * rho + r * x) - std::log(x);
+  const DoubleDouble a = two_sum(-std::log(x), -log_iv_series(v, x));
+  const DoubleDouble b = two_sum(a.hi, -log_ratio_sum);
+  if (scaled) {
+    const DoubleDouble c = two_sum(b.hi, x);
+    return c.hi + ((a.lo + b.lo) + c.lo);
   }
-  if (x > 2.0) {
-    // Scaled K at x > 2: the recurrence ratios (2/x) rho_k are multiplied directly (log_kve_steed); adding
-    // n log(2/x) and log prod rho_k separately would cancel where the result is O(1).
-    double k_ratio;
-    return log_kve_steed(v, x, &k_ratio);
-  }
-  // log K_{mu+n} = log K_mu + n log(2/x) + log rho_0 + log prod_{k=1}^{n-1} rho_k. rho_0 is kept apart since it
-  // can be as small as x/2 (mu = -1/2), which would lose bits in the product for subnormal x.
-  const double log_rho0 = std::log(rho);
-  double prod = 1.0;
-  for (int k = 1; k < n; ++k) {
-    rho = (mu + k) + h2 / rho;
-    prod *= rho;
-  }
-  return log_kmu - n * log_half(x) + log_rho0 + std::log(prod);
+  return b.hi + (a.lo + b.lo);
 }
 
 // --- positive-argument cores: v >= 0 finite, x > 0 finite -------------------------------------------------

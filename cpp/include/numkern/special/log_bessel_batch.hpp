@@ -5,8 +5,12 @@
 // v >= 0 (|v| for K), 0 < x, v, x < 1e150, v < 1e300 x) are sorted into lists by the number of Debye terms
 // they need (bins with a compile-time term count: s >= 2100, 310, 84, 39, 23.5 -> 5, 7, 10, 14, 21 terms, each at
 // least what debye_terms(s) asks for) and by whether x/v lies in the band of debye_band_core; each list is
-// gathered, evaluated by one branch-free `#pragma omp simd` loop and scattered back. Every other element (the
-// power series, Temme/Steed, negative order, special values) is returned to the caller in `rest`, which
+// gathered, evaluated by one branch-free `#pragma omp simd` loop and scattered back. K with s < 23.5 goes to
+// k_small_loop for x >= 0.25 (fixed-node quadrature for K_mu, K_{mu+1}, five bins of x) or k_temme_loop for
+// 1e-10 <= x < 0.25 (Temme's series with a fixed number of terms), both followed by a double-double recurrence;
+// I with s < 23.5 and x >= 1e-100 to i_series_loop (the power series with a fixed number of terms per bin of x,
+// lgamma and logs in double-double). Every other element (tinier x, negative order, special values) is returned
+// to the caller in `rest`, which
 // evaluates it with the scalar kernels of log_bessel.hpp. The formulas are those of log_bessel_debye (same
 // band polynomial, same Debye coefficients); the logarithm is fast_log below (vectorisable, < 1 ulp) instead of
 // libm's, so results may differ from the scalar kernels in the last bits (both within the accuracy budget).
@@ -25,6 +29,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "numkern/special/k_quadrature_nodes.hpp"
 #include "numkern/special/log_bessel.hpp"
 
 namespace numkern::special::batch {
@@ -101,27 +106,27 @@ inline double fast_log(double a, double c) {
   return kd * kLn2Hi + (f - (hfsq - (s * (hfsq + atanh_series(s * s)) + (kd * kLn2Lo + c))));
 }
 
-// log(a) = hi + lo for finite a >= 0.75 with an error ~0.05 ulp: as fast_log, with k kLn2Hi + f (exact terms)
-// summed by two_sum and the small rest (|rest| < 0.09) in lo. Where log(s) nearly cancels against v eta, its
-// rounding would otherwise be the largest error of the Debye forms.
+// log(a) = hi + lo for finite a in [0.75 * 2^-Shift, 2^(1024 - Shift)) with an error ~0.05 ulp: as fast_log, with k kLn2Hi + f (exact
+// terms) summed by two_sum and the small rest (|rest| < 0.09) in lo. Where log(s) nearly cancels against v eta, its
+// rounding would otherwise be the largest error of the Debye forms. a 2^Shift is exact and has the k of a plus
+// Shift, so the bits do not depend on Shift.
+constexpr double pow2(int n) {
+  double p = 1.0;
+  for (int i = 0; i < n; ++i) p *= 2.0;
+  return p;
+}
+
+template <int Shift = 2>
 inline double fast_log_dd(double a, double* lo) {
   double kd;
-  const double f = reduce_log_arg(a, &kd);
+  constexpr double scale = pow2(Shift);
+  const double f = reduce_log_arg(a * scale, &kd);
+  kd -= Shift;
   const double s = f / (2.0 + f);
   const double hfsq = 0.5 * f * f;
   const numkern::special::detail::DoubleDouble head = numkern::special::detail::two_sum(kd * kLn2Hi, f);
   *lo = head.lo + (kd * kLn2Lo - (hfsq - s * (hfsq + atanh_series(s * s))));
   return head.hi;
-}
-
-// log(a) for a in [2^-398, 2^623] (normal and far from overflow): fast_log of a 2^400 >= 0.75, minus 400 log 2.
-inline double fast_log_wide(double a) {
-  double kd;
-  const double f = reduce_log_arg(a * 0x1p400, &kd);
-  kd -= 400.0;
-  const double s = f / (2.0 + f);
-  const double hfsq = 0.5 * f * f;
-  return kd * kLn2Hi + (f - (hfsq - (s * (hfsq + atanh_series(s * s)) + kd * kLn2Lo)));
 }
 
 // exp(a), < 1 ulp, for a <= 709; 0 for a < -708 (only used for terms far below a sum). a = n log 2 + r,
@@ -143,49 +148,256 @@ inline double fast_exp(double a) {
   return a < -708.0 ? 0.0 : p * scale;
 }
 
-// sinh(u) for u >= 0, ~1-2 ulp: the odd Taylor series below 1/2 (truncation < 1e-19), (e^u - e^-u)/2 above.
-inline double fast_sinh(double u) {
-  const double e = fast_exp(u);
-  const double big = 0.5 * (e - 1.0 / e);
-  const double z = u * u;
-  const double small = u * madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z,
-      2.8114572543455206e-15, 7.647163731819816e-13), 1.6059043836821613e-10), 2.505210838544172e-08),
-      2.7557319223985893e-06), 0.0001984126984126984), 0.008333333333333333), 0.16666666666666666), 1.0);
-  return u < 0.5 ? small : big;
-}
-
-// log K_v(x) (+ x when scaled) for the elements of the quadrature region (see log_kv_quadrature): the same
-// step, and a fixed window of kQuadNodes nodes from max(0, k* - 30) (k* the node at the peak asinh(v/x);
-// measured over the region: at most 29 nodes left and 26 right of k* carry a term above 1e-18 of the sum).
-// Nodes outer, elements inner, so the element loop vectorises; terms are summed in node order.
-constexpr int kQuadNodes = 58;
-
-template <bool Scaled>
-void quadrature_loop(const double* __restrict v, const double* __restrict x, double* __restrict out, int n) {
-  double h[kBlock], k0[kBlock], sum[kBlock];
+// Steps 3-4 of the small-argument K (log_kv_fixed), for k_small_loop and k_temme_loop: from r_0 = K_{mu+1}/K_mu
+// (r_hi + r_lo) and K0 = k_hi + k_lo (K_mu e^x if KmuScaled, else K_mu, either in [0.1875, 2^1000)), the forward
+// recurrence r_k = 2(mu+k)/x + 1/r_{k-1} for k < n and P = r_0 ... r_{n-1} = K_v/K_mu in double-double, then
+// log K_v (+ x when Scaled) = log K0 + log P (-+ x), each log as hi + lo. Overwrites r_hi, r_lo (with r_{n_max-1}).
+template <bool Scaled, bool KmuScaled>
+void k_recurrence_and_log(const double* __restrict mu, const double* __restrict nd, double n_max,
+                          const double* __restrict x, double* __restrict r_hi, double* __restrict r_lo,
+                          const double* __restrict k_hi, const double* __restrict k_lo, double* __restrict out,
+                          int m) {
+  using namespace numkern::special::detail;
+  double p_hi[kBlock], p_lo[kBlock], ix_hi[kBlock], ix_lo[kBlock];
 #pragma omp simd
-  for (int j = 0; j < n; ++j) {
-    const double s = std::sqrt(v[j] * v[j] + x[j] * x[j]);
-    const double h0 = 0.5 / std::sqrt(s);
-    h[j] = h0 < 0.2 ? h0 : 0.2;
-    const double kp = std::floor(fast_log(v[j] / x[j] + std::sqrt(1.0 + (v[j] / x[j]) * (v[j] / x[j])), 0.0) / h[j]);
-    k0[j] = kp > 30.0 ? kp - 30.0 : 0.0;
-    sum[j] = 0.0;
+  for (int j = 0; j < m; ++j) {
+    p_hi[j] = nd[j] >= 1.0 ? r_hi[j] : 1.0;
+    p_lo[j] = nd[j] >= 1.0 ? r_lo[j] : 0.0;
+    const DoubleDouble ix = dd_reciprocal(x[j]);
+    ix_hi[j] = ix.hi;
+    ix_lo[j] = ix.lo;
   }
-  for (int m = 0; m < kQuadNodes; ++m) {
+  for (int k = 1; k < static_cast<int>(n_max); ++k) {
 #pragma omp simd
-    for (int j = 0; j < n; ++j) {
-      const double k = k0[j] + m;
-      const double t = k * h[j];
-      const double sh = fast_sinh(0.5 * t);
-      const double c = 2.0 * sh * sh + (Scaled ? 0.0 : 1.0);  // cosh t - 1, or cosh t
-      const double xc = x[j] * c, vt = v[j] * t;
-      const double f = fast_exp(vt - xc) + fast_exp(-vt - xc);
-      sum[j] += k == 0.0 ? 0.5 * f : f;
+    for (int j = 0; j < m; ++j) {
+      const DoubleDouble rn = k_ratio_next(2.0 * (mu[j] + k), ix_hi[j], ix_lo[j], r_hi[j], r_lo[j]);
+      // Elements already at k = n multiply P by 1 (their P may be near the top of the range: no overflow). Their
+      // r runs on (bounded, < 5e11): were it kept, GCC would load r only for the active lanes (masked loads give
+      // 0 elsewhere) and divide by 0 in the others, raising FE_DIVBYZERO for a result that is not used.
+      const bool active = k < nd[j];
+      const DoubleDouble pn = dd_mul({p_hi[j], p_lo[j]}, active ? rn.hi : 1.0, active ? rn.lo : 0.0);
+      r_hi[j] = rn.hi;
+      r_lo[j] = rn.lo;
+      p_hi[j] = pn.hi;
+      p_lo[j] = pn.lo;
     }
   }
 #pragma omp simd
-  for (int j = 0; j < n; ++j) out[j] = fast_log_wide(0.5 * h[j] * sum[j]);
+  for (int j = 0; j < m; ++j) {
+    double l0_lo, lp_lo;
+    const double l0 = fast_log_dd(k_hi[j], &l0_lo);
+    const double lp = fast_log_dd(p_hi[j], &lp_lo);
+    const double small = (l0_lo + k_lo[j] / k_hi[j]) + (lp_lo + p_lo[j] / p_hi[j]);
+    const DoubleDouble a = two_sum(l0, lp);
+    if constexpr (Scaled == KmuScaled) {
+      out[j] = a.hi + (a.lo + small);
+    } else {
+      const DoubleDouble b = two_sum(a.hi, Scaled ? x[j] : -x[j]);
+      out[j] = b.hi + ((a.lo + b.lo) + small);
+    }
+  }
+}
+
+// Small-argument K (log_kv_fixed in log_bessel.hpp, steps 1-4), vectorised: x >= 0.25, hypot(v, x) < 23.5, the
+// elements of quadrature bin `bin` (k_quadrature_nodes.hpp: the nodes' cosh t - 1, cosh t, sinh t are tabulated,
+// so a node costs two fast_exp). Nodes / recurrence steps outside, elements inside, so the element loops vectorise.
+template <bool Scaled>
+void k_small_loop(const double* __restrict v, const double* __restrict x, double* __restrict out, int m, int bin) {
+  using namespace numkern::special::detail;
+  const int nodes = kKQuadNodes[bin];
+  const double h = kKQuadStep[bin];
+  const double* tk = kKQuadT[bin];
+  const double* cm1 = kKQuadCoshM1[bin];
+  const double* cosh_t = kKQuadCosh[bin];
+  const double* sinh_t = kKQuadSinh[bin];
+  double mu[kBlock], nd[kBlock], s0[kBlock], s0_lo[kBlock], s1[kBlock], s1_lo[kBlock];
+  double n_max = 0.0;
+#pragma omp simd reduction(max : n_max)
+  for (int j = 0; j < m; ++j) {
+    nd[j] = std::floor(v[j] + 0.5);
+    mu[j] = v[j] - nd[j];  // exact
+    n_max = nd[j] > n_max ? nd[j] : n_max;
+    s0[j] = 0.5;  // the k = 0 node, weight 1/2
+    s1[j] = 0.5;
+    s0_lo[j] = 0.0;
+    s1_lo[j] = 0.0;
+  }
+  for (int k = 1; k < nodes; ++k) {
+    const double t = tk[k], c = cm1[k], ct = cosh_t[k], st = sinh_t[k];
+#pragma omp simd
+    for (int j = 0; j < m; ++j) {
+      double a0, a1;
+      k_node_terms(fast_exp(-x[j] * c), fast_exp(mu[j] * t), ct, st, &a0, &a1);
+      dd_accumulate(&s0[j], &s0_lo[j], a0);
+      dd_accumulate(&s1[j], &s1_lo[j], a1);
+    }
+  }
+  double r_hi[kBlock], r_lo[kBlock], k_hi[kBlock], k_lo[kBlock];
+#pragma omp simd
+  for (int j = 0; j < m; ++j) {
+    const DoubleDouble a = fast_two_sum(s0[j], s0_lo[j]);
+    const DoubleDouble b = fast_two_sum(s1[j], s1_lo[j]);
+    const DoubleDouble r = dd_quotient(b.hi, b.lo, a.hi, a.lo);  // r_0 = K_{mu+1}/K_mu
+    r_hi[j] = r.hi;
+    r_lo[j] = r.lo;
+    const DoubleDouble k0 = exact_prod(h, a.hi);  // K_mu e^x = h (s0 + s0_lo), in [0.25, 2.6]
+    k_hi[j] = k0.hi;
+    k_lo[j] = madd(h, a.lo, k0.lo);
+  }
+  k_recurrence_and_log<Scaled, true>(mu, nd, n_max, x, r_hi, r_lo, k_hi, k_lo, out, m);
+}
+
+// Small-argument K for x in [kKFixedMinX, 0.25), hypot(v, x) < 23.5 (log_kv_fixed, Temme branch), vectorised:
+// log(2/x) by fast_log_dd, exp by fast_exp.
+template <bool Scaled>
+void k_temme_loop(const double* __restrict v, const double* __restrict x, double* __restrict out, int m) {
+  using namespace numkern::special::detail;
+  double mu[kBlock], nd[kBlock], ff[kBlock], p[kBlock], q[kBlock], c[kBlock];
+  double s0[kBlock], s0_lo[kBlock], s1[kBlock], s1_lo[kBlock];
+  double n_max = 0.0;
+#pragma omp simd reduction(max : n_max)
+  for (int j = 0; j < m; ++j) {
+    nd[j] = std::floor(v[j] + 0.5);
+    const double mj = v[j] - nd[j];  // exact
+    mu[j] = mj;
+    n_max = nd[j] > n_max ? nd[j] : n_max;
+    double d_lo;
+    const double d_hi = fast_log_dd<40>(0.5 * x[j], &d_lo);
+    const double d = -(d_hi + d_lo);  // log(2/x)
+    double f0, p0, q0;
+    temme_start(mj, d, fast_exp(mj * d), &f0, &p0, &q0);
+    ff[j] = f0;
+    p[j] = p0;
+    q[j] = q0;
+    c[j] = 1.0;
+    s0[j] = f0;
+    s1[j] = p0;
+    s0_lo[j] = 0.0;
+    s1_lo[j] = 0.0;
+  }
+  for (int i = 1; i < kTemmeTerms; ++i) {
+    const double di = i;
+#pragma omp simd
+    for (int j = 0; j < m; ++j) {
+      const double h = 0.5 * x[j];
+      double t0, t1;
+      temme_term(di, mu[j], h * h, &ff[j], &p[j], &q[j], &c[j], &t0, &t1);
+      dd_accumulate(&s0[j], &s0_lo[j], t0);
+      dd_accumulate(&s1[j], &s1_lo[j], t1);
+    }
+  }
+  double r_hi[kBlock], r_lo[kBlock], k_hi[kBlock], k_lo[kBlock];
+#pragma omp simd
+  for (int j = 0; j < m; ++j) {
+    const DoubleDouble a = fast_two_sum(s0[j], s0_lo[j]);  // K_mu
+    const DoubleDouble b = fast_two_sum(s1[j], s1_lo[j]);
+    const DoubleDouble rho = dd_quotient(b.hi, b.lo, a.hi, a.lo);  // (x/2) K_{mu+1}/K_mu
+    // r_0 = rho / (x/2), x/2 exact
+    const DoubleDouble r = dd_quotient(rho.hi, rho.lo, 0.5 * x[j], 0.0);
+    r_hi[j] = r.hi;
+    r_lo[j] = r.lo;
+    k_hi[j] = a.hi;
+    k_lo[j] = a.lo;
+  }
+  k_recurrence_and_log<Scaled, false>(mu, nd, n_max, x, r_hi, r_lo, k_hi, k_lo, out, m);
+}
+
+// log Gamma(z) = hi + lo for z = z_hi + z_lo in [1, 25]: Stirling's series at w = z + m >= 8 (m = 0..7, w and
+// the shift product z (z+1) ... (z+m-1) in double-double), lgamma(z) = (w - 1/2) log w - w + log(2 pi)/2 +
+// omega(w) - log(product). Absolute error ~eps/10 (the I series needs it absolute: log I_v(x) ~ 0 can be a
+// difference v log(x/2) - lgamma(v+1) of terms up to ~50).
+inline numkern::special::detail::DoubleDouble lgamma_dd(double z_hi, double z_lo) {
+  using namespace numkern::special::detail;
+  double pr_hi = 1.0, pr_lo = 0.0, w_hi = z_hi, w_lo = z_lo;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 7
+#endif
+  for (int k = 0; k < 7; ++k) {  // unrolled, so that the element loop calling this vectorises
+    const bool shift = w_hi < 8.0;
+    const DoubleDouble pn = dd_mul({pr_hi, pr_lo}, shift ? w_hi : 1.0, shift ? w_lo : 0.0);
+    const DoubleDouble w1 = two_sum(w_hi, 1.0);
+    const DoubleDouble wn = fast_two_sum(w1.hi, w1.lo + w_lo);
+    pr_hi = pn.hi;
+    pr_lo = pn.lo;
+    w_hi = shift ? wn.hi : w_hi;
+    w_lo = shift ? wn.lo : w_lo;
+  }
+  double lw_lo, lp_lo;
+  const double lw = fast_log_dd(w_hi, &lw_lo);
+  lw_lo += w_lo / w_hi;
+  const double lp = fast_log_dd(pr_hi, &lp_lo);
+  lp_lo += pr_lo / pr_hi;
+  const DoubleDouble wm = two_sum(w_hi, -0.5);  // w - 1/2, exact with wm.lo + w_lo
+  const DoubleDouble t = exact_prod(wm.hi, lw);
+  const double t_lo = t.lo + (wm.hi * lw_lo + (wm.lo + w_lo) * lw);
+  const DoubleDouble a = two_sum(t.hi, -w_hi);
+  const DoubleDouble b = two_sum(a.hi, kHalfLog2Pi);
+  const DoubleDouble c = two_sum(b.hi, -lp);
+  const double lo = ((t_lo + a.lo) - w_lo) + (b.lo + kHalfLog2PiLo) + stirling_omega(w_hi) + (c.lo - lp_lo);
+  return fast_two_sum(c.hi, lo);
+}
+
+// The power series of I (log_iv_series: log I_v(x) = v log(x/2) - lgamma(v+1) + log1p(sum_k t_k),
+// t_k = t_{k-1} (x/2)^2 / (k (k + v))) for v >= 0, kISeriesMinX <= x, hypot(v, x) < 23.5, with Terms terms
+// (enough for every v at the bin's largest x: the first omitted term is below 2^-62 of the sum), the three logs
+// as hi + lo and summed without intermediate rounding (they cancel where I_v(x) ~ 1). Scaled: minus x, exact in
+// the same sum (log I_v(x) - x = O(1) at x up to 23.5: the series' relative error ~2 eps stays absolute, measured
+// <= 2.7 ulp against mpmath, where the scalar kernels use Steed's CF2 and the Wronskian).
+constexpr double kISeriesMinX = 1e-100;
+constexpr int kISeriesBins = 4;
+constexpr double kISeriesXHi[kISeriesBins] = {2.0, 8.0, 16.0, 23.5};
+
+template <bool Scaled, int Terms>
+void i_series_loop(const double* __restrict v, const double* __restrict x, double* __restrict out, int m) {
+  using namespace numkern::special::detail;
+  // 1 + sum_{k=1..Terms} t_k by Horner from the last term, S_k = 1 + ((x/2)^2 / d_k) S_{k+1}, d_k = k (k + v),
+  // kept as a fraction S_k = A_k / B_k (A_k = d_k B_{k+1} + (x/2)^2 A_{k+1}, B_k = d_k B_{k+1}) so that no term
+  // needs a division (B < 1e113 here); (x/2)^2 enters as its exact hi + lo. Then sum_k t_k = S_1 - 1 =
+  // (x/2)^2 A_2 / (d_1 B_2), without cancellation.
+  double num[kBlock], den[kBlock], h2[kBlock], h2_lo[kBlock], rest[kBlock];
+#pragma omp simd
+  for (int j = 0; j < m; ++j) {
+    const double h = 0.5 * x[j];
+    const DoubleDouble hh = exact_prod(h, h);
+    h2[j] = hh.hi;
+    h2_lo[j] = hh.lo;
+    num[j] = 1.0;
+    den[j] = 1.0;
+  }
+  for (int k = Terms; k >= 2; --k) {
+    const double dk = k;
+#pragma omp simd
+    for (int j = 0; j < m; ++j) {
+      const double d = dk * (dk + v[j]);
+      const double db = d * den[j];
+      num[j] = madd(h2[j], num[j], madd(h2_lo[j], num[j], db));
+      den[j] = db;
+    }
+  }
+#pragma omp simd
+  for (int j = 0; j < m; ++j) rest[j] = madd(h2[j], num[j], h2_lo[j] * num[j]) / ((1.0 + v[j]) * den[j]);
+#pragma omp simd
+  for (int j = 0; j < m; ++j) {
+    const double vj = v[j], xj = x[j];
+    double lh_lo, l1_lo;
+    const double lh = fast_log_dd<400>(0.5 * xj, &lh_lo);  // log(x/2), x/2 >= 5e-101
+    const DoubleDouble vl = exact_prod(vj, lh);             // v log(x/2)
+    const double vl_lo = madd(vj, lh_lo, vl.lo);
+    const DoubleDouble z = two_sum(vj, 1.0);
+    const DoubleDouble lg = lgamma_dd(z.hi, z.lo);
+    const double u = 1.0 + rest[j];
+    const double l1 = fast_log_dd(u, &l1_lo);  // log1p(rest) = log(u) + (rest - (u - 1))/u
+    l1_lo += (rest[j] - (u - 1.0)) / u;
+    const DoubleDouble a = two_sum(vl.hi, -lg.hi);
+    const DoubleDouble b = two_sum(a.hi, l1);
+    const double lo = (vl_lo - lg.lo) + (a.lo + b.lo) + l1_lo;
+    if constexpr (Scaled) {
+      const DoubleDouble c = two_sum(b.hi, -xj);
+      out[j] = c.hi + (lo + c.lo);
+    } else {
+      out[j] = b.hi + lo;
+    }
+  }
 }
 
 // The Debye forms (see log_bessel_debye) for elements known to be in the region, N Debye terms, Band: x/v in
@@ -276,8 +488,8 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
   double v[kBlock], x[kBlock];
   std::int16_t lists[2 * kBins][kBlock];
   int counts[2 * kBins] = {};
-  std::int16_t quad[kBlock], quad_minus_x[kBlock];
-  int n_rest = 0, n_quad = 0, n_quad_minus_x = 0;
+  std::int16_t kq[numkern::special::detail::kKQuadBins][kBlock], kt[kBlock], is[kISeriesBins][kBlock];
+  int n_rest = 0, n_kt = 0, kq_counts[numkern::special::detail::kKQuadBins] = {}, is_counts[kISeriesBins] = {};
   for (int i = 0; i < n; ++i) {
     double vi = v_in[i], xi = x_in[i];
     // NaN first (an ordered comparison with NaN would raise FE_INVALID); it goes to the scalar kernels.
@@ -295,12 +507,20 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
     const double s2 = vi * vi + xi * xi;
     v[i] = vi;
     x[i] = xi;
-    if (!KindI && s2 < 23.5 * 23.5 && xi >= numkern::special::detail::kQuadratureMinX) {
-      if (Scaled || vi < 1.5) {
-        quad[n_quad++] = static_cast<std::int16_t>(i);  // the same region as log_kv_small's quadrature
-      } else {
-        quad_minus_x[n_quad_minus_x++] = static_cast<std::int16_t>(i);
-      }
+    if (KindI && s2 < 23.5 * 23.5 && vi >= 0.0 && xi >= kISeriesMinX) {
+      int bin = 0;
+      for (int b = 0; b < kISeriesBins - 1; ++b) bin += xi >= kISeriesXHi[b];
+      is[bin][is_counts[bin]++] = static_cast<std::int16_t>(i);
+      continue;
+    }
+    if (!KindI && s2 < 23.5 * 23.5 && xi >= numkern::special::detail::kKQuadXLo[0]) {
+      int bin = 0;
+      for (int b = 1; b < numkern::special::detail::kKQuadBins; ++b) bin += xi >= numkern::special::detail::kKQuadXLo[b];
+      kq[bin][kq_counts[bin]++] = static_cast<std::int16_t>(i);
+      continue;
+    }
+    if (!KindI && s2 < 23.5 * 23.5 && xi >= numkern::special::detail::kKFixedMinX) {  // x below the quadrature's bins
+      kt[n_kt++] = static_cast<std::int16_t>(i);
       continue;
     }
     const bool fast = vi >= 0.0 && xi > 0.0 && vi < 1e150 && xi < 1e150 && vi < xi * 1e300 && s2 >= 23.5 * 23.5;
@@ -319,38 +539,41 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
   double vb[kBlock], xb[kBlock], ob[kBlock];
   run_bins<Scaled, KindI, false>(v, x, out, lists, counts, vb, xb, ob);
   run_bins<Scaled, KindI, true>(v, x, out, lists, counts, vb, xb, ob);
-  if constexpr (!KindI) {
-    if (n_quad > 0) {
-      for (int j = 0; j < n_quad; ++j) {
-        vb[j] = v[quad[j]];
-        xb[j] = x[quad[j]];
+  if constexpr (KindI) {
+    for (int bin = 0; bin < kISeriesBins; ++bin) {
+      const int m = is_counts[bin];
+      if (m == 0) continue;
+      for (int j = 0; j < m; ++j) {
+        vb[j] = v[is[bin][j]];
+        xb[j] = x[is[bin][j]];
       }
-      quadrature_loop<Scaled>(vb, xb, ob, n_quad);
-      for (int j = 0; j < n_quad; ++j) out[quad[j]] = ob[j];
+      switch (bin) {  // terms for x up to kISeriesXHi[bin]: 13, 23, 32, 40 needed
+        case 0: i_series_loop<Scaled, 14>(vb, xb, ob, m); break;
+        case 1: i_series_loop<Scaled, 24>(vb, xb, ob, m); break;
+        case 2: i_series_loop<Scaled, 33>(vb, xb, ob, m); break;
+        default: i_series_loop<Scaled, 41>(vb, xb, ob, m); break;
+      }
+      for (int j = 0; j < m; ++j) out[is[bin][j]] = ob[j];
     }
-    if (n_quad_minus_x > 0) {
-      // Unscaled K with v >= 1.5 (the scalar kernels use the recurrence there): log K = log(K e^x) - x from the
-      // scaled quadrature, kept where its error bound is small against the result. The quadrature's exponents
-      // v t - x (cosh t - 1) carry rounding errors ~eps (v t* + s - x) near the peak t* = asinh(v/x) (measured:
-      // at most 0.7 eps times that sum), so elements with v t* + s - x > 3 max(|log K|, 1) (near K_v(x) = 1)
-      // go to the scalar kernels instead.
-      for (int j = 0; j < n_quad_minus_x; ++j) {
-        vb[j] = v[quad_minus_x[j]];
-        xb[j] = x[quad_minus_x[j]];
+  }
+  if constexpr (!KindI) {
+    for (int bin = 0; bin < numkern::special::detail::kKQuadBins; ++bin) {
+      const int m = kq_counts[bin];
+      if (m == 0) continue;
+      for (int j = 0; j < m; ++j) {
+        vb[j] = v[kq[bin][j]];
+        xb[j] = x[kq[bin][j]];
       }
-      quadrature_loop<true>(vb, xb, ob, n_quad_minus_x);
-      for (int j = 0; j < n_quad_minus_x; ++j) {
-        const double vj = vb[j], xj = xb[j];
-        const double log_k = ob[j] - xj;
-        const double size = std::fabs(log_k) > 1.0 ? std::fabs(log_k) : 1.0;
-        const double s = std::sqrt(vj * vj + xj * xj);
-        const double spread = vj * std::asinh(vj / xj) + (s - xj);
-        if (spread <= 3.0 * size) {
-          out[quad_minus_x[j]] = log_k;
-        } else {
-          rest[n_rest++] = quad_minus_x[j];
-        }
+      k_small_loop<Scaled>(vb, xb, ob, m, bin);
+      for (int j = 0; j < m; ++j) out[kq[bin][j]] = ob[j];
+    }
+    if (n_kt > 0) {
+      for (int j = 0; j < n_kt; ++j) {
+        vb[j] = v[kt[j]];
+        xb[j] = x[kt[j]];
       }
+      k_temme_loop<Scaled>(vb, xb, ob, n_kt);
+      for (int j = 0; j < n_kt; ++j) out[kt[j]] = ob[j];
     }
   }
   return n_rest;
