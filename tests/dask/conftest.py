@@ -18,7 +18,9 @@ MEMORY_LIMIT = "250MB"
 BIG_BYTES = 300e6
 
 
-@pytest.fixture(scope="package")
+# Module scope: a client stays the process's default dask scheduler while it lives, so one kept for the session
+# sent every later test's dask computations (tests/special, tests/integrate, ...) to these worker processes.
+@pytest.fixture(scope="module")
 def client():
     from distributed import Client, LocalCluster
 

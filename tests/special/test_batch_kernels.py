@@ -37,7 +37,7 @@ def _ulp_errors(got, ref):
     return np.abs(got - ref) / np.maximum(np.abs(ref), 1.0) / EPS
 
 
-def test_dispatch_picks_a_known_variant():
+def test_dispatch_picks_a_known_variant(isa):
     assert _special._isa() in ISAS
     assert _special._set_isa("baseline")  # always compiled
     assert not _special._set_isa("no-such-isa")
