@@ -552,11 +552,24 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
     }
     code[i] = code[i] == kRestCode ? std::int64_t{kRestCode} : c;
   }
-  std::int16_t lists[kCodes][kBlock];
-  int counts[kCodes] = {};
-  for (int i = 0; i < n; ++i) {
+  // The lists: even and odd elements into two sets with their own counters (two independent store-to-load chains
+  // through the counters instead of one), then the odd set appended to the even one. The order within a list does
+  // not change any value.
+  std::int16_t lists[kCodes][kBlock], odd[kCodes][kBlock / 2];
+  int counts[kCodes] = {}, odd_counts[kCodes] = {};
+  int i = 0;
+  for (; i + 1 < n; i += 2) {
+    const int c0 = static_cast<int>(code[i]), c1 = static_cast<int>(code[i + 1]);
+    lists[c0][counts[c0]++] = static_cast<std::int16_t>(i);
+    odd[c1][odd_counts[c1]++] = static_cast<std::int16_t>(i + 1);
+  }
+  if (i < n) {
     const int c = static_cast<int>(code[i]);
     lists[c][counts[c]++] = static_cast<std::int16_t>(i);
+  }
+  for (int c = 0; c < kCodes; ++c) {
+    for (int j = 0; j < odd_counts[c]; ++j) lists[c][counts[c] + j] = odd[c][j];
+    counts[c] += odd_counts[c];
   }
   const int n_rest = counts[kRestCode];
   for (int j = 0; j < n_rest; ++j) rest[j] = lists[kRestCode][j];
