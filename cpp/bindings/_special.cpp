@@ -17,7 +17,6 @@
 // and the functions raise no floating-point warnings, as documented (float64 results are unaffected).
 #include <pybind11/pybind11.h>
 
-#include <cfenv>
 #include <deque>
 #include <string>
 
@@ -26,7 +25,7 @@
 #include <numpy/arrayobject.h>
 #include <numpy/ufuncobject.h>
 
-#include "numkern/parallel.hpp"
+#include "numkern/special/block_driver.hpp"
 #include "numkern/special/log_bessel.hpp"
 #include "numkern/special/log_bessel_batch.hpp"
 
@@ -34,9 +33,6 @@ namespace py = pybind11;
 namespace nks = numkern::special;
 
 namespace {
-
-// Below this many elements a loop runs on the calling thread (thread start-up would cost more than it saves).
-constexpr npy_intp kParallelMinElements = 2048;
 
 // The block kernels (log_bessel_batch.hpp) for this CPU: chosen once at import (cpu_dispatch), or by set_isa.
 namespace nkb = numkern::special::batch;
@@ -67,44 +63,12 @@ void cpu_dispatch() {
   if (!select_isa("avx512") && !select_isa("avx2")) select_isa("baseline");
 }
 
-// The loops: blocks of kBlock elements (any strides) are converted to double, handed to the block kernel
-// (vectorised Debye regions; Function < 0: none, e.g. iv_ratio), the elements it returns in `rest` are
-// evaluated by the scalar Kernel, and the block is written back. Long loops split their blocks across OpenMP
-// threads; an element's value depends on (v, x) only, not on the thread count or its position.
+// The ufunc loops: numkern/special/block_driver.hpp (blocks through the block kernel chosen above, the rest
+// through the scalar Kernel, OpenMP across blocks, FP flags restored); Function < 0: no block kernel (iv_ratio).
 template <class T, int Function, double (*Kernel)(double, double)>
 void block_loop(char** args, npy_intp const* dimensions, npy_intp const* steps, void* /*data*/) {
-  const npy_intp n = dimensions[0];
-  const char* in0 = args[0];
-  const char* in1 = args[1];
-  char* out = args[2];
-  const npy_intp s0 = steps[0], s1 = steps[1], s2 = steps[2];
-  const npy_intp n_blocks = (n + nkb::kBlock - 1) / nkb::kBlock;
-  const nkb::BlockFunction block = g_block;
-  fexcept_t saved_flags;
-  std::fegetexceptflag(&saved_flags, FE_UNDERFLOW | FE_OVERFLOW);
-#if defined(_OPENMP)
-  const int threads = n >= kParallelMinElements ? numkern::default_num_threads() : 1;
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-#endif
-  for (npy_intp b = 0; b < n_blocks; ++b) {
-    double v[nkb::kBlock], x[nkb::kBlock], r[nkb::kBlock];
-    int rest[nkb::kBlock];
-    const npy_intp start = b * nkb::kBlock;
-    const int m = static_cast<int>(n - start < nkb::kBlock ? n - start : nkb::kBlock);
-    for (int j = 0; j < m; ++j) {
-      v[j] = static_cast<double>(*reinterpret_cast<const T*>(in0 + (start + j) * s0));
-      x[j] = static_cast<double>(*reinterpret_cast<const T*>(in1 + (start + j) * s1));
-    }
-    int n_rest = m;
-    if (Function >= 0) {
-      n_rest = block(Function, v, x, r, m, rest);
-    } else {
-      for (int j = 0; j < m; ++j) rest[j] = j;
-    }
-    for (int j = 0; j < n_rest; ++j) r[rest[j]] = Kernel(v[rest[j]], x[rest[j]]);
-    for (int j = 0; j < m; ++j) *reinterpret_cast<T*>(out + (start + j) * s2) = static_cast<T>(r[j]);
-  }
-  std::fesetexceptflag(&saved_flags, FE_UNDERFLOW | FE_OVERFLOW);
+  nkb::run_blocks<T>(args[0], args[1], args[2], dimensions[0], steps[0], steps[1], steps[2],
+                     Function >= 0 ? g_block : nullptr, Function, Kernel);
 }
 
 template <int Function, double (*Kernel)(double, double)>

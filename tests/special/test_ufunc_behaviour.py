@@ -163,6 +163,32 @@ def test_threads_do_not_change_results():
         assert np.array_equal(a, b, equal_nan=True)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_memory_layouts_give_the_same_bits(dtype):
+    # Contiguous operands take the driver's unit-stride path (for float64 the kernels read and write the arrays in
+    # place), every other layout the strided one: the values must not depend on it, also when out aliases an input.
+    rng = np.random.default_rng(7)
+    n = 5003
+    v = np.concatenate([rng.uniform(0, 30, n), 10 ** rng.uniform(-2, 5, n), [NAN, INF, -3.0, 0.0]]).astype(dtype)
+    x = np.concatenate([rng.uniform(0, 30, n), 10 ** rng.uniform(-10, 5, n), [1.0, 2.0, -4.0, 0.0]]).astype(dtype)
+    with np.errstate(all="ignore"):
+        for f in ALL:
+            ref = np.array([f(a, b) for a, b in zip(v[:400], x[:400])], dtype=dtype)  # one element per call
+            plain = f(v, x)
+            assert np.array_equal(plain[:400], ref, equal_nan=True)
+            wide_v, wide_x = np.repeat(v, 3)[1::3], np.repeat(x, 2)[::2]  # strided views of the same values
+            assert np.array_equal(f(wide_v, wide_x), plain, equal_nan=True)
+            out = np.full(2 * len(v), 7.0, dtype)[::2]
+            f(v, x, out=out)
+            assert np.array_equal(out, plain, equal_nan=True)
+            in_place = v.copy()
+            assert f(in_place, x, out=in_place) is in_place
+            assert np.array_equal(in_place, plain, equal_nan=True)
+            in_place = x.copy()
+            f(v, in_place, out=in_place)
+            assert np.array_equal(in_place, plain, equal_nan=True)
+
+
 def test_dask_arrays_stay_lazy():
     da = pytest.importorskip("dask.array")
     v = da.from_array(np.linspace(0, 100, 1000), chunks=250)

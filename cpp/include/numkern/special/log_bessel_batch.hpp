@@ -1,7 +1,8 @@
 // numkern/special/log_bessel_batch.hpp: block evaluation of log I_v(x), log K_v(x) and their scaled forms for
 // the CPU ufunc loops, classified by region and run as tight loops that the compiler vectorises.
 //
-// A block of up to kBlock elements is classified first: elements in the Debye region (s = hypot(v, x) >= 23.5,
+// A block of up to kBlock elements is classified first (branch-free vectorised passes give each element a class
+// code, then one scalar pass appends its index to that class's list): elements in the Debye region (s = hypot(v, x) >= 23.5,
 // v >= 0 (|v| for K), 0 < x, v, x < 1e150, v < 1e300 x) are sorted into lists by the number of Debye terms
 // they need (bins with a compile-time term count: s >= 2100, 310, 84, 39, 23.5 -> 5, 7, 10, 14, 21 terms, each at
 // least what debye_terms(s) asks for) and by whether x/v lies in the band of debye_band_core; each list is
@@ -479,73 +480,110 @@ void run_bins(const double* v, const double* x, double* out, const std::int16_t 
   }
 }
 
+// Classes of a block's elements (the index of the list each goes to): 2 bin + band for the Debye bins, then
+// kSmallCode + bin for the I series bins (I) or the K quadrature bins (K), kTemmeCode for the K Temme series,
+// kRestCode for the scalar kernels.
+constexpr int kSmallCode = 2 * kBins;
+constexpr int kTemmeCode = kSmallCode + numkern::special::detail::kKQuadBins;
+constexpr int kRestCode = kTemmeCode + 1;
+constexpr int kCodes = kRestCode + 1;
+static_assert(kSmallCode + kISeriesBins <= kTemmeCode, "I series bins overlap the Temme code");
+
 template <bool KindI, bool Scaled>
 int block(const double* v_in, const double* x_in, double* out, int n, int* rest) {
   using numkern::special::detail::kBandHi;
   using numkern::special::detail::kBandLo;
-  // The orders and arguments the Debye loops see: K_{-v} = K_v; I_{-n} = I_n and I_n(-x) = I_n(x) for even n
-  // (the same symmetries as the scalar kernels, so that mirrored inputs give the same bits).
+  using numkern::special::detail::kKQuadBins;
+  using numkern::special::detail::kKQuadXLo;
+  // The orders and arguments the loops see: K_{-v} = K_v; I_{-n} = I_n and I_n(-x) = I_n(x) for even n (the
+  // same symmetries as the scalar kernels, so that mirrored inputs give the same bits).
   double v[kBlock], x[kBlock];
-  std::int16_t lists[2 * kBins][kBlock];
-  int counts[2 * kBins] = {};
-  std::int16_t kq[numkern::special::detail::kKQuadBins][kBlock], kt[kBlock], is[kISeriesBins][kBlock];
-  int n_rest = 0, n_kt = 0, kq_counts[numkern::special::detail::kKQuadBins] = {}, is_counts[kISeriesBins] = {};
+  std::int64_t code[kBlock];
+  // Classification without branches, so that it vectorises, in two passes. First NaN and inf are replaced by
+  // harmless values (v = 0, x = 1/2) and marked for the scalar kernels, on the bits only: an ordered comparison
+  // with NaN would raise FE_INVALID, and GCC may evaluate a comparison of a select as a select of comparisons
+  // (no trapping math), so the sanitised values go through memory before any floating-point comparison.
+#pragma omp simd
   for (int i = 0; i < n; ++i) {
-    double vi = v_in[i], xi = x_in[i];
-    // NaN first (an ordered comparison with NaN would raise FE_INVALID); it goes to the scalar kernels.
-    if (std::isnan(vi) || std::isnan(xi) || std::isinf(vi) || std::isinf(xi)) {
-      rest[n_rest++] = i;
-      continue;
-    }
-    if (KindI) {
-      const bool integer = std::floor(vi) == vi;
-      if (vi < 0.0 && integer) vi = -vi;
-      if (xi < 0.0 && integer && std::fmod(vi, 2.0) == 0.0) xi = -xi;
+    constexpr std::uint64_t abs_mask = 0x7fffffffffffffffULL, inf_bits = 0x7ff0000000000000ULL;
+    const std::uint64_t vbits = to_bits(v_in[i]), xbits = to_bits(x_in[i]);
+    const std::uint64_t va = vbits & abs_mask, xa = xbits & abs_mask;
+    const bool bad = (va > xa ? va : xa) >= inf_bits;
+    v[i] = from_bits(bad ? std::uint64_t{0} : vbits);
+    x[i] = from_bits(bad ? std::uint64_t{0x3fe0000000000000ULL} : xbits);
+    code[i] = bad ? std::int64_t{kRestCode} : std::int64_t{0};
+  }
+#pragma omp simd
+  for (int i = 0; i < n; ++i) {
+    double vi = v[i], xi = x[i];
+    if constexpr (KindI) {
+      vi = std::floor(vi) == vi ? std::fabs(vi) : vi;  // (-0 becomes +0: the same values on every path)
+      const double half = 0.5 * vi;                     // exact for integers; even: fmod(vi, 2) == 0
+      xi = std::floor(half) == half ? std::fabs(xi) : xi;
     } else {
       vi = std::fabs(vi);
     }
     const double s2 = vi * vi + xi * xi;
     v[i] = vi;
     x[i] = xi;
-    if (KindI && s2 < 23.5 * 23.5 && vi >= 0.0 && xi >= kISeriesMinX) {
-      int bin = 0;
-      for (int b = 0; b < kISeriesBins - 1; ++b) bin += xi >= kISeriesXHi[b];
-      is[bin][is_counts[bin]++] = static_cast<std::int16_t>(i);
-      continue;
+    // Integer codes by one comparison per select (GCC 12 vectorises no select on a combination of comparisons
+    // here), 64 bits wide like the double lanes.
+    const bool small = s2 < 23.5 * 23.5;
+    std::int64_t other = (s2 < 2100.0 * 2100.0 ? 2 : 0) + (s2 < 310.0 * 310.0 ? 2 : 0) +
+                         (s2 < 84.0 * 84.0 ? 2 : 0) + (s2 < 39.0 * 39.0 ? 2 : 0) +
+                         (xi >= kBandLo * vi ? (xi <= kBandHi * vi ? 1 : 0) : 0);
+    other = vi >= 0.0 ? other : kRestCode;  // the Debye loops: 0 <= v, 0 < x, v, x < 1e150, v < 1e300 x
+    other = xi > 0.0 ? other : kRestCode;
+    other = vi < 1e150 ? other : kRestCode;
+    other = xi < 1e150 ? other : kRestCode;
+    other = vi < xi * 1e300 ? other : kRestCode;
+    other = small ? kRestCode : other;  // and s >= 23.5
+    std::int64_t c;
+    if constexpr (KindI) {  // the I series: v >= 0, x >= kISeriesMinX
+      std::int64_t bin = kSmallCode;
+      for (int b = 0; b < kISeriesBins - 1; ++b) bin += xi >= kISeriesXHi[b] ? 1 : 0;
+      bin = vi >= 0.0 ? bin : other;
+      c = small ? (xi >= kISeriesMinX ? bin : other) : other;
+    } else {  // the K quadrature for x >= kKQuadXLo[0], Temme's series for x >= kKFixedMinX
+      std::int64_t bin = kSmallCode;
+      for (int b = 1; b < kKQuadBins; ++b) bin += xi >= kKQuadXLo[b] ? 1 : 0;
+      bin = xi >= kKQuadXLo[0] ? bin : (xi >= numkern::special::detail::kKFixedMinX ? std::int64_t{kTemmeCode} : other);
+      c = small ? bin : other;
     }
-    if (!KindI && s2 < 23.5 * 23.5 && xi >= numkern::special::detail::kKQuadXLo[0]) {
-      int bin = 0;
-      for (int b = 1; b < numkern::special::detail::kKQuadBins; ++b) bin += xi >= numkern::special::detail::kKQuadXLo[b];
-      kq[bin][kq_counts[bin]++] = static_cast<std::int16_t>(i);
-      continue;
-    }
-    if (!KindI && s2 < 23.5 * 23.5 && xi >= numkern::special::detail::kKFixedMinX) {  // x below the quadrature's bins
-      kt[n_kt++] = static_cast<std::int16_t>(i);
-      continue;
-    }
-    const bool fast = vi >= 0.0 && xi > 0.0 && vi < 1e150 && xi < 1e150 && vi < xi * 1e300 && s2 >= 23.5 * 23.5;
-    if (!fast) {
-      rest[n_rest++] = i;
-      continue;
-    }
-    const int bin = s2 >= 2100.0 * 2100.0 ? 0
-                    : s2 >= 310.0 * 310.0 ? 1
-                    : s2 >= 84.0 * 84.0   ? 2
-                    : s2 >= 39.0 * 39.0   ? 3
-                                          : 4;
-    const int list = 2 * bin + ((xi >= kBandLo * vi && xi <= kBandHi * vi) ? 1 : 0);
-    lists[list][counts[list]++] = static_cast<std::int16_t>(i);
+    code[i] = code[i] == kRestCode ? std::int64_t{kRestCode} : c;
   }
+  // The lists: even and odd elements into two sets with their own counters (two independent store-to-load chains
+  // through the counters instead of one), then the odd set appended to the even one. The order within a list does
+  // not change any value.
+  std::int16_t lists[kCodes][kBlock], odd[kCodes][kBlock / 2];
+  int counts[kCodes] = {}, odd_counts[kCodes] = {};
+  int i = 0;
+  for (; i + 1 < n; i += 2) {
+    const int c0 = static_cast<int>(code[i]), c1 = static_cast<int>(code[i + 1]);
+    lists[c0][counts[c0]++] = static_cast<std::int16_t>(i);
+    odd[c1][odd_counts[c1]++] = static_cast<std::int16_t>(i + 1);
+  }
+  if (i < n) {
+    const int c = static_cast<int>(code[i]);
+    lists[c][counts[c]++] = static_cast<std::int16_t>(i);
+  }
+  for (int c = 0; c < kCodes; ++c) {
+    for (int j = 0; j < odd_counts[c]; ++j) lists[c][counts[c] + j] = odd[c][j];
+    counts[c] += odd_counts[c];
+  }
+  const int n_rest = counts[kRestCode];
+  for (int j = 0; j < n_rest; ++j) rest[j] = lists[kRestCode][j];
   double vb[kBlock], xb[kBlock], ob[kBlock];
   run_bins<Scaled, KindI, false>(v, x, out, lists, counts, vb, xb, ob);
   run_bins<Scaled, KindI, true>(v, x, out, lists, counts, vb, xb, ob);
   if constexpr (KindI) {
     for (int bin = 0; bin < kISeriesBins; ++bin) {
-      const int m = is_counts[bin];
+      const int m = counts[kSmallCode + bin];
       if (m == 0) continue;
+      const std::int16_t* idx = lists[kSmallCode + bin];
       for (int j = 0; j < m; ++j) {
-        vb[j] = v[is[bin][j]];
-        xb[j] = x[is[bin][j]];
+        vb[j] = v[idx[j]];
+        xb[j] = x[idx[j]];
       }
       switch (bin) {  // terms for x up to kISeriesXHi[bin]: 13, 23, 32, 40 needed
         case 0: i_series_loop<Scaled, 14>(vb, xb, ob, m); break;
@@ -553,27 +591,30 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
         case 2: i_series_loop<Scaled, 33>(vb, xb, ob, m); break;
         default: i_series_loop<Scaled, 41>(vb, xb, ob, m); break;
       }
-      for (int j = 0; j < m; ++j) out[is[bin][j]] = ob[j];
+      for (int j = 0; j < m; ++j) out[idx[j]] = ob[j];
     }
   }
   if constexpr (!KindI) {
     for (int bin = 0; bin < numkern::special::detail::kKQuadBins; ++bin) {
-      const int m = kq_counts[bin];
+      const int m = counts[kSmallCode + bin];
       if (m == 0) continue;
+      const std::int16_t* idx = lists[kSmallCode + bin];
       for (int j = 0; j < m; ++j) {
-        vb[j] = v[kq[bin][j]];
-        xb[j] = x[kq[bin][j]];
+        vb[j] = v[idx[j]];
+        xb[j] = x[idx[j]];
       }
       k_small_loop<Scaled>(vb, xb, ob, m, bin);
-      for (int j = 0; j < m; ++j) out[kq[bin][j]] = ob[j];
+      for (int j = 0; j < m; ++j) out[idx[j]] = ob[j];
     }
+    const int n_kt = counts[kTemmeCode];
     if (n_kt > 0) {
+      const std::int16_t* idx = lists[kTemmeCode];
       for (int j = 0; j < n_kt; ++j) {
-        vb[j] = v[kt[j]];
-        xb[j] = x[kt[j]];
+        vb[j] = v[idx[j]];
+        xb[j] = x[idx[j]];
       }
       k_temme_loop<Scaled>(vb, xb, ob, n_kt);
-      for (int j = 0; j < n_kt; ++j) out[kt[j]] = ob[j];
+      for (int j = 0; j < n_kt; ++j) out[idx[j]] = ob[j];
     }
   }
   return n_rest;
