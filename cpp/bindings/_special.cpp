@@ -40,7 +40,9 @@ nkb::BlockFunction g_block = &nkb::baseline::log_bessel_block;
 const char* g_isa = "baseline";
 
 bool select_isa(const std::string& isa) {
-  if (isa == "baseline") {
+  if (isa == "scalar") {
+    g_block = nullptr;  // every element through the scalar kernels: exactly what cuda/special.cu evaluates
+  } else if (isa == "baseline") {
     g_block = &nkb::baseline::log_bessel_block;
 #if defined(NUMKERN_SPECIAL_X86_DISPATCH)
   } else if (isa == "avx2" && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
@@ -52,7 +54,7 @@ bool select_isa(const std::string& isa) {
   } else {
     return false;
   }
-  g_isa = isa == "avx512" ? "avx512" : isa == "avx2" ? "avx2" : "baseline";
+  g_isa = isa == "avx512" ? "avx512" : isa == "avx2" ? "avx2" : isa == "scalar" ? "scalar" : "baseline";
   return true;
 }
 
@@ -108,8 +110,9 @@ PYBIND11_MODULE(_special, m) {
   m.def("_isa", []() { return std::string(g_isa); }, "The instruction set of the log-Bessel block kernels in use.");
   m.def(
       "_set_isa", [](const std::string& isa) { return select_isa(isa); }, py::arg("isa"),
-      "Use the block kernels for `isa` (baseline, avx2, avx512) if this CPU and build have them; returns whether "
-      "it did (for tests and benchmarks; the ufuncs read the choice at each call).");
+      "Use the block kernels for `isa` (baseline, avx2, avx512) if this CPU and build have them, or none at all "
+      "(scalar: the per-element kernels the CUDA module shares); returns whether it did (for tests and "
+      "benchmarks; the ufuncs read the choice at each call).");
 
   m.def(
       "make_ufunc",

@@ -11,7 +11,7 @@ def _isa() -> str:
     """
 def _set_isa(isa: str) -> bool:
     """
-    Use the block kernels for `isa` (baseline, avx2, avx512) if this CPU and build have them; returns whether it did (for tests and benchmarks; the ufuncs read the choice at each call).
+    Use the block kernels for `isa` (baseline, avx2, avx512) if this CPU and build have them, or none at all (scalar: the per-element kernels the CUDA module shares); returns whether it did (for tests and benchmarks; the ufuncs read the choice at each call).
     """
 def make_ufunc(name: str, doc: str) -> numpy.ufunc:
     """

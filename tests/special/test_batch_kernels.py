@@ -16,7 +16,9 @@ from numkern import _special
 TABLE = Path(__file__).parents[1] / "data" / "bessel_reference.csv"
 EPS = np.finfo(np.float64).eps
 LOG_FUNCS = ["log_iv", "log_ive", "log_kv", "log_kve"]
-ISAS = ["baseline", "avx2", "avx512"]
+# "scalar": no block kernel, every element through the per-element kernels of log_bessel.hpp, which
+# cuda/special.cu evaluates: the CPU tests cover the math the GPU runs
+ISAS = ["scalar", "baseline", "avx2", "avx512"]
 BUDGET = {"log_iv": 4.0, "log_ive": 4.0, "log_kv": 4.0, "log_kve": 4.0}
 
 
@@ -42,6 +44,16 @@ def test_dispatch_picks_a_known_variant(isa):  # (the fixture restores the varia
     assert _special._isa() in ISAS
     assert _special._set_isa("baseline")  # always compiled
     assert not _special._set_isa("no-such-isa")
+
+
+def test_scalar_mode_runs_the_per_element_kernels(isa):
+    """"scalar" bypasses the block kernels (the tests of the GPU's math depend on it): near I_v(x) = 1 the
+    per-element series and the vectorised one differ in the last bits (6.0 vs < 1 ulp from mpmath)."""
+    v, x = np.array([6.716708307164469]), np.array([5.652620734854914])
+    assert _special._set_isa("baseline")
+    block = nks.log_iv(v, x)
+    assert _special._set_isa("scalar") and _special._isa() == "scalar"
+    assert nks.log_iv(v, x)[0] != block[0]
 
 
 @pytest.mark.parametrize("variant", ISAS)
@@ -209,4 +221,6 @@ def test_small_argument_i_series_against_mpmath(isa, variant):
             got = getattr(nks, name)(v, x)
         err = _ulp_errors(got, r)
         worst = int(np.argmax(err))
-        assert err.max() <= 3.0, (name, err.max(), v[worst], x[worst])
+        # the per-element series that the CUDA module shares ("scalar") keeps its known 6-7 ulp near I_v(x) = 1
+        budget = 7.0 if variant == "scalar" else 3.0
+        assert err.max() <= budget, (name, err.max(), v[worst], x[worst])
