@@ -457,26 +457,35 @@ void debye_loop(const double* __restrict v, const double* __restrict x, double* 
 
 constexpr int kBins = 5;
 
+// One region's list of a block: its m elements (indices idx) gathered from v, x into the contiguous vb, xb,
+// evaluated by loop(vb, xb, ob, m), and ob scattered back into out.
+template <class Loop>
+void run_list(const double* v, const double* x, double* out, const std::int16_t* idx, int m, double* vb,
+              double* xb, double* ob, Loop loop) {
+  if (m == 0) return;
+  for (int j = 0; j < m; ++j) {
+    vb[j] = v[idx[j]];
+    xb[j] = x[idx[j]];
+  }
+  loop(vb, xb, ob, m);
+  for (int j = 0; j < m; ++j) out[idx[j]] = ob[j];
+}
+
 template <bool Scaled, bool KindI, bool Band>
 void run_bins(const double* v, const double* x, double* out, const std::int16_t (*lists)[kBlock],
               const int* counts, double* vb, double* xb, double* ob) {
   for (int bin = 0; bin < kBins; ++bin) {
     const int list = 2 * bin + (Band ? 1 : 0);
-    const int m = counts[list];
-    if (m == 0) continue;
-    const std::int16_t* idx = lists[list];
-    for (int j = 0; j < m; ++j) {
-      vb[j] = v[idx[j]];
-      xb[j] = x[idx[j]];
-    }
-    switch (bin) {
-      case 0: debye_loop<KindI, Scaled, Band, 5>(vb, xb, ob, m); break;
-      case 1: debye_loop<KindI, Scaled, Band, 7>(vb, xb, ob, m); break;
-      case 2: debye_loop<KindI, Scaled, Band, 10>(vb, xb, ob, m); break;
-      case 3: debye_loop<KindI, Scaled, Band, 14>(vb, xb, ob, m); break;
-      default: debye_loop<KindI, Scaled, Band, 21>(vb, xb, ob, m); break;
-    }
-    for (int j = 0; j < m; ++j) out[idx[j]] = ob[j];
+    run_list(v, x, out, lists[list], counts[list], vb, xb, ob, [bin](const double* a, const double* b, double* o,
+                                                                       int m) {
+      switch (bin) {
+        case 0: debye_loop<KindI, Scaled, Band, 5>(a, b, o, m); break;
+        case 1: debye_loop<KindI, Scaled, Band, 7>(a, b, o, m); break;
+        case 2: debye_loop<KindI, Scaled, Band, 10>(a, b, o, m); break;
+        case 3: debye_loop<KindI, Scaled, Band, 14>(a, b, o, m); break;
+        default: debye_loop<KindI, Scaled, Band, 21>(a, b, o, m); break;
+      }
+    });
   }
 }
 
@@ -578,44 +587,23 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
   run_bins<Scaled, KindI, true>(v, x, out, lists, counts, vb, xb, ob);
   if constexpr (KindI) {
     for (int bin = 0; bin < kISeriesBins; ++bin) {
-      const int m = counts[kSmallCode + bin];
-      if (m == 0) continue;
-      const std::int16_t* idx = lists[kSmallCode + bin];
-      for (int j = 0; j < m; ++j) {
-        vb[j] = v[idx[j]];
-        xb[j] = x[idx[j]];
-      }
-      switch (bin) {  // terms for x up to kISeriesXHi[bin]: 13, 23, 32, 40 needed
-        case 0: i_series_loop<Scaled, 14>(vb, xb, ob, m); break;
-        case 1: i_series_loop<Scaled, 24>(vb, xb, ob, m); break;
-        case 2: i_series_loop<Scaled, 33>(vb, xb, ob, m); break;
-        default: i_series_loop<Scaled, 41>(vb, xb, ob, m); break;
-      }
-      for (int j = 0; j < m; ++j) out[idx[j]] = ob[j];
+      run_list(v, x, out, lists[kSmallCode + bin], counts[kSmallCode + bin], vb, xb, ob,
+               [bin](const double* a, const double* b, double* o, int m) {
+                 switch (bin) {  // terms for x up to kISeriesXHi[bin]: 13, 23, 32, 40 needed
+                   case 0: i_series_loop<Scaled, 14>(a, b, o, m); break;
+                   case 1: i_series_loop<Scaled, 24>(a, b, o, m); break;
+                   case 2: i_series_loop<Scaled, 33>(a, b, o, m); break;
+                   default: i_series_loop<Scaled, 41>(a, b, o, m); break;
+                 }
+               });
     }
-  }
-  if constexpr (!KindI) {
-    for (int bin = 0; bin < numkern::special::detail::kKQuadBins; ++bin) {
-      const int m = counts[kSmallCode + bin];
-      if (m == 0) continue;
-      const std::int16_t* idx = lists[kSmallCode + bin];
-      for (int j = 0; j < m; ++j) {
-        vb[j] = v[idx[j]];
-        xb[j] = x[idx[j]];
-      }
-      k_small_loop<Scaled>(vb, xb, ob, m, bin);
-      for (int j = 0; j < m; ++j) out[idx[j]] = ob[j];
+  } else {
+    for (int bin = 0; bin < kKQuadBins; ++bin) {
+      run_list(v, x, out, lists[kSmallCode + bin], counts[kSmallCode + bin], vb, xb, ob,
+               [bin](const double* a, const double* b, double* o, int m) { k_small_loop<Scaled>(a, b, o, m, bin); });
     }
-    const int n_kt = counts[kTemmeCode];
-    if (n_kt > 0) {
-      const std::int16_t* idx = lists[kTemmeCode];
-      for (int j = 0; j < n_kt; ++j) {
-        vb[j] = v[idx[j]];
-        xb[j] = x[idx[j]];
-      }
-      k_temme_loop<Scaled>(vb, xb, ob, n_kt);
-      for (int j = 0; j < n_kt; ++j) out[idx[j]] = ob[j];
-    }
+    run_list(v, x, out, lists[kTemmeCode], counts[kTemmeCode], vb, xb, ob,
+             [](const double* a, const double* b, double* o, int m) { k_temme_loop<Scaled>(a, b, o, m); });
   }
   return n_rest;
 }
