@@ -615,11 +615,11 @@ class SpgemmPlan:
 def _same_array(x, y) -> bool:
     """x equals y: at once when x is y's memory (a pattern shared with the plan), else entry by entry."""
     x = np.asarray(x)
-    if x.shape != y.shape or x.dtype != y.dtype:
-        return x.shape == y.shape and bool(np.array_equal(x, y))
-    if x.__array_interface__["data"][0] == y.__array_interface__["data"][0] and x.strides == y.strides:
-        return True
-    return bool(np.array_equal(x, y))
+    if x.shape != y.shape:
+        return False
+    same_memory = (x.dtype == y.dtype and x.strides == y.strides
+                   and x.__array_interface__["data"][0] == y.__array_interface__["data"][0])
+    return same_memory or bool(np.array_equal(x, y))
 
 
 def spgemm_plan(A, B, *, n_threads=None, scatter_map=None):
