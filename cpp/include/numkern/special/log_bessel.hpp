@@ -32,6 +32,7 @@
 #include "numkern/config.hpp"
 #include "numkern/special/debye_coefficients.hpp"
 #include "numkern/special/double_double.hpp"
+#include "numkern/special/madd.hpp"
 #include "numkern/special/k_quadrature_nodes.hpp"
 
 namespace numkern::special {
@@ -98,8 +99,8 @@ NK_HOST_DEVICE NK_INLINE double half_square(double x) {
 // log(1 + tail) for the Debye tail, |tail| <= 0.125/23.5 < 5.4e-3 (s >= 23.5): 8 terms of the log1p series,
 // truncation below tail^9/9 < 6e-22 absolute (cheaper than the libm call and vectorisable).
 NK_HOST_DEVICE NK_INLINE double debye_log1p_tail(double tail) {
-  return tail * (1.0 - tail * (0.5 - tail * (1.0 / 3.0 - tail * (0.25 - tail * (0.2 - tail * (1.0 / 6.0 -
-         tail * (1.0 / 7.0 - tail * 0.125)))))));
+  const double c[8] = {1.0, -0.5, 1.0 / 3.0, -0.25, 0.2, -1.0 / 6.0, 1.0 / 7.0, -0.125};
+  return tail * estrin(c, tail);
 }
 
 // The Debye expansion where s = hypot(v, x) or v + s is beyond the double range (max(v, x) above ~9e307). The
@@ -121,20 +122,6 @@ NK_HOST_DEVICE NK_INLINE double log_bessel_huge(double v, double x, bool kind_i,
 
 // a * b = hi + lo exactly (|a|, |b| < 1e150): FMA where the target has one, else Veltkamp/Dekker splitting, which
 // is exact as well, so both give the same bits (and the baseline x86-64 build makes no libm fma call).
-#if defined(__CUDACC__) || defined(__FMA__) || !(defined(__x86_64__) || defined(__i386__) || defined(_M_X64))
-#define NK_SPECIAL_HAS_FMA 1
-#endif
-
-// a * b + c: one rounding (FMA) where the target has it, else two. Polynomials use it explicitly, so that the
-// block kernels can be compiled without contraction (-ffp-contract=off) and still use FMA.
-NK_HOST_DEVICE NK_INLINE double madd(double a, double b, double c) {
-#if defined(NK_SPECIAL_HAS_FMA)
-  return std::fma(a, b, c);
-#else
-  return a * b + c;
-#endif
-}
-
 NK_HOST_DEVICE NK_INLINE DoubleDouble exact_prod(double a, double b) {
 #if defined(NK_SPECIAL_HAS_FMA)
   return two_prod(a, b);
@@ -154,13 +141,12 @@ NK_HOST_DEVICE NK_INLINE DoubleDouble exact_prod(double a, double b) {
 // a sum of positive terms (the form (s - x) - v asinh(v/x) cancels by a factor ~2 and amplifies the log's
 // rounding by v).
 NK_HOST_DEVICE NK_INLINE double atanh_terms(double z) {
-  return z * madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z,
-      madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z,
-      0.044444444444444446, 0.046511627906976744), 0.04878048780487805), 0.05128205128205128),
-      0.05405405405405406), 0.05714285714285714), 0.06060606060606061), 0.06451612903225806),
-      0.06896551724137931), 0.07407407407407407), 0.08), 0.08695652173913043), 0.09523809523809523),
-      0.10526315789473684), 0.11764705882352941), 0.13333333333333333), 0.15384615384615385),
-      0.18181818181818182), 0.2222222222222222), 0.2857142857142857), 0.4), 0.6666666666666666);
+  const double c[22] = {0.6666666666666666, 0.4, 0.2857142857142857, 0.2222222222222222, 0.18181818181818182,
+                        0.15384615384615385, 0.13333333333333333, 0.11764705882352941, 0.10526315789473684,
+                        0.09523809523809523, 0.08695652173913043, 0.08, 0.07407407407407407, 0.06896551724137931,
+                        0.06451612903225806, 0.06060606060606061, 0.05714285714285714, 0.05405405405405406,
+                        0.05128205128205128, 0.04878048780487805, 0.046511627906976744, 0.044444444444444446};
+  return z * estrin(c, z);
 }
 
 // The band of the unscaled Debye forms where v eta = s - v asinh(v/x) is a small difference of two large terms:
@@ -184,18 +170,17 @@ NK_HOST_DEVICE NK_INLINE double debye_band_core(double v, double x, double* lo) 
   const double d = d_hi + d_lo;
   const double w = d / v;
   const double u = w * inv_hw - c_over_hw;
-  const double h =
-      madd(madd(madd(madd(madd(madd(madd(madd(madd(madd(madd(madd(madd(madd(madd(madd(madd(madd(madd(madd(
-      madd(madd(madd(madd(madd(madd(madd(madd(madd(6.3840069796522015e-09, u, -1.1559493938373294e-08), u,
-      -2.532986502171579e-08), u, 4.288670591347565e-08), u, 7.80914612917734e-08), u,
-      -1.3143194802791448e-07), u, -6.768802988101406e-08), u, 9.077763993683676e-08), u,
-      2.554110478629257e-07), u, -4.5148674216839504e-07), u, 4.925043894708288e-07), u,
-      -1.0271479296712122e-06), u, 2.315159834442011e-06), u, -4.598568173017928e-06), u,
-      9.093226733236962e-06), u, -1.830907993069371e-05), u, 3.702434580827747e-05), u,
-      -7.51052875854649e-05), u, 0.0001531196083540018), u, -0.0003140141433990506), u,
-      0.0006483547322667834), u, -0.0013494282036601727), u, 0.0028359196639520783), u,
-      -0.006033315410690138), u, 0.013045001132209005), u, -0.02882079791858772), u, 0.06543140683004171),
-      u, -0.15304083009880165), u, 0.36705166758548485), u, -0.8898665686706779);
+  const double hc[30] = {-0.8898665686706779, 0.36705166758548485, -0.15304083009880165, 0.06543140683004171,
+                         -0.02882079791858772, 0.013045001132209005, -0.006033315410690138, 0.0028359196639520783,
+                         -0.0013494282036601727, 0.0006483547322667834, -0.0003140141433990506,
+                         0.0001531196083540018, -7.51052875854649e-05, 3.702434580827747e-05,
+                         -1.830907993069371e-05, 9.093226733236962e-06, -4.598568173017928e-06,
+                         2.315159834442011e-06, -1.0271479296712122e-06, 4.925043894708288e-07,
+                         -4.5148674216839504e-07, 2.554110478629257e-07, 9.077763993683676e-08,
+                         -6.768802988101406e-08, -1.3143194802791448e-07, 7.80914612917734e-08,
+                         4.288670591347565e-08, -2.532986502171579e-08, -1.1559493938373294e-08,
+                         6.3840069796522015e-09};
+  const double h = estrin(hc, u);
   const DoubleDouble head = exact_prod(d_hi, g0_hi);
   *lo = head.lo + ((d_hi * g0_lo + d_lo * g0_hi) + d * (w * h));
   return head.hi;
@@ -217,9 +202,19 @@ NK_HOST_DEVICE NK_INLINE double log_bessel_debye(double v, double x, double s, b
       core = c.hi;
       core_lo += c.lo;
     }
-  } else if (scaled && x > kBandHi * v && s < 1e150) {
+  } else if (x > kBandHi * v && s < 1e150) {
+    // v eta - x = (s - x) - v asinh(v/x) = -w, w = v b (1 + atanh_terms(b^2)), b = v/(x + s) (see atanh_terms);
+    // unscaled: v eta = x - w, x exact and the subtraction's error kept (s - v asinh(v/x) with s rounded loses up
+    // to 5 ulp here).
     const double b = v / (x + s);
-    core = -(v * b) * (1.0 + atanh_terms(b * b));
+    const double w = (v * b) * (1.0 + atanh_terms(b * b));
+    if (scaled) {
+      core = -w;
+    } else {
+      const DoubleDouble c = two_sum(x, -w);
+      core = c.hi;
+      core_lo = c.lo;
+    }
   } else {
     // v asinh(v/x): for x >= v asinh = log1p(y), y = r + r^2/(1 + sqrt(1 + r^2)) = r (1 + v/(x + s)), r = v/x
     // (relative accuracy for small r, which the scaled form needs); for x < v, log((v + s)/x) (argument

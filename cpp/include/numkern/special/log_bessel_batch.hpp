@@ -5,8 +5,11 @@
 // code, then one scalar pass appends its index to that class's list): elements in the Debye region (s = hypot(v, x) >= 23.5,
 // v >= 0 (|v| for K), 0 < x, v, x < 1e150, v < 1e300 x) are sorted into lists by the number of Debye terms
 // they need (bins with a compile-time term count: s >= 2100, 310, 84, 39, 23.5 -> 5, 7, 10, 14, 21 terms, each at
-// least what debye_terms(s) asks for) and by whether x/v lies in the band of debye_band_core; each list is
-// gathered, evaluated by one branch-free `#pragma omp simd` loop and scattered back. K with s < 23.5 goes to
+// least what debye_terms(s) asks for) and by the region of x/v (below, in or above the band of debye_band_core,
+// each with its own form of v eta: a log, the band polynomial, or the atanh series without a log); each list is
+// gathered, evaluated by one branch-free `#pragma omp simd` loop and scattered back. A block whose elements all
+// lie in one region is evaluated in place instead (no lists, no gather or scatter), each element with its own
+// term count (debye_u_sum_lanes: the same bits as its bin's loop). K with s < 23.5 goes to
 // k_small_loop for x >= 0.25 (fixed-node quadrature for K_mu, K_{mu+1}, five bins of x) or k_temme_loop for
 // 1e-10 <= x < 0.25 (Temme's series with a fixed number of terms), both followed by a double-double recurrence;
 // I with s < 23.5 and x >= 1e-100 to i_series_loop (the power series with a fixed number of terms per bin of x,
@@ -76,10 +79,10 @@ inline std::uint64_t to_bits(double d) {
 
 // R(z) = sum_{j=1..11} 2 z^j/(2j + 1), z = s^2 <= 0.0295: 2 atanh(s) = 2s + s R(s^2), truncation < 1e-19 relative.
 inline double atanh_series(double z) {
-  return z * madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z,
-      0.08695652173913043, 0.09523809523809523), 0.10526315789473684), 0.11764705882352941),
-      0.13333333333333333), 0.15384615384615385), 0.18181818181818182), 0.2222222222222222),
-      0.2857142857142857), 0.4), 0.6666666666666666);
+  const double c[11] = {0.6666666666666666, 0.4, 0.2857142857142857, 0.2222222222222222, 0.18181818181818182,
+                        0.15384615384615385, 0.13333333333333333, 0.11764705882352941, 0.10526315789473684,
+                        0.09523809523809523, 0.08695652173913043};
+  return z * numkern::special::detail::estrin(c, z);
 }
 
 constexpr double kLn2Hi = 0.693147180559663;  // 40 bits: k kLn2Hi is exact for |k| < 2^13
@@ -401,10 +404,14 @@ void i_series_loop(const double* __restrict v, const double* __restrict x, doubl
   }
 }
 
-// The Debye forms (see log_bessel_debye) for elements known to be in the region, N Debye terms, Band: x/v in
-// [kBandLo, kBandHi] (debye_band_core), else the plain-double core.
-template <bool KindI, bool Scaled, bool Band, int N>
-void debye_loop(const double* __restrict v, const double* __restrict x, double* __restrict out, int n) {
+// The Debye forms (see log_bessel_debye) for elements known to be in the region, N Debye terms, by the region of
+// z = x/v: kLow (x < kBandLo v), kBand (x/v in [kBandLo, kBandHi], debye_band_core), kHigh (x > kBandHi v). Each
+// list holds one region only, so each loop computes one form of v eta (no discarded divisions).
+enum : int { kLow = 0, kBand = 1, kHigh = 2, kRegions = 3 };
+
+template <bool KindI, bool Scaled, int Region, int NMax>
+void debye_loop(const double* __restrict v, const double* __restrict x, const double* __restrict nterms,
+                double* __restrict out, int n) {
   using namespace numkern::special::detail;
 #pragma omp simd
   for (int j = 0; j < n; ++j) {
@@ -414,33 +421,35 @@ void debye_loop(const double* __restrict v, const double* __restrict x, double* 
     const double p = vj * t;
     const double q = p * p;
     double core, core_lo;
-    if constexpr (Band) {
+    if constexpr (Region == kBand) {
       core = debye_band_core(vj, xj, &core_lo);
       if constexpr (Scaled) {
         const DoubleDouble c = two_sum(core, -xj);
         core = c.hi;
         core_lo += c.lo;
       }
-    } else if (Scaled) {
-      // Outside the band either x > kBandHi v (the positive series, see atanh_terms) or x < kBandLo v (log).
+    } else if constexpr (Region == kHigh) {
+      // b = v/(x + s) = tanh(asinh(v/x)/2), b^2 <= 0.151: v asinh(v/x) = 2 v atanh(b) and s - x = v b, so
+      // v eta - x = (s - x) - v asinh(v/x) = -w, w = v b (1 + atanh_terms(b^2)) (see atanh_terms), a sum of
+      // positive terms without a logarithm; the unscaled core is x - w (x exact, the subtraction's error kept).
+      // (Neither form rounds s: s - v asinh(v/x) with s rounded loses up to 7 ulp here.)
       const double b = vj / (xj + s);
-      const double series = -(vj * b) * (1.0 + atanh_terms(b * b));
-      const double plain = vj * (t * vj / (1.0 + xj * t)) - vj * fast_log((vj + s) / xj, 0.0);
-      core = xj > vj ? series : plain;
-      core_lo = 0.0;
+      const double w = (vj * b) * (1.0 + atanh_terms(b * b));
+      if constexpr (Scaled) {
+        core = -w;
+        core_lo = 0.0;
+      } else {
+        const DoubleDouble c = two_sum(xj, -w);
+        core = c.hi;
+        core_lo = c.lo;
+      }
     } else {
-      // v asinh(v/x): log1p(r (1 + v/(x + s))) (r = v/x) for x >= v, log((v + s)/x) for x < v; one fast_log.
-      const bool large_x = xj >= vj;
-      const double r = vj / xj;
-      const double y = r + r * (vj / (xj + s));
-      const double u = 1.0 + y;
-      const double corr = (y - (u - 1.0)) / u;  // log1p(y) = log(u) + corr
-      const double w = (vj + s) / xj;
-      const double a = fast_log(large_x ? u : w, large_x ? corr : 0.0);
-      core = s - vj * a;
+      // x < kBandLo v: v asinh(v/x) = v log((v + s)/x) (argument > 1 + sqrt 2); s, or s - x = v^2/(s + x).
+      const double base = Scaled ? vj * (t * vj / (1.0 + xj * t)) : s;
+      core = base - vj * fast_log((vj + s) / xj, 0.0);
       core_lo = 0.0;
     }
-    const double tail = debye_u_sum(q, KindI ? t : -t, N);
+    const double tail = debye_u_sum_lanes<NMax>(q, KindI ? t : -t, nterms[j]);
     const double log_sum = debye_log1p_tail(tail);
     // core + c0 - log(s)/2 + (core_lo + log_sum), the three large terms summed without rounding error (they
     // cancel where the result is ~0), c0 = -log(2 pi)/2 (I) or log(pi/2)/2 (K, with -core).
@@ -455,7 +464,27 @@ void debye_loop(const double* __restrict v, const double* __restrict x, double* 
   }
 }
 
-constexpr int kBins = 5;
+// The Debye term counts of the bins of s = hypot(v, x) (each at least what debye_terms(s) asks for in its bin):
+// s >= 2100, 310, 84, 39, 23.5 -> 5, 7, 10, 14, 21 terms.
+constexpr int kDebyeBins = 5;
+constexpr double kDebyeBinS[kDebyeBins - 1] = {2100.0, 310.0, 84.0, 39.0};
+constexpr double kDebyeBinTerms[kDebyeBins] = {5.0, 7.0, 10.0, 14.0, 21.0};
+
+// The Debye loop of region Region for m elements whose largest term count is n_max (one of kDebyeBinTerms).
+template <bool KindI, bool Scaled, int Region>
+void debye_dispatch(const double* v, const double* x, const double* nterms, double* out, int m, double n_max) {
+  if (n_max <= 5.0) {
+    debye_loop<KindI, Scaled, Region, 5>(v, x, nterms, out, m);
+  } else if (n_max <= 7.0) {
+    debye_loop<KindI, Scaled, Region, 7>(v, x, nterms, out, m);
+  } else if (n_max <= 10.0) {
+    debye_loop<KindI, Scaled, Region, 10>(v, x, nterms, out, m);
+  } else if (n_max <= 14.0) {
+    debye_loop<KindI, Scaled, Region, 14>(v, x, nterms, out, m);
+  } else {
+    debye_loop<KindI, Scaled, Region, 21>(v, x, nterms, out, m);
+  }
+}
 
 // One region's list of a block: its m elements (indices idx) gathered from v, x into the contiguous vb, xb,
 // evaluated by loop(vb, xb, ob, m), and ob scattered back into out.
@@ -471,28 +500,10 @@ void run_list(const double* v, const double* x, double* out, const std::int16_t*
   for (int j = 0; j < m; ++j) out[idx[j]] = ob[j];
 }
 
-template <bool Scaled, bool KindI, bool Band>
-void run_bins(const double* v, const double* x, double* out, const std::int16_t (*lists)[kBlock],
-              const int* counts, double* vb, double* xb, double* ob) {
-  for (int bin = 0; bin < kBins; ++bin) {
-    const int list = 2 * bin + (Band ? 1 : 0);
-    run_list(v, x, out, lists[list], counts[list], vb, xb, ob, [bin](const double* a, const double* b, double* o,
-                                                                       int m) {
-      switch (bin) {
-        case 0: debye_loop<KindI, Scaled, Band, 5>(a, b, o, m); break;
-        case 1: debye_loop<KindI, Scaled, Band, 7>(a, b, o, m); break;
-        case 2: debye_loop<KindI, Scaled, Band, 10>(a, b, o, m); break;
-        case 3: debye_loop<KindI, Scaled, Band, 14>(a, b, o, m); break;
-        default: debye_loop<KindI, Scaled, Band, 21>(a, b, o, m); break;
-      }
-    });
-  }
-}
-
-// Classes of a block's elements (the index of the list each goes to): 2 bin + band for the Debye bins, then
-// kSmallCode + bin for the I series bins (I) or the K quadrature bins (K), kTemmeCode for the K Temme series,
+// Classes of a block's elements (the index of the list each goes to): kRegions bin + region (kLow, kBand, kHigh)
+// for the Debye elements (bin: of s, kDebyeBinS), then kSmallCode + bin for the I series bins (I) or the K quadrature bins (K), kTemmeCode for the K Temme series,
 // kRestCode for the scalar kernels.
-constexpr int kSmallCode = 2 * kBins;
+constexpr int kSmallCode = kRegions * kDebyeBins;
 constexpr int kTemmeCode = kSmallCode + numkern::special::detail::kKQuadBins;
 constexpr int kRestCode = kTemmeCode + 1;
 constexpr int kCodes = kRestCode + 1;
@@ -506,8 +517,8 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
   using numkern::special::detail::kKQuadXLo;
   // The orders and arguments the loops see: K_{-v} = K_v; I_{-n} = I_n and I_n(-x) = I_n(x) for even n (the
   // same symmetries as the scalar kernels, so that mirrored inputs give the same bits).
-  double v[kBlock], x[kBlock];
-  std::int64_t code[kBlock];
+  double v[kBlock], x[kBlock], nterms[kBlock];
+  std::int64_t code[kBlock], region[kBlock];
   // Classification without branches, so that it vectorises, in two passes. First NaN and inf are replaced by
   // harmless values (v = 0, x = 1/2) and marked for the scalar kernels, on the bits only: an ordered comparison
   // with NaN would raise FE_INVALID, and GCC may evaluate a comparison of a select as a select of comparisons
@@ -538,9 +549,14 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
     // Integer codes by one comparison per select (GCC 12 vectorises no select on a combination of comparisons
     // here), 64 bits wide like the double lanes.
     const bool small = s2 < 23.5 * 23.5;
-    std::int64_t other = (s2 < 2100.0 * 2100.0 ? 2 : 0) + (s2 < 310.0 * 310.0 ? 2 : 0) +
-                         (s2 < 84.0 * 84.0 ? 2 : 0) + (s2 < 39.0 * 39.0 ? 2 : 0) +
-                         (xi >= kBandLo * vi ? (xi <= kBandHi * vi ? 1 : 0) : 0);
+    double terms = kDebyeBinTerms[0];
+    for (int b = 0; b < kDebyeBins - 1; ++b) terms = s2 < kDebyeBinS[b] * kDebyeBinS[b] ? kDebyeBinTerms[b + 1] : terms;
+    nterms[i] = terms;
+    const std::int64_t reg = (xi >= kBandLo * vi ? kBand : kLow) + (xi > kBandHi * vi ? kHigh - kBand : 0);
+    std::int64_t other = (s2 < kDebyeBinS[0] * kDebyeBinS[0] ? kRegions : 0) +
+                         (s2 < kDebyeBinS[1] * kDebyeBinS[1] ? kRegions : 0) +
+                         (s2 < kDebyeBinS[2] * kDebyeBinS[2] ? kRegions : 0) +
+                         (s2 < kDebyeBinS[3] * kDebyeBinS[3] ? kRegions : 0) + reg;
     other = vi >= 0.0 ? other : kRestCode;  // the Debye loops: 0 <= v, 0 < x, v, x < 1e150, v < 1e300 x
     other = xi > 0.0 ? other : kRestCode;
     other = vi < 1e150 ? other : kRestCode;
@@ -560,6 +576,26 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
       c = small ? bin : other;
     }
     code[i] = code[i] == kRestCode ? std::int64_t{kRestCode} : c;
+    region[i] = code[i] < kSmallCode ? reg : std::int64_t{kRegions};
+  }
+  // The Debye region of every element (kRegions for the others) and the largest Debye term count. A block whose
+  // elements all lie in one Debye region (the common case on arrays of large orders or arguments) is evaluated in
+  // place, each element with its own term count: no lists, no gather or scatter.
+  std::int64_t region_min = kRegions, region_max = 0;
+  double n_max = 0.0;
+#pragma omp simd reduction(min : region_min) reduction(max : region_max) reduction(max : n_max)
+  for (int i = 0; i < n; ++i) {
+    region_min = region[i] < region_min ? region[i] : region_min;
+    region_max = region[i] > region_max ? region[i] : region_max;
+    n_max = nterms[i] > n_max ? nterms[i] : n_max;  // (used only when every element is a Debye element)
+  }
+  if (region_min == region_max && region_max < kRegions) {
+    switch (region_max) {
+      case kLow: debye_dispatch<KindI, Scaled, kLow>(v, x, nterms, out, n, n_max); break;
+      case kBand: debye_dispatch<KindI, Scaled, kBand>(v, x, nterms, out, n, n_max); break;
+      default: debye_dispatch<KindI, Scaled, kHigh>(v, x, nterms, out, n, n_max); break;
+    }
+    return 0;
   }
   // The lists: even and odd elements into two sets with their own counters (two independent store-to-load chains
   // through the counters instead of one), then the odd set appended to the even one. The order within a list does
@@ -582,9 +618,25 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
   }
   const int n_rest = counts[kRestCode];
   for (int j = 0; j < n_rest; ++j) rest[j] = lists[kRestCode][j];
-  double vb[kBlock], xb[kBlock], ob[kBlock];
-  run_bins<Scaled, KindI, false>(v, x, out, lists, counts, vb, xb, ob);
-  run_bins<Scaled, KindI, true>(v, x, out, lists, counts, vb, xb, ob);
+  // The Debye lists, one per region and bin of s (one term count each, so no element pays for more terms).
+  double vb[kBlock], xb[kBlock], ob[kBlock], tb[kBlock];
+  for (int list = 0; list < kSmallCode; ++list) {
+    const std::int16_t* idx = lists[list];
+    const int m = counts[list];
+    if (m == 0) continue;
+    for (int j = 0; j < m; ++j) {
+      vb[j] = v[idx[j]];
+      xb[j] = x[idx[j]];
+    }
+    const double terms = kDebyeBinTerms[list / kRegions];
+    for (int j = 0; j < m; ++j) tb[j] = terms;
+    switch (list % kRegions) {
+      case kLow: debye_dispatch<KindI, Scaled, kLow>(vb, xb, tb, ob, m, terms); break;
+      case kBand: debye_dispatch<KindI, Scaled, kBand>(vb, xb, tb, ob, m, terms); break;
+      default: debye_dispatch<KindI, Scaled, kHigh>(vb, xb, tb, ob, m, terms); break;
+    }
+    for (int j = 0; j < m; ++j) out[idx[j]] = ob[j];
+  }
   if constexpr (KindI) {
     for (int bin = 0; bin < kISeriesBins; ++bin) {
       run_list(v, x, out, lists[kSmallCode + bin], counts[kSmallCode + bin], vb, xb, ob,
