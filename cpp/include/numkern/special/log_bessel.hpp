@@ -32,6 +32,7 @@
 #include "numkern/config.hpp"
 #include "numkern/special/debye_coefficients.hpp"
 #include "numkern/special/double_double.hpp"
+#include "numkern/special/fast_log.hpp"
 #include "numkern/special/madd.hpp"
 #include "numkern/special/k_quadrature_nodes.hpp"
 
@@ -186,6 +187,30 @@ NK_HOST_DEVICE NK_INLINE double debye_band_core(double v, double x, double* lo) 
   return head.hi;
 }
 
+// Above the band (x > kBandHi v): w = v b (1 + atanh_terms(b^2)), b = v/(x + s), as hi + lo, with s's rounding
+// error (from the residual of s^2) and the remainder of the division carried, so that |error| ~ eps w/10 (a's own
+// rounding only, a < 0.11): v eta - x = -w and v eta = x - w (see atanh_terms). log K_v(x) + x = w - log(2s/pi)/2
+// + ... cancels where w ~ 3 ... 8 (x ~ v^2/10, e.g. v = 1023, x ~ 7e4), which a w rounded to ~2.5 eps turned
+// into 9-14 ulp. Also returns s_lo = hypot(v, x) - s. v, x < 1e150.
+NK_HOST_DEVICE NK_INLINE double debye_high_w(double v, double x, double s, double t, double* lo, double* s_lo) {
+  const DoubleDouble vv = exact_prod(v, v), xx = exact_prod(x, x), ss = exact_prod(s, s);
+  const DoubleDouble sum = two_sum(vv.hi, xx.hi);
+  const double resid = ((sum.hi - ss.hi) - ss.lo) + ((sum.lo + vv.lo) + xx.lo);  // sum.hi - ss.hi exact
+  const double sl = 0.5 * resid * t;
+  *s_lo = sl;
+  const DoubleDouble big = two_sum(x, s);  // x + s + sl = big.hi + big_lo
+  const double big_lo = big.lo + sl;
+  const double b = v / big.hi;
+  const DoubleDouble pb = exact_prod(b, big.hi);
+  const double b_lo = (((v - pb.hi) - pb.lo) - b * big_lo) / big.hi;  // v - pb.hi exact
+  const DoubleDouble vb = exact_prod(v, b);
+  const double vb_lo = madd(v, b_lo, vb.lo);
+  const double a = atanh_terms(b * b);
+  const DoubleDouble w = fast_two_sum(vb.hi, vb.hi * a);
+  *lo = w.lo + madd(vb_lo, a, vb_lo);
+  return w.hi;
+}
+
 // Debye / Hankel expansion (see the file comment). kind_i selects I (true) or K (false); scaled subtracts |x|
 // (for I) or adds x (for K) analytically, without forming s - x by cancellation. v >= 0, x > 0, s >= 23.5.
 NK_HOST_DEVICE NK_INLINE double log_bessel_debye(double v, double x, double s, bool kind_i, bool scaled) {
@@ -194,7 +219,7 @@ NK_HOST_DEVICE NK_INLINE double log_bessel_debye(double v, double x, double s, b
   const double p = v * t;
   const double q = p > 1e-150 ? p * p : 0.0;
   // core = v eta = s - v asinh(v/x) (unscaled) or v eta - x = (s - x) - v asinh(v/x) (scaled), as core + core_lo.
-  double core, core_lo = 0.0;
+  double core, core_lo = 0.0, s_lo = 0.0;  // s_lo: hypot(v, x) - s where known (above the band)
   if (x >= kBandLo * v && x <= kBandHi * v && s < 1e150) {
     core = debye_band_core(v, x, &core_lo);
     if (scaled) {  // v eta - x: |v eta| < 0.6 v, x >= 0.4 v, no cancellation; keep the rounding error of the sum
@@ -203,17 +228,16 @@ NK_HOST_DEVICE NK_INLINE double log_bessel_debye(double v, double x, double s, b
       core_lo += c.lo;
     }
   } else if (x > kBandHi * v && s < 1e150) {
-    // v eta - x = (s - x) - v asinh(v/x) = -w, w = v b (1 + atanh_terms(b^2)), b = v/(x + s) (see atanh_terms);
-    // unscaled: v eta = x - w, x exact and the subtraction's error kept (s - v asinh(v/x) with s rounded loses up
-    // to 5 ulp here).
-    const double b = v / (x + s);
-    const double w = (v * b) * (1.0 + atanh_terms(b * b));
+    // v eta - x = -w, v eta = x - w (debye_high_w; s - v asinh(v/x) with s rounded loses up to 3 ulp here)
+    double w_lo;
+    const double w = debye_high_w(v, x, s, t, &w_lo, &s_lo);
     if (scaled) {
       core = -w;
+      core_lo = -w_lo;
     } else {
       const DoubleDouble c = two_sum(x, -w);
       core = c.hi;
-      core_lo = c.lo;
+      core_lo = c.lo - w_lo;
     }
   } else {
     // v asinh(v/x): for x >= v asinh = log1p(y), y = r + r^2/(1 + sqrt(1 + r^2)) = r (1 + v/(x + s)), r = v/x
@@ -238,10 +262,18 @@ NK_HOST_DEVICE NK_INLINE double log_bessel_debye(double v, double x, double s, b
   }
   const int n = debye_terms(s);
   const double tail = detail::debye_u_sum(q, kind_i ? t : -t, n);
-  const double half_log_s = 0.5 * std::log(s);
   const double log_sum = debye_log1p_tail(tail);
-  if (kind_i) return core + (((core_lo - kHalfLog2Pi) - half_log_s) + log_sum);
-  return (((kHalfLogPiOver2 - half_log_s) - core_lo) + log_sum) - core;
+  // core + c0 - log(s)/2 + (core_lo + log_sum), the three large terms summed without rounding error (they cancel
+  // where the result is ~0; a rounded log(s) alone cost 5 ulp there), c0 = -log(2 pi)/2 (I) or log(pi/2)/2 (K,
+  // with -core): the same sum as the block kernels'.
+  double log_s_lo = 0.0;
+  const double log_s = s < 1e300 ? fast_log_dd(s, &log_s_lo) : std::log(s);
+  const double c0 = kind_i ? -kHalfLog2Pi : kHalfLogPiOver2;
+  const double c0_lo = kind_i ? -kHalfLog2PiLo : kHalfLogPiOver2Lo;
+  const DoubleDouble a = two_sum(kind_i ? core : -core, -0.5 * log_s);  // log_s / 2 is exact
+  const DoubleDouble b = two_sum(a.hi, c0);
+  const double small = (kind_i ? core_lo : -core_lo) + log_sum - 0.5 * (log_s_lo + s_lo * t) + c0_lo;
+  return b.hi + ((a.lo + b.lo) + small);
 }
 
 // omega(z) = log Gamma(z) - ((z - 1/2) log z - z + 1/2 log(2 pi)) by Stirling's series (DLMF 5.11.1), z >= 8,

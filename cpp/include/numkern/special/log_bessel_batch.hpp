@@ -65,73 +65,13 @@ namespace {
 
 using numkern::special::detail::madd;
 
-inline double from_bits(std::uint64_t i) {
-  double d;
-  std::memcpy(&d, &i, sizeof d);
-  return d;
-}
-
-inline std::uint64_t to_bits(double d) {
-  std::uint64_t i;
-  std::memcpy(&i, &d, sizeof i);
-  return i;
-}
-
-// R(z) = sum_{j=1..11} 2 z^j/(2j + 1), z = s^2 <= 0.0295: 2 atanh(s) = 2s + s R(s^2), truncation < 1e-19 relative.
-inline double atanh_series(double z) {
-  const double c[11] = {0.6666666666666666, 0.4, 0.2857142857142857, 0.2222222222222222, 0.18181818181818182,
-                        0.15384615384615385, 0.13333333333333333, 0.11764705882352941, 0.10526315789473684,
-                        0.09523809523809523, 0.08695652173913043};
-  return z * numkern::special::detail::estrin(c, z);
-}
-
-constexpr double kLn2Hi = 0.693147180559663;  // 40 bits: k kLn2Hi is exact for |k| < 2^13
-constexpr double kLn2Lo = 2.8235290563031577e-13;
-
-// a = 2^k (1 + f) with 1 + f in [sqrt(1/2), sqrt 2), for finite a >= 0.75 (so k >= 0): returns f (exact) and k
-// as a double. From the bits: k >= 0 keeps the integer shift logical and k converts to double through the
-// 1.5 * 2^52 bias, both vectorisable without AVX-512.
-inline double reduce_log_arg(double a, double* kd) {
-  constexpr std::uint64_t sqrt_half_bits = 0x3fe6a09e667f3bcdULL;
-  const std::uint64_t i = to_bits(a);
-  const std::uint64_t k = (i - sqrt_half_bits) >> 52;
-  *kd = from_bits(0x4338000000000000ULL + k) - 6755399441055744.0;
-  return from_bits(i - (k << 52)) - 1.0;
-}
-
-// log(a) + c for finite a >= 0.75 and a small correction c (|c| <= ~ulp(1)), error < 1 ulp:
-// log(1 + f) = 2 atanh(s), s = f/(2 + f), written as f - (f^2/2 - s (f^2/2 + R(s^2))), plus k log 2 with
-// log 2 split so that k kLn2Hi is exact.
-inline double fast_log(double a, double c) {
-  double kd;
-  const double f = reduce_log_arg(a, &kd);
-  const double s = f / (2.0 + f);
-  const double hfsq = 0.5 * f * f;
-  return kd * kLn2Hi + (f - (hfsq - (s * (hfsq + atanh_series(s * s)) + (kd * kLn2Lo + c))));
-}
-
-// log(a) = hi + lo for finite a in [0.75 * 2^-Shift, 2^(1024 - Shift)) with an error ~0.05 ulp: as fast_log, with k kLn2Hi + f (exact
-// terms) summed by two_sum and the small rest (|rest| < 0.09) in lo. Where log(s) nearly cancels against v eta, its
-// rounding would otherwise be the largest error of the Debye forms. a 2^Shift is exact and has the k of a plus
-// Shift, so the bits do not depend on Shift.
-constexpr double pow2(int n) {
-  double p = 1.0;
-  for (int i = 0; i < n; ++i) p *= 2.0;
-  return p;
-}
-
-template <int Shift = 2>
-inline double fast_log_dd(double a, double* lo) {
-  double kd;
-  constexpr double scale = pow2(Shift);
-  const double f = reduce_log_arg(a * scale, &kd);
-  kd -= Shift;
-  const double s = f / (2.0 + f);
-  const double hfsq = 0.5 * f * f;
-  const numkern::special::detail::DoubleDouble head = numkern::special::detail::two_sum(kd * kLn2Hi, f);
-  *lo = head.lo + (kd * kLn2Lo - (hfsq - s * (hfsq + atanh_series(s * s))));
-  return head.hi;
-}
+using numkern::special::detail::atanh_series;
+using numkern::special::detail::fast_log;
+using numkern::special::detail::fast_log_dd;
+using numkern::special::detail::from_bits;
+using numkern::special::detail::kLn2Hi;
+using numkern::special::detail::kLn2Lo;
+using numkern::special::detail::to_bits;
 
 // exp(a), < 1 ulp, for a <= 709; 0 for a < -708 (only used for terms far below a sum). a = n log 2 + r,
 // |r| <= 0.35, n rounded through the 1.5 * 2^52 bias (vectorisable), e^r by its Taylor polynomial of degree 13
@@ -420,7 +360,7 @@ void debye_loop(const double* __restrict v, const double* __restrict x, const do
     const double t = 1.0 / s;
     const double p = vj * t;
     const double q = p * p;
-    double core, core_lo;
+    double core, core_lo, s_lo = 0.0;  // s_lo: hypot(v, x) - s where known (above the band)
     if constexpr (Region == kBand) {
       core = debye_band_core(vj, xj, &core_lo);
       if constexpr (Scaled) {
@@ -429,19 +369,16 @@ void debye_loop(const double* __restrict v, const double* __restrict x, const do
         core_lo += c.lo;
       }
     } else if constexpr (Region == kHigh) {
-      // b = v/(x + s) = tanh(asinh(v/x)/2), b^2 <= 0.151: v asinh(v/x) = 2 v atanh(b) and s - x = v b, so
-      // v eta - x = (s - x) - v asinh(v/x) = -w, w = v b (1 + atanh_terms(b^2)) (see atanh_terms), a sum of
-      // positive terms without a logarithm; the unscaled core is x - w (x exact, the subtraction's error kept).
-      // (Neither form rounds s: s - v asinh(v/x) with s rounded loses up to 7 ulp here.)
-      const double b = vj / (xj + s);
-      const double w = (vj * b) * (1.0 + atanh_terms(b * b));
+      // v eta - x = -w, v eta = x - w (debye_high_w: no logarithm, s's and b's rounding carried)
+      double w_lo;
+      const double w = debye_high_w(vj, xj, s, t, &w_lo, &s_lo);
       if constexpr (Scaled) {
         core = -w;
-        core_lo = 0.0;
+        core_lo = -w_lo;
       } else {
         const DoubleDouble c = two_sum(xj, -w);
         core = c.hi;
-        core_lo = c.lo;
+        core_lo = c.lo - w_lo;
       }
     } else {
       // x < kBandLo v: v asinh(v/x) = v log((v + s)/x) (argument > 1 + sqrt 2); s, or s - x = v^2/(s + x).
@@ -459,7 +396,7 @@ void debye_loop(const double* __restrict v, const double* __restrict x, const do
     constexpr double c0_lo = KindI ? -kHalfLog2PiLo : kHalfLogPiOver2Lo;
     const DoubleDouble a = two_sum(KindI ? core : -core, -0.5 * log_s);  // log_s / 2 is exact
     const DoubleDouble b = two_sum(a.hi, c0);
-    const double small = (KindI ? core_lo : -core_lo) + log_sum - 0.5 * log_s_lo + c0_lo;
+    const double small = (KindI ? core_lo : -core_lo) + log_sum - 0.5 * (log_s_lo + s_lo * t) + c0_lo;
     out[j] = b.hi + ((a.lo + b.lo) + small);
   }
 }
