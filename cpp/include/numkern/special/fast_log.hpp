@@ -34,10 +34,10 @@ NK_HOST_DEVICE NK_INLINE std::uint64_t to_bits(double d) {
 
 // R(z) = sum_{j=1..11} 2 z^j/(2j + 1), z = s^2 <= 0.0295: 2 atanh(s) = 2s + s R(s^2), truncation < 1e-19 relative.
 NK_HOST_DEVICE NK_INLINE double atanh_series(double z) {
-  const double c[11] = {0.6666666666666666, 0.4, 0.2857142857142857, 0.2222222222222222, 0.18181818181818182,
-                        0.15384615384615385, 0.13333333333333333, 0.11764705882352941, 0.10526315789473684,
-                        0.09523809523809523, 0.08695652173913043};
-  return z * estrin(c, z);
+  return z * madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z, madd(z,
+      0.08695652173913043, 0.09523809523809523), 0.10526315789473684), 0.11764705882352941),
+      0.13333333333333333), 0.15384615384615385), 0.18181818181818182), 0.2222222222222222),
+      0.2857142857142857), 0.4), 0.6666666666666666);
 }
 
 constexpr double kLn2Hi = 0.693147180559663;  // 40 bits: k kLn2Hi is exact for |k| < 2^13

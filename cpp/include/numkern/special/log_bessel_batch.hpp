@@ -349,9 +349,33 @@ void i_series_loop(const double* __restrict v, const double* __restrict x, doubl
 // list holds one region only, so each loop computes one form of v eta (no discarded divisions).
 enum : int { kLow = 0, kBand = 1, kHigh = 2, kRegions = 3 };
 
-template <bool KindI, bool Scaled, int Region, int NMax>
-void debye_loop(const double* __restrict v, const double* __restrict x, const double* __restrict nterms,
-                double* __restrict out, int n) {
+// v eta - x = -w (scaled) or v eta = x - w above the band (debye_high_w: no logarithm, s's and b's rounding carried).
+template <bool Scaled>
+inline double core_high(double v, double x, double s, double t, double* lo, double* s_lo) {
+  using namespace numkern::special::detail;
+  double w_lo;
+  const double w = debye_high_w(v, x, s, t, &w_lo, s_lo);
+  if constexpr (Scaled) {
+    *lo = -w_lo;
+    return -w;
+  } else {
+    const DoubleDouble c = two_sum(x, -w);
+    *lo = c.lo - w_lo;
+    return c.hi;
+  }
+}
+
+// x < kBandLo v: v asinh(v/x) = v log((v + s)/x) (argument > 1 + sqrt 2); s, or s - x = v^2/(s + x).
+template <bool Scaled>
+inline double core_low(double v, double x, double s, double t, double* lo) {
+  const double base = Scaled ? v * (t * v / (1.0 + x * t)) : s;
+  *lo = 0.0;
+  return base - v * fast_log((v + s) / x, 0.0);
+}
+
+template <bool KindI, bool Scaled, int Region, int NMax, bool PerElement>
+void debye_loop_body(const double* __restrict v, const double* __restrict x, const double* __restrict nterms,
+                     double* __restrict out, int n) {
   using namespace numkern::special::detail;
 #pragma omp simd
   for (int j = 0; j < n; ++j) {
@@ -369,24 +393,11 @@ void debye_loop(const double* __restrict v, const double* __restrict x, const do
         core_lo += c.lo;
       }
     } else if constexpr (Region == kHigh) {
-      // v eta - x = -w, v eta = x - w (debye_high_w: no logarithm, s's and b's rounding carried)
-      double w_lo;
-      const double w = debye_high_w(vj, xj, s, t, &w_lo, &s_lo);
-      if constexpr (Scaled) {
-        core = -w;
-        core_lo = -w_lo;
-      } else {
-        const DoubleDouble c = two_sum(xj, -w);
-        core = c.hi;
-        core_lo = c.lo - w_lo;
-      }
+      core = core_high<Scaled>(vj, xj, s, t, &core_lo, &s_lo);
     } else {
-      // x < kBandLo v: v asinh(v/x) = v log((v + s)/x) (argument > 1 + sqrt 2); s, or s - x = v^2/(s + x).
-      const double base = Scaled ? vj * (t * vj / (1.0 + xj * t)) : s;
-      core = base - vj * fast_log((vj + s) / xj, 0.0);
-      core_lo = 0.0;
+      core = core_low<Scaled>(vj, xj, s, t, &core_lo);
     }
-    const double tail = debye_u_sum_lanes<NMax>(q, KindI ? t : -t, nterms[j]);
+    const double tail = debye_u_sum_lanes<NMax>(q, KindI ? t : -t, PerElement ? nterms[j] : double{NMax});
     const double log_sum = debye_log1p_tail(tail);
     // core + c0 - log(s)/2 + (core_lo + log_sum), the three large terms summed without rounding error (they
     // cancel where the result is ~0), c0 = -log(2 pi)/2 (I) or log(pi/2)/2 (K, with -core).
@@ -398,6 +409,17 @@ void debye_loop(const double* __restrict v, const double* __restrict x, const do
     const DoubleDouble b = two_sum(a.hi, c0);
     const double small = (KindI ? core_lo : -core_lo) + log_sum - 0.5 * (log_s_lo + s_lo * t) + c0_lo;
     out[j] = b.hi + ((a.lo + b.lo) + small);
+  }
+}
+
+// nterms: the term count of each element (<= NMax), or nullptr: NMax for every element.
+template <bool KindI, bool Scaled, int Region, int NMax>
+void debye_loop(const double* __restrict v, const double* __restrict x, const double* __restrict nterms,
+                double* __restrict out, int n) {
+  if (nterms == nullptr) {
+    debye_loop_body<KindI, Scaled, Region, NMax, false>(v, x, nterms, out, n);
+  } else {
+    debye_loop_body<KindI, Scaled, Region, NMax, true>(v, x, nterms, out, n);
   }
 }
 
@@ -454,8 +476,8 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
   using numkern::special::detail::kKQuadXLo;
   // The orders and arguments the loops see: K_{-v} = K_v; I_{-n} = I_n and I_n(-x) = I_n(x) for even n (the
   // same symmetries as the scalar kernels, so that mirrored inputs give the same bits).
-  double v[kBlock], x[kBlock], nterms[kBlock];
-  std::int64_t code[kBlock], region[kBlock];
+  double v[kBlock], x[kBlock];
+  std::int64_t code[kBlock];
   // Classification without branches, so that it vectorises, in two passes. First NaN and inf are replaced by
   // harmless values (v = 0, x = 1/2) and marked for the scalar kernels, on the bits only: an ordered comparison
   // with NaN would raise FE_INVALID, and GCC may evaluate a comparison of a select as a select of comparisons
@@ -486,14 +508,11 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
     // Integer codes by one comparison per select (GCC 12 vectorises no select on a combination of comparisons
     // here), 64 bits wide like the double lanes.
     const bool small = s2 < 23.5 * 23.5;
-    double terms = kDebyeBinTerms[0];
-    for (int b = 0; b < kDebyeBins - 1; ++b) terms = s2 < kDebyeBinS[b] * kDebyeBinS[b] ? kDebyeBinTerms[b + 1] : terms;
-    nterms[i] = terms;
-    const std::int64_t reg = (xi >= kBandLo * vi ? kBand : kLow) + (xi > kBandHi * vi ? kHigh - kBand : 0);
     std::int64_t other = (s2 < kDebyeBinS[0] * kDebyeBinS[0] ? kRegions : 0) +
                          (s2 < kDebyeBinS[1] * kDebyeBinS[1] ? kRegions : 0) +
                          (s2 < kDebyeBinS[2] * kDebyeBinS[2] ? kRegions : 0) +
-                         (s2 < kDebyeBinS[3] * kDebyeBinS[3] ? kRegions : 0) + reg;
+                         (s2 < kDebyeBinS[3] * kDebyeBinS[3] ? kRegions : 0) +
+                         (xi >= kBandLo * vi ? kBand : kLow) + (xi > kBandHi * vi ? kHigh - kBand : 0);
     other = vi >= 0.0 ? other : kRestCode;  // the Debye loops: 0 <= v, 0 < x, v, x < 1e150, v < 1e300 x
     other = xi > 0.0 ? other : kRestCode;
     other = vi < 1e150 ? other : kRestCode;
@@ -513,26 +532,35 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
       c = small ? bin : other;
     }
     code[i] = code[i] == kRestCode ? std::int64_t{kRestCode} : c;
-    region[i] = code[i] < kSmallCode ? reg : std::int64_t{kRegions};
   }
-  // The Debye region of every element (kRegions for the others) and the largest Debye term count. A block whose
-  // elements all lie in one Debye region (the common case on arrays of large orders or arguments) is evaluated in
-  // place, each element with its own term count: no lists, no gather or scatter.
-  std::int64_t region_min = kRegions, region_max = 0;
-  double n_max = 0.0;
-#pragma omp simd reduction(min : region_min) reduction(max : region_max) reduction(max : n_max)
-  for (int i = 0; i < n; ++i) {
-    region_min = region[i] < region_min ? region[i] : region_min;
-    region_max = region[i] > region_max ? region[i] : region_max;
-    n_max = nterms[i] > n_max ? nterms[i] : n_max;  // (used only when every element is a Debye element)
-  }
-  if (region_min == region_max && region_max < kRegions) {
-    switch (region_max) {
-      case kLow: debye_dispatch<KindI, Scaled, kLow>(v, x, nterms, out, n, n_max); break;
-      case kBand: debye_dispatch<KindI, Scaled, kBand>(v, x, nterms, out, n, n_max); break;
-      default: debye_dispatch<KindI, Scaled, kHigh>(v, x, nterms, out, n, n_max); break;
+  // A block of Debye elements only that all lie in one region (the common case on arrays of large orders or
+  // arguments) is evaluated in place, each element with its own term count: no lists, no gather or scatter.
+  std::int64_t code_max = 0;
+#pragma omp simd reduction(max : code_max)
+  for (int i = 0; i < n; ++i) code_max = code[i] > code_max ? code[i] : code_max;
+  if (code_max < kSmallCode) {
+    double nterms[kBlock], n_max = 0.0;
+    std::int64_t region_min = kRegions, region_max = 0;
+#pragma omp simd reduction(max : n_max) reduction(min : region_min) reduction(max : region_max)
+    for (int i = 0; i < n; ++i) {
+      const double vi = v[i], xi = x[i];
+      const double s2 = vi * vi + xi * xi;  // as in the classification
+      double terms = kDebyeBinTerms[0];
+      for (int b = 0; b < kDebyeBins - 1; ++b) terms = s2 < kDebyeBinS[b] * kDebyeBinS[b] ? kDebyeBinTerms[b + 1] : terms;
+      nterms[i] = terms;
+      n_max = terms > n_max ? terms : n_max;
+      const std::int64_t region = (xi >= kBandLo * vi ? kBand : kLow) + (xi > kBandHi * vi ? kHigh - kBand : 0);
+      region_min = region < region_min ? region : region_min;
+      region_max = region > region_max ? region : region_max;
     }
-    return 0;
+    if (region_min == region_max) {
+      switch (region_max) {
+        case kLow: debye_dispatch<KindI, Scaled, kLow>(v, x, nterms, out, n, n_max); break;
+        case kBand: debye_dispatch<KindI, Scaled, kBand>(v, x, nterms, out, n, n_max); break;
+        default: debye_dispatch<KindI, Scaled, kHigh>(v, x, nterms, out, n, n_max); break;
+      }
+      return 0;
+    }
   }
   // The lists: even and odd elements into two sets with their own counters (two independent store-to-load chains
   // through the counters instead of one), then the odd set appended to the even one. The order within a list does
@@ -556,7 +584,7 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
   const int n_rest = counts[kRestCode];
   for (int j = 0; j < n_rest; ++j) rest[j] = lists[kRestCode][j];
   // The Debye lists, one per region and bin of s (one term count each, so no element pays for more terms).
-  double vb[kBlock], xb[kBlock], ob[kBlock], tb[kBlock];
+  double vb[kBlock], xb[kBlock], ob[kBlock];
   for (int list = 0; list < kSmallCode; ++list) {
     const std::int16_t* idx = lists[list];
     const int m = counts[list];
@@ -566,11 +594,10 @@ int block(const double* v_in, const double* x_in, double* out, int n, int* rest)
       xb[j] = x[idx[j]];
     }
     const double terms = kDebyeBinTerms[list / kRegions];
-    for (int j = 0; j < m; ++j) tb[j] = terms;
     switch (list % kRegions) {
-      case kLow: debye_dispatch<KindI, Scaled, kLow>(vb, xb, tb, ob, m, terms); break;
-      case kBand: debye_dispatch<KindI, Scaled, kBand>(vb, xb, tb, ob, m, terms); break;
-      default: debye_dispatch<KindI, Scaled, kHigh>(vb, xb, tb, ob, m, terms); break;
+      case kLow: debye_dispatch<KindI, Scaled, kLow>(vb, xb, nullptr, ob, m, terms); break;
+      case kBand: debye_dispatch<KindI, Scaled, kBand>(vb, xb, nullptr, ob, m, terms); break;
+      default: debye_dispatch<KindI, Scaled, kHigh>(vb, xb, nullptr, ob, m, terms); break;
     }
     for (int j = 0; j < m; ++j) out[idx[j]] = ob[j];
   }
