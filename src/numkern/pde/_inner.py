@@ -81,7 +81,7 @@ def conjugate_gradients(solver, matvec, rhs, precond, x0, loose_rtol=None, warn=
     return x
 
 
-def _boundary_grid(solver):
+def boundary_grid(solver):
     """The Dirichlet data g on the grid, zero inside."""
     gfull = np.zeros(solver.shape)
     gfull[solver.boundary_mask] = solver.boundary_values
@@ -145,7 +145,7 @@ class JacobiCG(LinearisedSolver):
             )
             return out.ravel()
 
-        rhs = lam_t1 * apply_term_transpose(factors, zero, _boundary_grid(s), whitened=kind) + tau[1] * adjoint(
+        rhs = lam_t1 * apply_term_transpose(factors, zero, boundary_grid(s), whitened=kind) + tau[1] * adjoint(
             np.where(s.residual_mask, f_eff, 0.0)
         )
         diag = self.diagonal(factors, tau, lam_t1, p)
@@ -205,7 +205,7 @@ class CollocationPCG(LinearisedSolver):
             out = s._kchol.solve(U) + lam_t1 * np.where(mask, U, 0.0)
             return (out + tau[1] * adjoint(np.where(rmask, forward(U), 0.0))).ravel()
 
-        rhs = lam_t1 * _boundary_grid(s) + tau[1] * adjoint(np.where(rmask, f_eff, 0.0))
+        rhs = lam_t1 * boundary_grid(s) + tau[1] * adjoint(np.where(rmask, f_eff, 0.0))
         cache = self.preconditioner_cache if self.reuse_preconditioner else None
         if cache is not None:
             # `slack`: the build's cost in CG iterations (V7: ~200, its Woodbury term; V5: a few, two Schur forms).

@@ -40,7 +40,7 @@ from numkern.kron import KroneckerCholesky
 from . import _objective, _predict
 from ._algebra import AxisFactors, apply_term
 from ._defaults import default_cg_maxiter, default_jitter, default_settings
-from ._inner import CollocationPCG, make_inner_solvers, whitened_operator
+from ._inner import CollocationPCG, boundary_grid, make_inner_solvers, whitened_operator
 from ._kernels import ENVELOPES
 from ._objective import OutOfTime, ProfiledObjective
 from ._params import (_check_bool, _choice, _per_axis, amplitude_fixed, amplitude_fixed_gradient, check_tau,
@@ -123,7 +123,9 @@ class GPHMSolver:
         Envelope of each spectral-mixture component (Gaussian or Matérn-5/2, i.e. Student-t spectrum).
     max_frequency : float or sequence of float, optional
         Initial top frequency F_j (cycles per unit length); the initial frequencies are linspace(0, F_j, Q). Default:
-        a third of the grid's sampling rate (3 points per period).
+        twice the highest frequency of the PDE's data along axis j (the source, and the Dirichlet data on the faces
+        that span the axis), at most a third of the grid's sampling rate (3 points per period); see
+        ``numkern.pde._defaults``.
     init : {"fft", "uniform"}
         ``"fft"`` additionally moves components onto the strongest peaks of the source term's spectrum.
     boundary_weight : float, optional
@@ -240,7 +242,7 @@ class GPHMSolver:
         self._linearised, self._inner = make_inner_solvers(self)
 
         self._rates, self.params = initial_params(pde.domain, self.n_points, self.n_components, max_frequency, init,
-                                                  self.source_grid)
+                                                  self.source_grid, boundary_grid(self))
         self.log_tau = np.log(check_tau(tau))
         self.U = np.zeros(self.shape)
         self._fitted = False  # U holds a solution only after fit or solve_grid
