@@ -386,7 +386,7 @@ def test_preconditioner_argument_errors():
     assert GPHMSolver(one_d, 8).preconditioner == "jacobi"
 
 
-def test_fit_time_budget_and_cg_failures():
+def test_fit_time_budget_and_cg_failures(monkeypatch):
     ex = lambda x, y: np.sin(3 * x) * np.sin(2 * y)  # noqa: E731
     pde = PDE([(0, np.pi), (0, np.pi)], {(2, 0): 1.0, (0, 2): 1.0}, source=lambda x, y: -13 * ex(x, y),
               boundary=ex, exact=ex)
@@ -399,6 +399,18 @@ def test_fit_time_budget_and_cg_failures():
     np.testing.assert_array_equal(s.U, start.solve_grid())
     assert result.error == start.error()
     assert result.cg_failures == 0
+    # the budget holds inside a trial point's CG solve too (V7: one trial of 2000 iterations took a 540 s fit to
+    # 616 s): with the clock of the inner solves past every deadline, the first trial ends the fit
+    import types
+
+    from numkern.pde import _inner
+
+    late = GPHMSolver(pde, (16, 14), n_components=4, dense_limit=0, boundary_residual=False)
+    monkeypatch.setattr(_inner, "time", types.SimpleNamespace(perf_counter=lambda: np.inf), raising=False)
+    result = late.fit(max_iter=5, max_time=1e9)
+    monkeypatch.undo()
+    assert result.message == "max_time reached" and len(result.history) == 1
+    np.testing.assert_array_equal(late.U, start.U)
     # a CG budget far too small: the trial points are rejected (objective +inf), counted, and warned about once
     tight = GPHMSolver(pde, (16, 14), n_components=4, dense_limit=0, cg_maxiter=2, boundary_residual=False)
     with pytest.warns(RuntimeWarning, match="cg_maxiter"):
@@ -586,8 +598,8 @@ def test_implicit_woodbury_matches_stored_f():
 
 
 def test_default_settings_follow_the_rule():
-    """Defaults from one rule (numkern.pde._defaults): jitter by dimension, fixed amplitude, interior-only residual
-    for elliptic 2-D/3-D operators, lambda 500 with a first-order (transport) axis; explicit values win."""
+    """Defaults from one rule (numkern.pde._defaults): jitter by dimension and operator, fixed amplitude,
+    interior-only residual for elliptic 2-D/3-D operators, lambda 500 with a first-order (transport) axis; explicit values win."""
     ex1 = lambda x: np.sin(x)  # noqa: E731
     ex2 = lambda x, y: np.sin(x + y)  # noqa: E731
     one_d = GPHMSolver(PDE([(0, 1.0)], {(2,): 1.0}, source=ex1, boundary=ex1), 8, n_components=3)
@@ -602,6 +614,10 @@ def test_default_settings_follow_the_rule():
     advection = GPHMSolver(PDE([(0, 1.0)] * 2, {(1, 0): 2.0, (0, 1): 1.0}, source=0.0, boundary=ex2), 8,
                            n_components=3)
     assert (advection.boundary_residual, advection.boundary_weight) == (True, 500.0)
+    # transport operators in 2-D/3-D: jitter 1e-7 (V7 at the initial kernel: 3.5e-4 -> 6.9e-5 Gaussian, 2.2e-4 ->
+    # 9.1e-5 Student-t) with the larger CG cap it needs; elliptic ones keep 1e-6 and 1000
+    assert (advection.jitter, advection.cg_maxiter) == (1e-7, 2000)
+    assert (poisson.jitter, poisson.cg_maxiter) == (1e-6, 1000)
     explicit = GPHMSolver(PDE([(0, 1.0)] * 2, {(1, 0): 2.0, (0, 1): 1.0}, source=0.0, boundary=ex2), 8,
                           n_components=3, jitter=1e-4, fix_amplitude=False, boundary_residual=False,
                           boundary_weight=7.0)
