@@ -15,6 +15,7 @@ each call and record the CG outcome on it (``last_cg_info``, ``last_cg_iteration
 
 from __future__ import annotations
 
+import time
 import warnings
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ import scipy.linalg as sla
 import scipy.sparse.linalg as spla
 
 from ._algebra import apply_term, apply_term_transpose, dense_kron
-from ._objective import data_objective
+from ._objective import OutOfTime, data_objective
 from ._precond import CollocationPreconditioner
 
 
@@ -57,6 +58,15 @@ def conjugate_gradients(solver, matvec, rhs, precond, x0, loose_rtol=None, warn=
     """
     shape = (solver.N, solver.N)
     counter = [0]
+    deadline = getattr(solver, "fit_deadline", None)
+
+    def iteration_done(_):
+        counter[0] += 1
+        # inside fit(max_time=...): a slow trial solve must not carry the fit past its budget (V7: one trial of 2000
+        # iterations took the run from 530 to 616 s)
+        if deadline is not None and time.perf_counter() > deadline:
+            raise OutOfTime
+
     x, info = spla.cg(
         spla.LinearOperator(shape, matvec=matvec, dtype=np.float64),
         rhs.ravel(),
@@ -64,7 +74,7 @@ def conjugate_gradients(solver, matvec, rhs, precond, x0, loose_rtol=None, warn=
         rtol=solver.cg_tol if loose_rtol is None else max(solver.cg_tol, loose_rtol),
         maxiter=solver.cg_maxiter if maxiter is None else maxiter,
         M=spla.LinearOperator(shape, matvec=lambda r: precond(r.reshape(solver.shape)).ravel(), dtype=np.float64),
-        callback=lambda _: counter.__setitem__(0, counter[0] + 1),
+        callback=iteration_done,
     )
     solver.last_cg_info = info
     solver.last_cg_iterations = counter[0]
@@ -81,7 +91,7 @@ def conjugate_gradients(solver, matvec, rhs, precond, x0, loose_rtol=None, warn=
     return x
 
 
-def _boundary_grid(solver):
+def boundary_grid(solver):
     """The Dirichlet data g on the grid, zero inside."""
     gfull = np.zeros(solver.shape)
     gfull[solver.boundary_mask] = solver.boundary_values
@@ -145,7 +155,7 @@ class JacobiCG(LinearisedSolver):
             )
             return out.ravel()
 
-        rhs = lam_t1 * apply_term_transpose(factors, zero, _boundary_grid(s), whitened=kind) + tau[1] * adjoint(
+        rhs = lam_t1 * apply_term_transpose(factors, zero, boundary_grid(s), whitened=kind) + tau[1] * adjoint(
             np.where(s.residual_mask, f_eff, 0.0)
         )
         diag = self.diagonal(factors, tau, lam_t1, p)
@@ -205,7 +215,7 @@ class CollocationPCG(LinearisedSolver):
             out = s._kchol.solve(U) + lam_t1 * np.where(mask, U, 0.0)
             return (out + tau[1] * adjoint(np.where(rmask, forward(U), 0.0))).ravel()
 
-        rhs = lam_t1 * _boundary_grid(s) + tau[1] * adjoint(np.where(rmask, f_eff, 0.0))
+        rhs = lam_t1 * boundary_grid(s) + tau[1] * adjoint(np.where(rmask, f_eff, 0.0))
         cache = self.preconditioner_cache if self.reuse_preconditioner else None
         if cache is not None:
             # `slack`: the build's cost in CG iterations (V7: ~200, its Woodbury term; V5: a few, two Schur forms).

@@ -109,7 +109,12 @@ class ProfiledObjective:
         except np.linalg.LinAlgError:
             return np.inf, np.zeros_like(x)
         failures = s.cg_failures
-        U = s._inner_solve(factors, np.exp(log_tau), self.U, warn=False)
+        # the budget also holds inside the solve: its CG raises OutOfTime past the deadline
+        s.fit_deadline = None if self.max_time is None else self.t0 + self.max_time
+        try:
+            U = s._inner_solve(factors, np.exp(log_tau), self.U, warn=False)
+        finally:
+            s.fit_deadline = None
         self.evaluations += 1
         if s.cg_failures > failures:
             return np.inf, np.zeros_like(x)

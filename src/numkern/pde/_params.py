@@ -11,6 +11,7 @@ import numpy as np
 from numkern._validation import as_numeric_array, check_real
 
 from ._algebra import unfold
+from ._defaults import default_max_frequency
 from ._precond import is_kronecker_sum
 
 
@@ -73,14 +74,16 @@ def check_tau(tau):
     return tau
 
 
-def initial_params(domain, n_points, Q, max_frequency, init, source_grid):
+def initial_params(domain, n_points, Q, max_frequency, init, source_grid, boundary_grid):
     """Sampling rates (n - 1) / length per axis and the initial per-axis [log w, l, mu]: weights 1/Q, unit
-    log-scales 0, frequencies linspace(0, F_j, Q) with F_j = ``max_frequency`` (default a third of the rate), with
-    ``init="fft"`` moved onto the source's spectral peaks (:func:`fft_frequencies`)."""
+    log-scales 0, frequencies linspace(0, F_j, Q) with F_j = ``max_frequency`` (default: twice the highest frequency
+    of the data along the axis, at most a third of the rate; :func:`numkern.pde._defaults.default_max_frequency`),
+    with ``init="fft"`` moved onto the source's spectral peaks (:func:`fft_frequencies`). ``boundary_grid``: the
+    Dirichlet data on the grid's faces (anything inside)."""
     dim = len(domain)
     rates = [(n - 1) / (hi - lo) for (lo, hi), n in zip(domain, n_points)]
     if max_frequency is None:
-        tops = [r / 3.0 for r in rates]
+        tops = default_max_frequency(source_grid, boundary_grid, rates)
     else:
         tops = _per_axis(max_frequency, dim, "max_frequency",
                          lambda v, name: check_real(v, name, positive=True))

@@ -60,10 +60,11 @@ def error_estimate(solver):
     size = np.maximum(size, 1e-3 * size.max())
     interior = np.sqrt(np.mean((sfft.dstn(R, type=2, norm="ortho") / size) ** 2))
     misfits = []
+    # every axis's nodes and midpoints (each face spans the other axes' own ranges)
+    both = [np.sort(np.concatenate([x, m])) for x, m in zip(solver.axes, mids)]
     for j, x in enumerate(solver.axes):
-        both = np.sort(np.concatenate([x, mids[j]]))
         for end in (x[:1], x[-1:]):
-            face = [both] * len(solver.axes)
+            face = list(both)
             face[j] = end
             u = solver.predict_grid(*face)
             coords = np.meshgrid(*face, indexing="ij", sparse=True)

@@ -39,8 +39,8 @@ from numkern.kron import KroneckerCholesky
 
 from . import _objective, _predict
 from ._algebra import AxisFactors, apply_term
-from ._defaults import default_cg_maxiter, default_jitter, default_settings
-from ._inner import CollocationPCG, make_inner_solvers, whitened_operator
+from ._defaults import default_cg_maxiter, default_jitter, default_settings, is_elliptic
+from ._inner import CollocationPCG, boundary_grid, make_inner_solvers, whitened_operator
 from ._kernels import ENVELOPES
 from ._objective import OutOfTime, ProfiledObjective
 from ._params import (_check_bool, _choice, _per_axis, amplitude_fixed, amplitude_fixed_gradient, check_tau,
@@ -123,7 +123,9 @@ class GPHMSolver:
         Envelope of each spectral-mixture component (Gaussian or Matérn-5/2, i.e. Student-t spectrum).
     max_frequency : float or sequence of float, optional
         Initial top frequency F_j (cycles per unit length); the initial frequencies are linspace(0, F_j, Q). Default:
-        a third of the grid's sampling rate (3 points per period).
+        twice the highest frequency of the PDE's data along axis j (the source, and the Dirichlet data on the faces
+        that span the axis), at most a third of the grid's sampling rate (3 points per period); see
+        ``numkern.pde._defaults``.
     init : {"fft", "uniform"}
         ``"fft"`` additionally moves components onto the strongest peaks of the source term's spectrum.
     boundary_weight : float, optional
@@ -137,7 +139,7 @@ class GPHMSolver:
         Added to each factor's diagonal, relative to the factor's prior variance k(0) = sum_q w_q (the reference
         adds 1e-6 absolutely; with its initial weights, sum w = 1, the two agree at the start). Default 1e-8 on
         1-D grids with fewer than 10 points per period of the source's dominant frequency, else 1e-6 (2-D and 3-D
-        grids always 1e-6; measured, see ``numkern.pde._defaults``).
+        grids: 1e-6 for elliptic operators, 1e-7 for transport operators; measured, see ``numkern.pde._defaults``).
     dense_limit : int
         Grids with at most this many nodes use the dense QR inner solve; larger ones use preconditioned CG.
     cg_tol : float
@@ -145,7 +147,8 @@ class GPHMSolver:
     cg_maxiter : int, optional
         Iteration cap of the CG inner solve. Default 1000 with the collocation preconditioner in 2-D (it converges
         in 100-300 iterations on the 2-D benchmarks; a solve that needs more marks a kernel where the preconditioner
-        is poor, and :meth:`fit` then treats that point as infeasible), 300 in 3-D, 3000 with Jacobi.
+        is poor, and :meth:`fit` then treats that point as infeasible; 2000 at a jitter below 1e-6), 300 in 3-D,
+        3000 with Jacobi.
     boundary_residual : bool, optional
         Count the PDE residual at the boundary nodes too (the reference's objective: residual at every grid node).
         Default: False for elliptic operators (a second derivative along every axis) on 2-D and 3-D grids, True
@@ -228,19 +231,19 @@ class GPHMSolver:
         self.boundary_residual = _check_bool(
             auto["boundary_residual"] if boundary_residual is None else boundary_residual, "boundary_residual")
         self.preconditioner = resolve_preconditioner(preconditioner, dim, pde.terms)
-        if cg_maxiter is None:
-            cg_maxiter = default_cg_maxiter(self.preconditioner, dim)
-        self.cg_maxiter = check_integer(cg_maxiter, "cg_maxiter", min_value=1)
         self.cg_failures = 0  # inner CG solves that stopped at cg_maxiter
 
         vars(self).update(collocation_grid(pde, self.n_points, self.boundary_residual))  # axes, shape, masks, data
         if jitter is None:
-            self.jitter = default_jitter(self.source_grid)
+            self.jitter = default_jitter(self.source_grid, is_elliptic(pde))
+        if cg_maxiter is None:
+            cg_maxiter = default_cg_maxiter(self.preconditioner, dim, self.jitter)
+        self.cg_maxiter = check_integer(cg_maxiter, "cg_maxiter", min_value=1)
         # inner solves: strategies chosen once (dense QR / Jacobi CG / collocation PCG; linear or Gauss-Newton)
         self._linearised, self._inner = make_inner_solvers(self)
 
         self._rates, self.params = initial_params(pde.domain, self.n_points, self.n_components, max_frequency, init,
-                                                  self.source_grid)
+                                                  self.source_grid, boundary_grid(self))
         self.log_tau = np.log(check_tau(tau))
         self.U = np.zeros(self.shape)
         self._fitted = False  # U holds a solution only after fit or solve_grid
@@ -351,8 +354,9 @@ class GPHMSolver:
         max_restarts : int
             Restarts of L-BFGS-B (fresh curvature memory) when it stops before ``max_iter`` iterations.
         max_time : float, optional
-            Wall-clock budget in seconds: the first objective evaluation after it ends the fit (the solver keeps
-            one of the completed iterates; the start counts as one).
+            Wall-clock budget in seconds: the first objective evaluation after it, or the first CG iteration after
+            it inside a trial point's solve, ends the fit (the solver keeps one of the completed iterates; the start
+            counts as one).
         verbose : int or bool
             0 (default) prints nothing; >= 1 prints to stdout one line per L-BFGS-B iteration (the same values as
             ``callback``, e.g. ``Iteration 3: objective 12.345, error 0.00123``), iteration 0 being the start.
