@@ -211,6 +211,50 @@ NK_HOST_DEVICE NK_INLINE double debye_high_w(double v, double x, double s, doubl
   return w.hi;
 }
 
+// The pieces of the Debye forms shared by log_bessel_debye and the block kernels (log_bessel_batch.hpp), so that
+// both evaluate the same arithmetic. core = v eta (unscaled) or v eta - x (scaled), as core + lo:
+// in the band, from debye_band_core (scaled: v eta - x has no cancellation there; the sum's error is kept) ...
+NK_HOST_DEVICE NK_INLINE double debye_core_band(double v, double x, bool scaled, double* lo) {
+  double core_lo;
+  const double core = debye_band_core(v, x, &core_lo);
+  if (!scaled) {
+    *lo = core_lo;
+    return core;
+  }
+  const DoubleDouble c = two_sum(core, -x);
+  *lo = core_lo + c.lo;
+  return c.hi;
+}
+
+// ... and above it: v eta - x = -w, v eta = x - w (debye_high_w; s - v asinh(v/x) with s rounded loses up to 3 ulp
+// here). Also returns s_lo = hypot(v, x) - s.
+NK_HOST_DEVICE NK_INLINE double debye_core_high(double v, double x, double s, double t, bool scaled, double* lo,
+                                                double* s_lo) {
+  double w_lo;
+  const double w = debye_high_w(v, x, s, t, &w_lo, s_lo);
+  if (scaled) {
+    *lo = -w_lo;
+    return -w;
+  }
+  const DoubleDouble c = two_sum(x, -w);
+  *lo = c.lo - w_lo;
+  return c.hi;
+}
+
+// The result from core + core_lo, log(s) = log_s + log_s_lo, s's rounding s_lo (t = 1/s) and log_sum = log(1 +
+// Debye tail): core + c0 - log(s)/2 + (core_lo + log_sum), the three large terms summed without rounding error
+// (they cancel where the result is ~0; a rounded log(s) alone cost 5 ulp there), c0 = -log(2 pi)/2 (I) or
+// log(pi/2)/2 (K, with -core).
+NK_HOST_DEVICE NK_INLINE double debye_sum(double core, double core_lo, double log_s, double log_s_lo, double s_lo,
+                                          double t, double log_sum, bool kind_i) {
+  const double c0 = kind_i ? -kHalfLog2Pi : kHalfLogPiOver2;
+  const double c0_lo = kind_i ? -kHalfLog2PiLo : kHalfLogPiOver2Lo;
+  const DoubleDouble a = two_sum(kind_i ? core : -core, -0.5 * log_s);  // log_s / 2 is exact
+  const DoubleDouble b = two_sum(a.hi, c0);
+  const double small = (kind_i ? core_lo : -core_lo) + log_sum - 0.5 * (log_s_lo + s_lo * t) + c0_lo;
+  return b.hi + ((a.lo + b.lo) + small);
+}
+
 // Debye / Hankel expansion (see the file comment). kind_i selects I (true) or K (false); scaled subtracts |x|
 // (for I) or adds x (for K) analytically, without forming s - x by cancellation. v >= 0, x > 0, s >= 23.5.
 NK_HOST_DEVICE NK_INLINE double log_bessel_debye(double v, double x, double s, bool kind_i, bool scaled) {
@@ -221,24 +265,9 @@ NK_HOST_DEVICE NK_INLINE double log_bessel_debye(double v, double x, double s, b
   // core = v eta = s - v asinh(v/x) (unscaled) or v eta - x = (s - x) - v asinh(v/x) (scaled), as core + core_lo.
   double core, core_lo = 0.0, s_lo = 0.0;  // s_lo: hypot(v, x) - s where known (above the band)
   if (x >= kBandLo * v && x <= kBandHi * v && s < 1e150) {
-    core = debye_band_core(v, x, &core_lo);
-    if (scaled) {  // v eta - x: |v eta| < 0.6 v, x >= 0.4 v, no cancellation; keep the rounding error of the sum
-      const DoubleDouble c = two_sum(core, -x);
-      core = c.hi;
-      core_lo += c.lo;
-    }
+    core = debye_core_band(v, x, scaled, &core_lo);
   } else if (x > kBandHi * v && s < 1e150) {
-    // v eta - x = -w, v eta = x - w (debye_high_w; s - v asinh(v/x) with s rounded loses up to 3 ulp here)
-    double w_lo;
-    const double w = debye_high_w(v, x, s, t, &w_lo, &s_lo);
-    if (scaled) {
-      core = -w;
-      core_lo = -w_lo;
-    } else {
-      const DoubleDouble c = two_sum(x, -w);
-      core = c.hi;
-      core_lo = c.lo - w_lo;
-    }
+    core = debye_core_high(v, x, s, t, scaled, &core_lo, &s_lo);
   } else {
     // v asinh(v/x): for x >= v asinh = log1p(y), y = r + r^2/(1 + sqrt(1 + r^2)) = r (1 + v/(x + s)), r = v/x
     // (relative accuracy for small r, which the scaled form needs); for x < v, log((v + s)/x) (argument
@@ -262,18 +291,9 @@ NK_HOST_DEVICE NK_INLINE double log_bessel_debye(double v, double x, double s, b
   }
   const int n = debye_terms(s);
   const double tail = detail::debye_u_sum(q, kind_i ? t : -t, n);
-  const double log_sum = debye_log1p_tail(tail);
-  // core + c0 - log(s)/2 + (core_lo + log_sum), the three large terms summed without rounding error (they cancel
-  // where the result is ~0; a rounded log(s) alone cost 5 ulp there), c0 = -log(2 pi)/2 (I) or log(pi/2)/2 (K,
-  // with -core): the same sum as the block kernels'.
   double log_s_lo = 0.0;
   const double log_s = s < 1e300 ? fast_log_dd(s, &log_s_lo) : std::log(s);
-  const double c0 = kind_i ? -kHalfLog2Pi : kHalfLogPiOver2;
-  const double c0_lo = kind_i ? -kHalfLog2PiLo : kHalfLogPiOver2Lo;
-  const DoubleDouble a = two_sum(kind_i ? core : -core, -0.5 * log_s);  // log_s / 2 is exact
-  const DoubleDouble b = two_sum(a.hi, c0);
-  const double small = (kind_i ? core_lo : -core_lo) + log_sum - 0.5 * (log_s_lo + s_lo * t) + c0_lo;
-  return b.hi + ((a.lo + b.lo) + small);
+  return debye_sum(core, core_lo, log_s, log_s_lo, s_lo, t, debye_log1p_tail(tail), kind_i);
 }
 
 // omega(z) = log Gamma(z) - ((z - 1/2) log z - z + 1/2 log(2 pi)) by Stirling's series (DLMF 5.11.1), z >= 8,

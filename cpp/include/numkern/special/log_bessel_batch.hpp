@@ -349,22 +349,6 @@ void i_series_loop(const double* __restrict v, const double* __restrict x, doubl
 // list holds one region only, so each loop computes one form of v eta (no discarded divisions).
 enum : int { kLow = 0, kBand = 1, kHigh = 2, kRegions = 3 };
 
-// v eta - x = -w (scaled) or v eta = x - w above the band (debye_high_w: no logarithm, s's and b's rounding carried).
-template <bool Scaled>
-inline double core_high(double v, double x, double s, double t, double* lo, double* s_lo) {
-  using namespace numkern::special::detail;
-  double w_lo;
-  const double w = debye_high_w(v, x, s, t, &w_lo, s_lo);
-  if constexpr (Scaled) {
-    *lo = -w_lo;
-    return -w;
-  } else {
-    const DoubleDouble c = two_sum(x, -w);
-    *lo = c.lo - w_lo;
-    return c.hi;
-  }
-}
-
 // x < kBandLo v: v asinh(v/x) = v log((v + s)/x) (argument > 1 + sqrt 2); s, or s - x = v^2/(s + x).
 template <bool Scaled>
 inline double core_low(double v, double x, double s, double t, double* lo) {
@@ -386,29 +370,16 @@ void debye_loop_body(const double* __restrict v, const double* __restrict x, con
     const double q = p * p;
     double core, core_lo, s_lo = 0.0;  // s_lo: hypot(v, x) - s where known (above the band)
     if constexpr (Region == kBand) {
-      core = debye_band_core(vj, xj, &core_lo);
-      if constexpr (Scaled) {
-        const DoubleDouble c = two_sum(core, -xj);
-        core = c.hi;
-        core_lo += c.lo;
-      }
+      core = debye_core_band(vj, xj, Scaled, &core_lo);
     } else if constexpr (Region == kHigh) {
-      core = core_high<Scaled>(vj, xj, s, t, &core_lo, &s_lo);
+      core = debye_core_high(vj, xj, s, t, Scaled, &core_lo, &s_lo);
     } else {
       core = core_low<Scaled>(vj, xj, s, t, &core_lo);
     }
     const double tail = debye_u_sum_lanes<NMax>(q, KindI ? t : -t, PerElement ? nterms[j] : double{NMax});
-    const double log_sum = debye_log1p_tail(tail);
-    // core + c0 - log(s)/2 + (core_lo + log_sum), the three large terms summed without rounding error (they
-    // cancel where the result is ~0), c0 = -log(2 pi)/2 (I) or log(pi/2)/2 (K, with -core).
     double log_s_lo;
     const double log_s = fast_log_dd(s, &log_s_lo);
-    constexpr double c0 = KindI ? -kHalfLog2Pi : kHalfLogPiOver2;
-    constexpr double c0_lo = KindI ? -kHalfLog2PiLo : kHalfLogPiOver2Lo;
-    const DoubleDouble a = two_sum(KindI ? core : -core, -0.5 * log_s);  // log_s / 2 is exact
-    const DoubleDouble b = two_sum(a.hi, c0);
-    const double small = (KindI ? core_lo : -core_lo) + log_sum - 0.5 * (log_s_lo + s_lo * t) + c0_lo;
-    out[j] = b.hi + ((a.lo + b.lo) + small);
+    out[j] = debye_sum(core, core_lo, log_s, log_s_lo, s_lo, t, debye_log1p_tail(tail), KindI);
   }
 }
 
