@@ -443,6 +443,48 @@ def test_blocked_sylvester_matches_lapack(m, n, seed, transpose):
     np.testing.assert_allclose(X, ref, rtol=1e-7, atol=1e-9 * np.abs(ref).max())
 
 
+@given(st.integers(1, 40), st.integers(1, 40), st.integers(0, 2**31 - 1), st.booleans(), st.booleans())
+def test_fast_diagonalisation_matches_lapack_sylvester(m, n, seed, transpose, symmetric):
+    """The real-arithmetic fast diagonalisation (real eigenvectors, and Re/Im of one vector per conjugate pair) solves
+    M_a X + X M_b^T = R and its transpose exactly, with complex pairs on either axis or none (symmetric)."""
+    import scipy.linalg as sla
+
+    from numkern.pde._precond import _FastDiagonalisation
+
+    rng = np.random.default_rng(seed)
+    Ma = rng.standard_normal((m, m)) / np.sqrt(m)
+    Mb = rng.standard_normal((n, n)) / np.sqrt(n)
+    if symmetric:  # real spectra: the all-real path
+        Ma, Mb = Ma + Ma.T, Mb + Mb.T
+    Ma += 4 * np.eye(m)
+    Mb += 4 * np.eye(n)
+    R = rng.standard_normal((m, n))
+    fd = _FastDiagonalisation([Ma, Mb])
+    assert fd.complex is (not symmetric and any(n_p for _, n_p in fd.pairs))
+    X = fd.solve_transpose(R) if transpose else fd.solve(R)
+    ref = sla.solve_sylvester(Ma.T, Mb, R) if transpose else sla.solve_sylvester(Ma, Mb.T, R)
+    np.testing.assert_allclose(X, ref, rtol=0, atol=1e-9 * max(np.abs(ref).max(), 1.0))
+
+
+def test_2d_preconditioner_takes_fast_diagonalisation_unless_ill_conditioned(monkeypatch):
+    """2-D interior solves use fast diagonalisation (4 real GEMMs) while the eigenvector bases are well conditioned,
+    else the backward-stable Schur path; both give the same preconditioner up to rounding."""
+    from numkern.pde import _precond
+
+    ex = lambda x, y: np.sin(4 * x) * np.cos(3 * y)  # noqa: E731
+    pde = PDE([(0, 2.0), (0, 1.5)], {(2, 0): 1.0, (0, 2): 1.0, (1, 0): 3.0}, source=ex, boundary=ex)
+    s = GPHMSolver(pde, (24, 21), n_components=6, dense_limit=0, jitter=1e-6)
+    fac = s._build_factors()
+    fast = _precond.CollocationPreconditioner.build(fac, pde.terms, s.boundary_mask, 2e8, 1e6)
+    assert isinstance(fast.sylvester, _precond._FastDiagonalisation) and fast.sylvester.complex
+    monkeypatch.setattr(_precond, "FAST_DIAGONALISATION_MAX_CONDITION", 0.5)
+    schur = _precond.CollocationPreconditioner.build(fac, pde.terms, s.boundary_mask, 2e8, 1e6)
+    assert isinstance(schur.sylvester, _precond._Sylvester)
+    r = np.random.default_rng(3).standard_normal(s.shape)
+    a, b = fast(r), schur(r)
+    np.testing.assert_allclose(a, b, rtol=0, atol=1e-8 * np.abs(b).max())
+
+
 @pytest.mark.parametrize("boundary_residual", [True, False])
 def test_stale_collocation_preconditioner_still_reaches_dense_minimiser(boundary_residual):
     """Inside fit() the preconditioner built at one kernel is reused at the next ones (its build, with the Woodbury
@@ -467,15 +509,33 @@ def test_stale_collocation_preconditioner_still_reaches_dense_minimiser(boundary
     np.testing.assert_allclose(U, expected, rtol=0, atol=1e-8 * np.abs(expected).max())
     cache = s._precond_cache
     assert cache["P"] is built  # reused
-    # far away the stale one stops at 3 x its fresh iterations + 20; the solve goes on with a fresh one
-    s._precond_cache = {"P": built, "iterations": 1}
+    # far away the stale one stops at its fresh iterations + build cost + 10; the solve goes on with a fresh one
+    s._precond_cache = {"P": built, "iterations": 1, "slack": 5}
     theta[6:12] += 1.0
     s._set_theta(theta)
-    U = s.solve_grid()
+    calls = []
+    from numkern.pde import _inner
+
+    original = _inner.conjugate_gradients
+
+    def spy(solver, matvec, rhs, precond, *args, **kwargs):
+        calls.append((precond is built, kwargs.get("maxiter")))
+        return original(solver, matvec, rhs, precond, *args, **kwargs)
+
+    _inner.conjugate_gradients = spy
+    try:
+        U = s.solve_grid()
+    finally:
+        _inner.conjugate_gradients = original
+    assert calls[0] == (True, 16) and calls[1][0] is False  # stale, capped at 1 + 5 + 10; then fresh
     assert s.last_cg_info == 0 and s._precond_cache["P"] is not built
     dense._set_theta(theta)
     expected = dense.solve_grid()
     np.testing.assert_allclose(U, expected, rtol=0, atol=1e-8 * np.abs(expected).max())
+    # a build that costs under a tenth of a solve is never reused: a stale one could save little
+    s._precond_cache = {"P": built, "iterations": 50, "slack": 4}
+    s.solve_grid()
+    assert s._precond_cache["P"] is not built
 
 
 @pytest.mark.parametrize("boundary_residual", [True, False])

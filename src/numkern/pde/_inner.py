@@ -23,6 +23,8 @@ import numpy as np
 import scipy.linalg as sla
 import scipy.sparse.linalg as spla
 
+from numkern.kron import apply_along
+
 from ._algebra import apply_term, apply_term_transpose, dense_kron
 from ._objective import OutOfTime, data_objective
 from ._precond import CollocationPreconditioner
@@ -197,11 +199,15 @@ class CollocationPCG(LinearisedSolver):
 
     Inside ``fit`` the preconditioner is kept across inner solves (``reuse_preconditioner``): built at a
     nearby kernel it is still symmetric positive definite, CG still converges to the exact minimiser, and its
-    build (two Schur forms; on V7 also ~800 transposed solves for the Woodbury term, 2/3 of a solve's time) is
-    saved. It is rebuilt when a solve with it needs more than twice the iterations it took when fresh plus the
-    build's cost in CG iterations (:func:`build_cost_in_iterations`, an operation count, so that a fit's path never
-    depends on the machine's timing); a solve with a stale one that needs more than three times those iterations
-    plus that cost goes on from where it stopped with a fresh one.
+    build (two eigensystems; on V7 also ~800 transposed solves for the Woodbury term, 2/3 of a solve's time) is
+    saved. A stale preconditioner can save at most its build's cost, so it gets that many CG iterations beyond the
+    ones it took when fresh (the build's cost in CG iterations, :func:`build_cost_in_iterations`, an operation count,
+    so that a fit's path never depends on the machine's timing; plus 10): a solve that needs more goes on from where
+    it stopped with a fresh one (keeping its progress), and one that converged but needed more than the fresh
+    iterations plus the build's cost drops it for the next solve. On V5 (build: 2 iterations) the earlier, looser
+    rule (three times the fresh iterations) let stale trial solves run 256-432 iterations before the fresh
+    preconditioner converged in 78-271: a third of the fit's time. Where the build costs less than a tenth of a
+    solve (``STALE_WORTH``), a fresh one is built every time.
     """
 
     def __call__(self, factors, tau, p, f_eff, U0=None, loose_rtol=None, warn=True):
@@ -209,22 +215,28 @@ class CollocationPCG(LinearisedSolver):
         lam_t1 = s.boundary_weight * tau[0]
         mask, rmask = s.boundary_mask, s.residual_mask
         forward, adjoint = whitened_operator(s.pde.terms, factors, p, kind=False)
+        inverses = [f.inverse() for f in factors]
 
         def normal(u):
             U = u.reshape(s.shape)
-            out = s._kchol.solve(U) + lam_t1 * np.where(mask, U, 0.0)
+            prior = U
+            for j, Kinv in enumerate(inverses):
+                prior = apply_along(j, Kinv, prior)
+            out = prior + lam_t1 * np.where(mask, U, 0.0)
             return (out + tau[1] * adjoint(np.where(rmask, forward(U), 0.0))).ravel()
 
         rhs = lam_t1 * boundary_grid(s) + tau[1] * adjoint(np.where(rmask, f_eff, 0.0))
         cache = self.preconditioner_cache if self.reuse_preconditioner else None
+        if cache is not None and cache.get("slack", 0) * STALE_WORTH < cache["iterations"]:
+            cache = None  # the build costs under a tenth of a solve: a stale one cannot save much, and can cost a lot
         if cache is not None:
-            # `slack`: the build's cost in CG iterations (V7: ~200, its Woodbury term; V5: a few, two Schur forms).
-            # Past 3x the fresh iterations plus that, a fresh preconditioner is cheaper than going on.
+            # `slack`: the build's cost in CG iterations (V7: ~200, its Woodbury term; V5: 2, two eigensystems).
+            # Past the fresh iterations plus that, a fresh preconditioner is cheaper than going on.
             fresh, slack = cache["iterations"], cache.get("slack", 0)
-            cap = min(s.cg_maxiter, 3 * fresh + 20 + slack)
+            cap = min(s.cg_maxiter, fresh + slack + 10)
             x = conjugate_gradients(s, normal, rhs, cache["P"], U0, loose_rtol, warn, count=False, maxiter=cap)
             if s.last_cg_info == 0:
-                if s.last_cg_iterations > 2 * fresh + 10 + slack:
+                if s.last_cg_iterations > fresh + slack:
                     self.preconditioner_cache = None  # too slow now: the next solve builds a fresh one
                 return x.reshape(s.shape)
             self.preconditioner_cache = None
@@ -234,10 +246,24 @@ class CollocationPCG(LinearisedSolver):
             forward=forward,
         )
         x = conjugate_gradients(s, normal, rhs, precond, U0, loose_rtol, warn)
+        iterations = s.last_cg_iterations
+        if iterations >= MIN_BASELINE_ITERATIONS:
+            self.baseline_iterations = iterations
         if self.reuse_preconditioner:
             slack = min(build_cost_in_iterations(precond), s.cg_maxiter)
-            self.preconditioner_cache = {"P": precond, "iterations": s.last_cg_iterations, "slack": slack}
+            if iterations < MIN_BASELINE_ITERATIONS:
+                # a warm start at (or next to) the minimiser says nothing about the preconditioner: a baseline of
+                # 0 capped the next trial solve at 22 iterations on V5 (it then restarted with a fresh build)
+                iterations = getattr(self, "baseline_iterations", iterations)
+            self.preconditioner_cache = {"P": precond, "iterations": iterations, "slack": slack}
         return x.reshape(s.shape)
+
+
+#: a stale preconditioner is tried only when its build costs at least 1 / STALE_WORTH of a fresh solve's iterations
+STALE_WORTH = 10
+
+#: fresh solves with fewer iterations than this (warm starts at the minimiser) keep the previous baseline
+MIN_BASELINE_ITERATIONS = 10
 
 
 def build_cost_in_iterations(precond):
@@ -245,9 +271,9 @@ def build_cost_in_iterations(precond):
 
     One iteration applies the normal matrix (a Kronecker solve, A and A^T) and the preconditioner (two interior
     solves; with the Woodbury term two more and A, A^T again): about 40 n^3 flops on an n x n grid. The build
-    takes two real Schur forms (~25 n^3 each) and the prior roots: about 2 iterations. The Woodbury term adds
-    one transposed interior solve and one A^T per boundary node, a quarter of an iteration each (V7 at 200^2:
-    796 nodes, ~200 iterations: what the timed rule this one replaces measured there).
+    takes two eigendecompositions (~25 n^3 each, like the Schur forms of the fallback) and the prior roots: about 2
+    iterations. The Woodbury term adds one transposed interior solve and one A^T per boundary node, a quarter of an
+    iteration each (V7 at 200^2: 796 nodes, ~200 iterations: what the timed rule this one replaces measured there).
     """
     boundary = int(precond.mask.sum()) if (precond.F is not None or precond.implicit is not None) else 0
     return 2 + boundary // 4

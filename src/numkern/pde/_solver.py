@@ -159,8 +159,9 @@ class GPHMSolver:
     preconditioner : {"auto", "collocation", "jacobi"}
         Preconditioner of the CG inner solve (grids above ``dense_limit``). ``"collocation"`` (2-D and 3-D grids whose
         operator differentiates along one axis per term: Poisson, Helmholtz, advection, reaction-diffusion):
-        the exact inverse of the collocation system (interior PDE rows + boundary values: in 2-D a Sylvester
-        equation solved from Schur forms, in 3-D fast diagonalisation), with a square root of the prior on each
+        the exact inverse of the collocation system (interior PDE rows + boundary values: a Kronecker-sum system
+        solved by fast diagonalisation, in 2-D from Schur forms where that is ill-conditioned), with a square root of
+        the prior on each
         axis and the boundary residual rows folded in by Woodbury; CG runs on the normal equations in U.
         ``"jacobi"``: the exact diagonal in eigen-whitened coordinates (any operator, any dimension; slow to
         converge on stiff 2-D problems).
