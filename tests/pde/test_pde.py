@@ -312,6 +312,33 @@ def test_cg_path_gauss_newton_2d():
     np.testing.assert_allclose(U, dense, rtol=1e-6, atol=1e-6 * np.abs(dense).max())
 
 
+def test_fit_caps_trial_solves_by_the_hardest_exact_solve_of_the_start(monkeypatch):
+    """Gauss-Newton: the start's last step begins next to its solution (fewer CG iterations than the first exact
+    step); the trial-point cap of fit() comes from the hardest exact (not loose) solve of the start."""
+    from numkern.pde import _inner
+
+    ex = lambda x, y: np.sin(2 * x) * np.cos(y)  # noqa: E731
+    pde = PDE([(0, 2.0), (0, 1.5)], {(2, 0): 1.0, (0, 2): 1.0}, source=ex, boundary=ex, nonlinearity="allen_cahn")
+    kw = dict(n_components=8, dense_limit=0, cg_maxiter=5000, jitter=1e-7)  # exact steps: ~230, then 0 iterations
+    exact = []
+    original = _inner.conjugate_gradients
+
+    def spy(solver, matvec, rhs, precond, x0, loose_rtol=None, *args, **kwargs):
+        x = original(solver, matvec, rhs, precond, x0, loose_rtol, *args, **kwargs)
+        if loose_rtol is None:
+            exact.append(solver.last_cg_iterations)
+        return x
+
+    monkeypatch.setattr(_inner, "conjugate_gradients", spy)
+    GPHMSolver(pde, (40, 36), **kw).solve_grid()
+    start = exact.copy()  # the start's exact solves (the fit below solves the same start first)
+    assert len(start) >= 2 and max(start) > 100 > start[-1]  # the case the rule is for
+    s = GPHMSolver(pde, (40, 36), **kw)
+    caps = []
+    s.fit(max_iter=2, callback=lambda *a: caps.append(s.cg_maxiter))
+    assert caps[-1] == min(5000, max(300, 3 * max(start))) > 3 * start[-1]
+
+
 _COLLOCATION_TERMS = [
     {(2, 0): 1.0, (0, 2): 1.0},  # Poisson
     {(1, 0): 3.0, (0, 1): 1.0},  # advection

@@ -80,6 +80,8 @@ def conjugate_gradients(solver, matvec, rhs, precond, x0, loose_rtol=None, warn=
     )
     solver.last_cg_info = info
     solver.last_cg_iterations = counter[0]
+    if loose_rtol is None:
+        solver.peak_cg_iterations = max(getattr(solver, "peak_cg_iterations", 0), counter[0])
     if loose_rtol is not None or not count:
         return x  # an inexact Gauss-Newton step: its accuracy is the loose tolerance's business only
     if info > 0:

@@ -378,7 +378,7 @@ class GPHMSolver:
         A trial point whose inner CG solve stops at ``cg_maxiter`` counts as infeasible (objective +inf), so the
         line search backs off instead of trusting an inexact gradient; ``cg_failures`` counts such solves. With the
         collocation preconditioner the cap during the fit is at most three times the iterations of the starting
-        point's solve (at least 300).
+        point's hardest exact CG solve (over its Gauss-Newton steps for a nonlinear PDE; at least 300).
         """
         if max_iter is None:
             max_iter = 400 if self.pde.dim == 1 else 100
@@ -398,8 +398,11 @@ class GPHMSolver:
         profiled = ProfiledObjective(self, t0, max_time)
         state = _FitState(profiled, select, callback, n_test)
         x0 = np.concatenate([self.theta, self.log_tau]) if self.learn_tau else self.theta
+        self.peak_cg_iterations = 0
         self.solve_grid()  # the starting point's solution; from here on the solver is fitted
-        initial_cg_iterations = getattr(self, "last_cg_iterations", 0)
+        # the hardest exact CG solve of the start (a Gauss-Newton solve's last step starts at its solution and takes
+        # 0 iterations: V6 then capped every trial point at 300 where its exact steps needed ~800)
+        initial_cg_iterations = self.peak_cg_iterations
         self._record(state, profiled.start())
 
         # L-BFGS-B often stops early on this landscape (a failed line search, or a stalled relative reduction after
