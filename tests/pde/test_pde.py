@@ -419,6 +419,14 @@ def test_fit_time_budget_and_cg_failures(monkeypatch):
               boundary=ex, exact=ex)
     s = GPHMSolver(pde, (16, 14), n_components=4, dense_limit=0, boundary_residual=False)
     assert s.cg_maxiter == 1000
+    # the default cap by rule: smaller jitter 2000, a nonlinear PDE (Gauss-Newton) 4000, 3-D 300
+    assert GPHMSolver(pde, (16, 14), dense_limit=0, jitter=1e-7).cg_maxiter == 2000
+    nonlinear = PDE([(0, np.pi), (0, np.pi)], {(2, 0): 1.0, (0, 2): 1.0}, source=ex, boundary=ex,
+                    nonlinearity="allen_cahn")
+    assert GPHMSolver(nonlinear, (16, 14), dense_limit=0).cg_maxiter == 4000
+    cube = PDE([(0, 1.0)] * 3, {(2, 0, 0): 1.0, (0, 2, 0): 1.0, (0, 0, 2): 1.0}, source=0.0,
+               boundary=lambda x, y, z: x * y * z)
+    assert GPHMSolver(cube, 6, dense_limit=0).cg_maxiter == 300
     result = s.fit(max_iter=50, max_time=0.0)
     assert result.message == "max_time reached"
     assert len(result.history) == 1 and result.iteration == 0  # a hard budget: only the start

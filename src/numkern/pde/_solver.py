@@ -147,8 +147,8 @@ class GPHMSolver:
     cg_maxiter : int, optional
         Iteration cap of the CG inner solve. Default 1000 with the collocation preconditioner in 2-D (it converges
         in 100-300 iterations on the 2-D benchmarks; a solve that needs more marks a kernel where the preconditioner
-        is poor, and :meth:`fit` then treats that point as infeasible; 2000 at a jitter below 1e-6), 300 in 3-D,
-        3000 with Jacobi.
+        is poor, and :meth:`fit` then treats that point as infeasible; 2000 at a jitter below 1e-6, 4000 for a
+        nonlinear PDE, whose Gauss-Newton steps the preconditioner serves less well), 300 in 3-D, 3000 with Jacobi.
     boundary_residual : bool, optional
         Count the PDE residual at the boundary nodes too (the reference's objective: residual at every grid node).
         Default: False for elliptic operators (a second derivative along every axis) on 2-D and 3-D grids, True
@@ -238,7 +238,7 @@ class GPHMSolver:
         if jitter is None:
             self.jitter = default_jitter(self.source_grid, is_elliptic(pde))
         if cg_maxiter is None:
-            cg_maxiter = default_cg_maxiter(self.preconditioner, dim, self.jitter)
+            cg_maxiter = default_cg_maxiter(self.preconditioner, dim, self.jitter, pde.nonlinearity is not None)
         self.cg_maxiter = check_integer(cg_maxiter, "cg_maxiter", min_value=1)
         # inner solves: strategies chosen once (dense QR / Jacobi CG / collocation PCG; linear or Gauss-Newton)
         self._linearised, self._inner = make_inner_solvers(self)
