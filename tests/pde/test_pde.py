@@ -518,6 +518,11 @@ def test_2d_preconditioner_takes_fast_diagonalisation_unless_ill_conditioned(mon
     r = np.random.default_rng(3).standard_normal(s.shape)
     a, b = fast(r), schur(r)
     np.testing.assert_allclose(a, b, rtol=0, atol=1e-8 * np.abs(b).max())
+    # a singular eigenvector basis (defective interior block) also takes the Schur path, in 2-D
+    monkeypatch.setattr(_precond, "FAST_DIAGONALISATION_MAX_CONDITION", 1e6)
+    monkeypatch.setattr(np.linalg, "inv", lambda a: (_ for _ in ()).throw(np.linalg.LinAlgError("singular")))
+    defective = _precond.CollocationPreconditioner.build(fac, pde.terms, s.boundary_mask, 2e8, 1e6)
+    assert isinstance(defective.sylvester, _precond._Sylvester)
 
 
 @pytest.mark.parametrize("boundary_residual", [True, False])

@@ -260,8 +260,14 @@ class CollocationPreconditioner:
         self.mats = mats
         self.inner = (slice(1, -1),) * len(mats)
         interior = [m[1:-1, 1:-1] for m in mats]
-        self.sylvester = _FastDiagonalisation(interior)
-        if len(mats) == 2 and self.sylvester.condition > FAST_DIAGONALISATION_MAX_CONDITION:
+        try:
+            self.sylvester = _FastDiagonalisation(interior)
+        except np.linalg.LinAlgError:  # a singular eigenvector basis (defective M_j)
+            if len(mats) != 2:
+                raise
+            self.sylvester = None
+        if len(mats) == 2 and (self.sylvester is None
+                               or self.sylvester.condition > FAST_DIAGONALISATION_MAX_CONDITION):
             self.sylvester = _Sylvester(*interior)
         self.F = None
         self.implicit = None
