@@ -201,16 +201,11 @@ class _FastDiagonalisation:
             b += a
         return X
 
-    def _along(self, j, M, X):
-        if X.ndim == 2:  # plain GEMMs, no copies through tensordot
-            return M @ X if j == 0 else X @ M.T
-        return apply_along(j, M, X)
-
     def _apply(self, R, transpose):
         Z = R
         d = len(self.T)
         for j in range(d):  # W^{-1} = Z T^{-1} (solve) or W^T = Z^{-T} T^T (transpose)
-            Z = self._along(j, self.T[j].T if transpose else self.Tinv[j], Z)
+            Z = apply_along(j, self.T[j].T if transpose else self.Tinv[j], Z)
         if self.complex:
             Z = Z.astype(complex)
             for j in range(d):
@@ -222,7 +217,7 @@ class _FastDiagonalisation:
         else:
             Z = Z * self.inv_sum
         for j in range(d):  # W = T Z^{-1} (solve) or W^{-T} = T^{-T} Z^T (transpose)
-            Z = self._along(j, self.Tinv[j].T if transpose else self.T[j], Z)
+            Z = apply_along(j, self.Tinv[j].T if transpose else self.T[j], Z)
         return Z
 
     def solve(self, R):
