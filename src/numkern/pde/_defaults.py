@@ -56,8 +56,9 @@ def is_elliptic(pde) -> bool:
 
 
 def default_settings(pde, n_points, envelope) -> dict:
-    """Settings for the arguments left at None: ``jitter``, ``fix_amplitude``, ``boundary_residual``,
-    ``boundary_weight`` (see the module docstring for the measurements behind each rule).
+    """Settings for the arguments left at None: ``fix_amplitude``, ``boundary_residual``, ``boundary_weight`` (see
+    the module docstring for the measurements behind each rule; the jitter's rule needs the grid's data:
+    :func:`default_jitter`).
 
     ``n_points`` and ``envelope`` are part of the rule's signature: the measured optimum depends on the dimension
     only so far (the same values won on 400-900 points per axis and for both envelopes).
@@ -65,7 +66,6 @@ def default_settings(pde, n_points, envelope) -> dict:
     del n_points, envelope  # measured not to matter beyond the dimension (see the module docstring)
     elliptic = is_elliptic(pde)
     return {
-        "jitter": JITTER[pde.dim],  # refined by default_jitter (1-D: the source on the grid; transport)
         "fix_amplitude": True,
         "boundary_residual": pde.dim == 1 or not elliptic,
         "boundary_weight": 200.0 if all(m != 1 for m in pde.max_orders) else 500.0,
