@@ -419,14 +419,6 @@ def test_fit_time_budget_and_cg_failures(monkeypatch):
               boundary=ex, exact=ex)
     s = GPHMSolver(pde, (16, 14), n_components=4, dense_limit=0, boundary_residual=False)
     assert s.cg_maxiter == 1000
-    # the default cap by rule: smaller jitter 2000, a nonlinear PDE (Gauss-Newton) 4000, 3-D 300
-    assert GPHMSolver(pde, (16, 14), dense_limit=0, jitter=1e-7).cg_maxiter == 2000
-    nonlinear = PDE([(0, np.pi), (0, np.pi)], {(2, 0): 1.0, (0, 2): 1.0}, source=ex, boundary=ex,
-                    nonlinearity="allen_cahn")
-    assert GPHMSolver(nonlinear, (16, 14), dense_limit=0).cg_maxiter == 4000
-    cube = PDE([(0, 1.0)] * 3, {(2, 0, 0): 1.0, (0, 2, 0): 1.0, (0, 0, 2): 1.0}, source=0.0,
-               boundary=lambda x, y, z: x * y * z)
-    assert GPHMSolver(cube, 6, dense_limit=0).cg_maxiter == 300
     result = s.fit(max_iter=50, max_time=0.0)
     assert result.message == "max_time reached"
     assert len(result.history) == 1 and result.iteration == 0  # a hard budget: only the start
@@ -718,6 +710,14 @@ def test_default_settings_follow_the_rule():
     # 9.1e-5 Student-t) with the larger CG cap it needs; elliptic ones keep 1e-6 and 1000
     assert (advection.jitter, advection.cg_maxiter) == (1e-7, 2000)
     assert (poisson.jitter, poisson.cg_maxiter) == (1e-6, 1000)
+    assert GPHMSolver(PDE([(0, 1.0)] * 2, {(2, 0): 1.0, (0, 2): 1.0}, source=ex2, boundary=ex2), 8, n_components=3,
+                      jitter=1e-7).cg_maxiter == 2000  # the cap follows the jitter, given or by rule
+    # a nonlinear PDE (Gauss-Newton: V6's exact steps need 800-3000 iterations) 4000; 3-D 300
+    allen_cahn = PDE([(0, 1.0)] * 2, {(2, 0): 1.0, (0, 2): 1.0}, source=ex2, boundary=ex2, nonlinearity="allen_cahn")
+    assert GPHMSolver(allen_cahn, 8, n_components=3).cg_maxiter == 4000
+    cube = PDE([(0, 1.0)] * 3, {(2, 0, 0): 1.0, (0, 2, 0): 1.0, (0, 0, 2): 1.0}, source=0.0,
+               boundary=lambda x, y, z: x * y * z)
+    assert GPHMSolver(cube, 6, n_components=3).cg_maxiter == 300
     explicit = GPHMSolver(PDE([(0, 1.0)] * 2, {(1, 0): 2.0, (0, 1): 1.0}, source=0.0, boundary=ex2), 8,
                           n_components=3, jitter=1e-4, fix_amplitude=False, boundary_residual=False,
                           boundary_weight=7.0)

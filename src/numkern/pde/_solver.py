@@ -161,8 +161,8 @@ class GPHMSolver:
         operator differentiates along one axis per term: Poisson, Helmholtz, advection, reaction-diffusion):
         the exact inverse of the collocation system (interior PDE rows + boundary values: a Kronecker-sum system
         solved by fast diagonalisation, in 2-D from Schur forms where that is ill-conditioned), with a square root of
-        the prior on each
-        axis and the boundary residual rows folded in by Woodbury; CG runs on the normal equations in U.
+        the prior on each axis and the boundary residual rows folded in by Woodbury; CG runs on the normal equations
+        in U.
         ``"jacobi"``: the exact diagonal in eigen-whitened coordinates (any operator, any dimension; slow to
         converge on stiff 2-D problems).
         ``"auto"`` takes the collocation preconditioner where it applies.
